@@ -1,0 +1,353 @@
+#include <config.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "atoms.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static const char *const atom_state_names[_ABIPIN_ATOM_STATE_MAX] = {
+    [ABIPIN_ATOM_PRESENT] = "present",
+    [ABIPIN_ATOM_ABSENT] = "absent",
+    [ABIPIN_ATOM_UNKNOWN] = "unknown",
+};
+
+const char *abipin_atom_state_to_string(AbipinAtomState s)
+{
+    return s < _ABIPIN_ATOM_STATE_MAX ? atom_state_names[s] : NULL;
+}
+
+int abipin_atom_state_from_string(const char *s)
+{
+    for (size_t i = 0; i < ELEMENTSOF(atom_state_names); i++)
+        if (s && strcmp(s, atom_state_names[i]) == 0)
+            return (int) i;
+    return -EINVAL;
+}
+
+/* The atom vocabulary. A name ending in '.' is a family: the rest of the
+ * atom's name is a parameter (a bit number, a property, a machine type)
+ * and %1$s in the texts stands for it. The probe produces exactly these
+ * names; the catalogue may only use these names (tests check both). */
+typedef struct {
+    const char *name;
+    const char *device;  /* %1$s of a non-family atom's texts */
+    const char *present; /* what the atom says */
+    const char *missing; /* what its absence means for a guest, with the usual cause */
+} AtomInfo;
+
+#define TAP_ATOMS(pfx, dev)                                                                      \
+    { pfx "vnet_hdr", dev, N_("%1$s supports IFF_VNET_HDR"),                                     \
+      N_("no IFF_VNET_HDR on %1$s: QEMU clears every offload bit") },                            \
+    { pfx "vnet_hdr_sz", dev, N_("%1$s accepts TUNSETVNETHDRSZ"),                                \
+      N_("no TUNSETVNETHDRSZ on %1$s: the 12-byte virtio 1.0 header cannot be used") },          \
+    { pfx "csum", dev, N_("%1$s accepts TUN_F_CSUM"), N_("no TUN_F_CSUM on %1$s") },             \
+    { pfx "tso4", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_TSO4"), N_("no TUN_F_TSO4 on %1$s") },  \
+    { pfx "tso6", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_TSO6"), N_("no TUN_F_TSO6 on %1$s") },  \
+    { pfx "tso_ecn", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_TSO4|TUN_F_TSO_ECN"),                \
+      N_("no TUN_F_TSO_ECN on %1$s") },                                                          \
+    { pfx "ufo", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_UFO"),                                   \
+      N_("no TUN_F_UFO on %1$s: Linux 4.14.0/4.14.1 rejected UFO") },                            \
+    { pfx "uso4", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_USO4|TUN_F_USO6"),                      \
+      N_("no TUN_F_USO4 on %1$s: Linux < 6.2") },                                                \
+    { pfx "uso6", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_USO4|TUN_F_USO6"),                      \
+      N_("no TUN_F_USO6 on %1$s: Linux < 6.2") },                                                \
+    { pfx "udp_tunnel_gso", dev, N_("%1$s accepts TUN_F_CSUM|TUN_F_TSO4|TUN_F_UDP_TUNNEL_GSO"), \
+      N_("no TUN_F_UDP_TUNNEL_GSO on %1$s: Linux < 6.17") },                                     \
+    { pfx "udp_tunnel_gso_csum", dev,                                                            \
+      N_("%1$s accepts TUN_F_UDP_TUNNEL_GSO|TUN_F_UDP_TUNNEL_GSO_CSUM"),                         \
+      N_("no TUN_F_UDP_TUNNEL_GSO_CSUM on %1$s: Linux < 6.17") },                                \
+    { pfx "multi_queue", dev, N_("%1$s supports IFF_MULTI_QUEUE"),                               \
+      N_("no IFF_MULTI_QUEUE on %1$s: only one queue pair") }
+
+static const AtomInfo atom_table[] = {
+    TAP_ATOMS("tap.", "tun"),
+    { "tap.steering_ebpf", NULL, N_("tun accepts TUNSETSTEERINGEBPF"),
+      N_("no TUNSETSTEERINGEBPF: Linux < 4.16, RSS cannot be offloaded with vhost") },
+    TAP_ATOMS("macvtap.", "macvtap"),
+    { "vhost.net", NULL, N_("/dev/vhost-net is usable"),
+      N_("vhost-net is not usable: libvirt silently falls back to QEMU's userspace virtio-net") },
+    { "vhost.bit.", NULL, N_("vhost-net offers virtio feature bit %1$s"),
+      N_("vhost-net does not offer virtio feature bit %1$s: the kernel's vhost-net is too old") },
+    { "ebpf.rss", NULL, N_("an eBPF socket filter program (QEMU's RSS steering) can be loaded"),
+      N_("eBPF programs cannot be loaded: no RSS steering with vhost") },
+    { "qemu.prop.virtio-net-pci.", NULL, N_("the emulator's virtio-net-pci has the property %1$s"),
+      N_("the emulator's virtio-net-pci has no property %1$s: QEMU is too old") },
+    { "qemu.machine.", NULL, N_("the emulator has the machine type %1$s"),
+      N_("the emulator has no machine type %1$s") },
+};
+
+static const AtomInfo *atom_lookup(const char *name, const char **ret_param)
+{
+    for (size_t i = 0; i < ELEMENTSOF(atom_table); i++) {
+        const char *n = atom_table[i].name;
+        size_t len = strlen(n);
+
+        if (n[len - 1] == '.') {
+            if (strncmp(name, n, len) == 0 && name[len]) {
+                *ret_param = name + len;
+                return &atom_table[i];
+            }
+        } else if (strcmp(name, n) == 0) {
+            *ret_param = NULL;
+            return &atom_table[i];
+        }
+    }
+    return NULL;
+}
+
+static bool atom_param_is_valid(const AtomInfo *info, const char *param)
+{
+    if (!param)
+        return true;
+    if (strcmp(info->name, "vhost.bit.") == 0) {
+        char *end;
+        unsigned long bit = strtoul(param, &end, 10);
+
+        return isdigit((unsigned char) *param) && !*end && bit < 128 &&
+               !(param[0] == '0' && param[1]);
+    }
+    for (const char *p = param; *p; p++)
+        if (!isalnum((unsigned char) *p) && !strchr("-_.", *p))
+            return false;
+    return true;
+}
+
+bool abipin_atom_is_known(const char *name)
+{
+    const char *param;
+    const AtomInfo *info = atom_lookup(name, &param);
+
+    return info && atom_param_is_valid(info, param);
+}
+
+static const char *atom_format(const char *name, const AtomInfo *info, const char *text,
+                               const char *param, char *buf, size_t len)
+{
+    if (!info || !text) {
+        snprintf(buf, len, "%s", name);
+        return buf;
+    }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(buf, len, _(text), param ? param : info->device ? info->device : "");
+#pragma GCC diagnostic pop
+    return buf;
+}
+
+/**
+ * abipin_atom_describe_missing:
+ * @buf: storage for the text, returned
+ *
+ * What the absence of @name means, in words, e.g. "no TUN_F_USO4 on tun:
+ * Linux < 6.2". Unknown names are returned as they are.
+ */
+const char *abipin_atom_describe_missing(const char *name, char *buf, size_t len)
+{
+    const char *param = NULL;
+    const AtomInfo *info = atom_lookup(name, &param);
+
+    return atom_format(name, info, info ? info->missing : NULL, param, buf, len);
+}
+
+const char *abipin_atom_describe(const char *name, char *buf, size_t len)
+{
+    const char *param = NULL;
+    const AtomInfo *info = atom_lookup(name, &param);
+
+    return atom_format(name, info, info ? info->present : NULL, param, buf, len);
+}
+
+AbipinAtomSet *abipin_atom_set_new(void)
+{
+    return calloc(1, sizeof(AbipinAtomSet));
+}
+
+void abipin_atom_set_free(AbipinAtomSet *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->items[i].name);
+        free(set->items[i].reason);
+    }
+    free(set->items);
+    free(set);
+}
+
+/* Binary search; returns the index of @name or where it would go. */
+static size_t atom_set_find(const AbipinAtomSet *set, const char *name, bool *found)
+{
+    size_t lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->items[mid].name, name);
+
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = false;
+    return lo;
+}
+
+/**
+ * abipin_atom_set_put:
+ *
+ * Add @name with @state, or replace the state of an existing entry.
+ */
+int abipin_atom_set_put(AbipinAtomSet *set, const char *name, AbipinAtomState state,
+                        const char *reason)
+{
+    _cleanup_free_ char *r = NULL;
+    bool found;
+    size_t i = atom_set_find(set, name, &found);
+
+    if (reason && !(r = strdup(reason)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (found) {
+        free(set->items[i].reason);
+        set->items[i].state = state;
+        set->items[i].reason = TAKE_PTR(r);
+        return 0;
+    }
+    if (set->n == set->alloc) {
+        size_t alloc = set->alloc ? set->alloc * 2 : 32;
+        AbipinAtom *items = realloc(set->items, alloc * sizeof(*items));
+
+        if (!items)
+            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+        set->items = items;
+        set->alloc = alloc;
+    }
+    memmove(set->items + i + 1, set->items + i, (set->n - i) * sizeof(*set->items));
+    set->items[i] = (AbipinAtom) { .name = strdup(name), .state = state, .reason = TAKE_PTR(r) };
+    set->n++;
+    if (!set->items[i].name)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    return 0;
+}
+
+int abipin_atom_set_putf_state(AbipinAtomSet *set, AbipinAtomState state, const char *reason,
+                               const char *fmt, ...)
+{
+    char name[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof(name), fmt, ap);
+    va_end(ap);
+    return abipin_atom_set_put(set, name, state, reason);
+}
+
+const AbipinAtom *abipin_atom_set_get(const AbipinAtomSet *set, const char *name)
+{
+    bool found;
+    size_t i = atom_set_find(set, name, &found);
+
+    return found ? &set->items[i] : NULL;
+}
+
+/* True only when the atom is known to be present: unknown is not present. */
+bool abipin_atom_set_has(const AbipinAtomSet *set, const char *name)
+{
+    const AbipinAtom *a = abipin_atom_set_get(set, name);
+
+    return a && a->state == ABIPIN_ATOM_PRESENT;
+}
+
+size_t abipin_atom_set_count(const AbipinAtomSet *set, AbipinAtomState state)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < set->n; i++)
+        n += set->items[i].state == state;
+    return n;
+}
+
+/**
+ * abipin_atom_set_intersect:
+ * @acc: accumulated set, changed in place
+ * @other: the next host's set
+ * @other_name: that host's name, for reasons
+ *
+ * AND-merge (a cluster baseline): an atom stays present only if every host
+ * has it. An atom absent anywhere is absent; one unknown somewhere (and
+ * absent nowhere) is unknown, with the host that could not tell as reason.
+ */
+int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
+                              const char *other_name)
+{
+    char why[512];
+    int r;
+
+    for (size_t i = 0; i < acc->n; i++) {
+        AbipinAtom *a = &acc->items[i];
+        const AbipinAtom *b = abipin_atom_set_get(other, a->name);
+        AbipinAtomState bs = b ? b->state : ABIPIN_ATOM_ABSENT;
+
+        if (bs == ABIPIN_ATOM_PRESENT || a->state == ABIPIN_ATOM_ABSENT)
+            continue;
+        if (bs == ABIPIN_ATOM_UNKNOWN && a->state == ABIPIN_ATOM_UNKNOWN)
+            continue;
+        snprintf(why, sizeof(why), _("%1$s on %2$s"),
+                 bs == ABIPIN_ATOM_ABSENT ? _("absent") : _("unknown"), other_name);
+        free(a->reason);
+        a->reason = strdup(why);
+        a->state = bs;
+    }
+    /* Atoms only @other knows of are absent from the baseline. */
+    for (size_t i = 0; i < other->n; i++) {
+        const AbipinAtom *b = &other->items[i];
+
+        if (abipin_atom_set_get(acc, b->name))
+            continue;
+        snprintf(why, sizeof(why), _("only %1$s has it"), other_name);
+        r = abipin_atom_set_put(acc, b->name, ABIPIN_ATOM_ABSENT,
+                                b->state == ABIPIN_ATOM_PRESENT ? why : b->reason);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/**
+ * abipin_atom_set_missing:
+ * @need: atoms required (only present ones count)
+ * @have: what the host offers
+ * @ret_missing: the atoms of @need that @have lacks, with @have's state
+ *
+ * The subset test. Returns the number of missing atoms.
+ */
+int abipin_atom_set_missing(const AbipinAtomSet *need, const AbipinAtomSet *have,
+                            AbipinAtomSet **ret_missing)
+{
+    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = abipin_atom_set_new();
+    int r;
+
+    if (!missing)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (size_t i = 0; i < need->n; i++) {
+        const AbipinAtom *a = &need->items[i];
+        const AbipinAtom *b;
+
+        if (a->state != ABIPIN_ATOM_PRESENT || abipin_atom_set_has(have, a->name))
+            continue;
+        b = abipin_atom_set_get(have, a->name);
+        r = abipin_atom_set_put(missing, a->name, b ? b->state : ABIPIN_ATOM_ABSENT,
+                                b ? b->reason : NULL);
+        if (r < 0)
+            return r;
+    }
+    r = (int) missing->n;
+    *ret_missing = TAKE_PTR(missing);
+    return r;
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "util/macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlXPathContextPtr, xmlXPathFreeContext)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlXPathObjectPtr, xmlXPathFreeObject)
+static inline void xmlFreep(xmlChar **p)
+{
+    if (*p)
+        xmlFree(*p);
+}
+#define _cleanup_xmlfree_ _cleanup_(xmlFreep)
+#define _cleanup_xmldoc_ _cleanup_(xmlFreeDocp)
+
+int abipin_xml_parse(const char *name, const char *data, size_t len, xmlDocPtr *ret_doc)
+    _warn_unused_result_ _nonnull_(1, 2, 4);
+int abipin_xml_read_file(const char *path, xmlDocPtr *ret_doc)
+    _warn_unused_result_ _nonnull_(1, 2);
+int abipin_xml_validate(xmlDocPtr doc, const char *schema_name, const char *what)
+    _warn_unused_result_ _nonnull_(1, 2, 3);
+int abipin_xml_expect_root(xmlDocPtr doc, const char *root, const char *what)
+    _warn_unused_result_ _nonnull_(1, 2, 3);
+
+int abipin_xml_is(const xmlNode *node, const char *name);
+char *abipin_xml_prop(const xmlNode *node, const char *name);
+const char *abipin_xml_prop_static(const xmlNode *node, const char *name);
+int abipin_xml_to_string(xmlDocPtr doc, int with_decl, char **ret, size_t *ret_len)
+    _warn_unused_result_ _nonnull_(1, 3, 4);
+
+char *abipin_data_path(const char *rel);
+char *abipin_schema_path(const char *name);

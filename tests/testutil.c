@@ -1,0 +1,104 @@
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "util/error.h"
+#include "util/fileio.h"
+
+/* Run @s, print Check's summary (automake keeps it in the .log), and
+ * return the exit status for automake's test driver. */
+int abipin_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int failed;
+
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+/* A file under tests/ of the source tree. */
+char *abipin_test_path(const char *rel)
+{
+    char *p;
+
+    if (asprintf(&p, "%s/%s", ABS_SRCDIR, rel) < 0)
+        abort();
+    return p;
+}
+
+char *abipin_test_read(const char *path, size_t *ret_len)
+{
+    char *data = NULL;
+    size_t len = 0;
+
+    if (abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len) < 0) {
+        fprintf(stderr, "%s\n", abipin_error_message());
+        abort();
+    }
+    if (ret_len)
+        *ret_len = len;
+    return data;
+}
+
+#include <dirent.h>
+
+#include "util/macro.h"
+
+static const char *list_suffix;
+
+static int list_filter(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name), m = strlen(list_suffix);
+
+    return d->d_name[0] != '.' && n > m && strcmp(d->d_name + n - m, list_suffix) == 0;
+}
+
+size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names)
+{
+    struct dirent **ents = NULL;
+    char **names;
+    int n;
+
+    list_suffix = suffix;
+    n = scandir(dir, &ents, list_filter, alphasort);
+    if (n < 0) {
+        perror(dir);
+        abort();
+    }
+    names = calloc(n + 1, sizeof(*names));
+    for (int i = 0; i < n; i++) {
+        names[i] = strdup(ents[i]->d_name);
+        free(ents[i]);
+    }
+    free(ents);
+    *ret_names = names;
+    return (size_t) n;
+}
+
+void abipin_test_expect_error(const char *case_base, int r)
+{
+    _cleanup_free_ char *err_path = NULL, *expected = NULL;
+    const char *msg = abipin_error_message();
+    char *nl;
+    int code = 0;
+
+    if (asprintf(&err_path, "%s.err", case_base) < 0)
+        abort();
+    expected = abipin_test_read(err_path, NULL);
+    ck_assert_msg(sscanf(expected, "exit %d", &code) == 1, "%s: first line must be 'exit N'",
+                  err_path);
+    nl = strchr(expected, '\n');
+    ck_assert_msg(nl && nl[1], "%s: second line must be the expected message", err_path);
+    nl++;
+    nl[strcspn(nl, "\n")] = '\0';
+    ck_assert_msg(r < 0, "%s: expected a failure, got %d", case_base, r);
+    ck_assert_msg((int) abipin_error_category() == code, "%s: expected exit %d, got %d (%s)",
+                  case_base, code, (int) abipin_error_category(), msg ? msg : "");
+    ck_assert_msg(msg && strstr(msg, nl), "%s: message '%s' lacks '%s'", case_base,
+                  msg ? msg : "(none)", nl);
+}

@@ -1,0 +1,16 @@
+/* Shared by the Check suites: run a suite, find test data. */
+#pragma once
+
+#include <check.h>
+
+#define EXIT_AM_SKIP 77
+
+int abipin_test_run(Suite *s);
+char *abipin_test_path(const char *rel);
+char *abipin_test_read(const char *path, size_t *ret_len);
+
+/* Data-driven cases: the sorted names of DIR's files ending in SUFFIX. */
+size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names);
+/* Compare a failed operation with CASE.err: "exit N" then a line the
+ * message must contain. */
+void abipin_test_expect_error(const char *case_base, int r);
