@@ -1,0 +1,322 @@
+#include <config.h>
+
+#include <string.h>
+
+#include "catalogue.h"
+#include "util/error.h"
+#include "util/i18n.h"
+#include "util/xml.h"
+
+static const char *const backend_names[_ABIPIN_BACKEND_MAX] = {
+    [ABIPIN_BACKEND_TAP] = "tap",
+    [ABIPIN_BACKEND_MACVTAP] = "macvtap",
+    [ABIPIN_BACKEND_VHOST_NET] = "vhost-net",
+    [ABIPIN_BACKEND_USER] = "user",
+    [ABIPIN_BACKEND_VHOST_USER] = "vhost-user",
+    [ABIPIN_BACKEND_VDPA] = "vdpa",
+};
+
+static const char *const outcome_names[_ABIPIN_OUTCOME_MAX] = {
+    [ABIPIN_OUTCOME_ATOMS] = "atoms",
+    [ABIPIN_OUTCOME_NEVER] = "never",
+    [ABIPIN_OUTCOME_BACKEND] = "backend",
+};
+
+static int lookup_name(const char *const *table, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s && table[i] && strcmp(s, table[i]) == 0)
+            return (int) i;
+    return -EINVAL;
+}
+
+const char *abipin_backend_to_string(AbipinBackend b)
+{
+    return b < _ABIPIN_BACKEND_MAX ? backend_names[b] : NULL;
+}
+
+int abipin_backend_from_string(const char *s)
+{
+    return lookup_name(backend_names, ELEMENTSOF(backend_names), s);
+}
+
+static void requirement_clear(AbipinRequirement *r)
+{
+    for (size_t i = 0; i < r->n_atoms; i++)
+        free(r->atoms[i]);
+    free(r->atoms);
+}
+
+static void feature_clear(AbipinFeature *f)
+{
+    free(f->name);
+    free(f->macro);
+    free(f->description);
+    free(f->libvirt_attribute);
+    for (size_t i = 0; i < f->n_reqs; i++)
+        requirement_clear(&f->reqs[i]);
+    free(f->reqs);
+    for (size_t i = 0; i < f->n_compat; i++)
+        free(f->compat[i].source);
+    free(f->compat);
+}
+
+void abipin_catalogue_free(AbipinCatalogue *cat)
+{
+    if (!cat)
+        return;
+    for (size_t i = 0; i < cat->n_features; i++)
+        feature_clear(&cat->features[i]);
+    free(cat->features);
+    free(cat);
+}
+
+static size_t count_children(const xmlNode *node, const char *name)
+{
+    size_t n = 0;
+
+    for (const xmlNode *c = node->children; c; c = c->next)
+        n += abipin_xml_is(c, name);
+    return n;
+}
+
+/* Optional version attribute; the schema already checked its form. */
+static int prop_version(const char *path, const xmlNode *node, const char *attr,
+                        AbipinVersion *ret)
+{
+    const char *s = abipin_xml_prop_static(node, attr);
+
+    *ret = 0;
+    if (!s)
+        return 0;
+    if (abipin_version_parse(s, ret) < 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad version '%3$s'"),
+                                path, xmlGetLineNo(node), s);
+    return 0;
+}
+
+static int requirement_parse(const char *path, const xmlNode *node, AbipinRequirement *req)
+{
+    const char *outcome = abipin_xml_prop_static(node, "outcome");
+    int r;
+
+    req->backend = abipin_backend_from_string(abipin_xml_prop_static(node, "backend"));
+    r = outcome ? lookup_name(outcome_names, ELEMENTSOF(outcome_names), outcome)
+                : ABIPIN_OUTCOME_ATOMS;
+    if ((int) req->backend < 0 || r < 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad <requires>"), path,
+                                xmlGetLineNo(node));
+    req->outcome = r;
+    if ((r = prop_version(path, node, "qemu-min", &req->qemu_min)) < 0 ||
+        (r = prop_version(path, node, "qemu-max", &req->qemu_max)) < 0)
+        return r;
+    req->atoms = calloc(count_children(node, "atom") + 1, sizeof(char *));
+    if (!req->atoms)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (!abipin_xml_is(c, "atom"))
+            continue;
+        req->atoms[req->n_atoms] = abipin_xml_prop(c, "name");
+        if (!req->atoms[req->n_atoms])
+            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+        if (!abipin_atom_is_known(req->atoms[req->n_atoms++]))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: unknown capability atom '%3$s'"), path,
+                                    xmlGetLineNo(c), req->atoms[req->n_atoms - 1]);
+    }
+    if ((req->outcome == ABIPIN_OUTCOME_ATOMS) != (req->n_atoms > 0))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: <requires> lists atoms only for outcome 'atoms'"),
+                                path, xmlGetLineNo(node));
+    return 0;
+}
+
+static int compat_parse(const char *path, const xmlNode *node, AbipinCompat *compat)
+{
+    int r;
+
+    if ((r = prop_version(path, node, "machine-max", &compat->machine_max)) < 0 ||
+        (r = prop_version(path, node, "qemu-min", &compat->qemu_min)) < 0 ||
+        (r = prop_version(path, node, "qemu-max", &compat->qemu_max)) < 0)
+        return r;
+    compat->value = streq_ptr(abipin_xml_prop_static(node, "value"), "on");
+    compat->source = abipin_xml_prop(node, "source");
+    if (!compat->source)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    return 0;
+}
+
+static int libvirt_place_parse(const xmlNode *node, AbipinFeature *f)
+{
+    static const char *const places[] = { "override", "host", "guest", "driver" };
+    int r;
+
+    if (abipin_xml_is(node, "override")) {
+        f->place = ABIPIN_LIBVIRT_OVERRIDE;
+        return 0;
+    }
+    r = lookup_name(places, ELEMENTSOF(places), abipin_xml_prop_static(node, "element"));
+    if (r <= 0)
+        return -EINVAL;
+    f->place = r;
+    f->libvirt_attribute = abipin_xml_prop(node, "attribute");
+    return abipin_version_parse(abipin_xml_prop_static(node, "since"), &f->libvirt_since);
+}
+
+static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f)
+{
+    size_t n_reqs = count_children(node, "requires"), n_compat = count_children(node, "compat");
+    int r;
+
+    f->name = abipin_xml_prop(node, "name");
+    f->macro = abipin_xml_prop(node, "macro");
+    f->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
+    f->default_on = streq_ptr(abipin_xml_prop_static(node, "default"), "on");
+    f->reqs = calloc(n_reqs, sizeof(*f->reqs));
+    f->compat = calloc(n_compat ? n_compat : 1, sizeof(*f->compat));
+    if (!f->name || !f->macro || !f->reqs || !f->compat)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = prop_version(path, node, "since", &f->since)) < 0)
+        return r;
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (abipin_xml_is(c, "description")) {
+            f->description = (char *) xmlNodeGetContent(c);
+        } else if (abipin_xml_is(c, "libvirt") || abipin_xml_is(c, "override")) {
+            if (libvirt_place_parse(c, f) < 0)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad <%3$s>"),
+                                        path, xmlGetLineNo(c), (const char *) c->name);
+        } else if (abipin_xml_is(c, "requires")) {
+            r = requirement_parse(path, c, &f->reqs[f->n_reqs++]);
+            if (r < 0)
+                return r;
+        } else if (abipin_xml_is(c, "compat")) {
+            r = compat_parse(path, c, &f->compat[f->n_compat++]);
+            if (r < 0)
+                return r;
+        }
+    }
+    return 0;
+}
+
+/* What the schema cannot say: names and bits are unique, requirement
+ * ranges are consistent, each backend kind is covered once per version. */
+static int catalogue_check_consistency(const char *path, const AbipinCatalogue *cat)
+{
+    for (size_t i = 0; i < cat->n_features; i++) {
+        const AbipinFeature *f = &cat->features[i];
+
+        for (size_t j = 0; j < i; j++) {
+            const AbipinFeature *g = &cat->features[j];
+
+            if (strcmp(f->name, g->name) == 0 || f->bit == g->bit)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                        _("%1$s: features '%2$s' and '%3$s' share a name or bit %4$u"),
+                                        path, g->name, f->name, f->bit);
+        }
+        if (f->since > cat->qemu_max)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s: feature '%2$s' is newer than the catalogue's qemu-max"),
+                                    path, f->name);
+        for (size_t j = 0; j < f->n_reqs; j++) {
+            const AbipinRequirement *a = &f->reqs[j];
+
+            if (a->qemu_min && a->qemu_max && a->qemu_min > a->qemu_max)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                        _("%1$s: feature '%2$s': empty QEMU range for backend %3$s"),
+                                        path, f->name, abipin_backend_to_string(a->backend));
+            for (size_t k = 0; k < j; k++) {
+                const AbipinRequirement *b = &f->reqs[k];
+
+                if (a->backend == b->backend &&
+                    !(a->qemu_min && b->qemu_max && a->qemu_min > b->qemu_max) &&
+                    !(b->qemu_min && a->qemu_max && b->qemu_min > a->qemu_max))
+                    return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                            _("%1$s: feature '%2$s': overlapping requirements for backend %3$s"),
+                                            path, f->name, abipin_backend_to_string(a->backend));
+            }
+        }
+    }
+    return 0;
+}
+
+/**
+ * abipin_catalogue_load:
+ *
+ * Load, validate against features.rng and check a catalogue. A broken
+ * catalogue is an INPUT error naming the file and line.
+ */
+int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
+{
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    xmlNodePtr root;
+    int r;
+
+    r = abipin_xml_read_file(path, &doc);
+    if (r < 0)
+        return r;
+    if ((r = abipin_xml_expect_root(doc, "catalogue", path)) < 0 ||
+        (r = abipin_xml_validate(doc, "features.rng", path)) < 0)
+        return r;
+    root = xmlDocGetRootElement(doc);
+    cat = calloc(1, sizeof(*cat));
+    if (!cat || !(cat->features = calloc(count_children(root, "feature"), sizeof(AbipinFeature))))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = prop_version(path, root, "qemu-min", &cat->qemu_min)) < 0 ||
+        (r = prop_version(path, root, "qemu-max", &cat->qemu_max)) < 0)
+        return r;
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (!abipin_xml_is(c, "feature"))
+            continue;
+        r = feature_parse(path, c, &cat->features[cat->n_features++]);
+        if (r < 0)
+            return r;
+    }
+    r = catalogue_check_consistency(path, cat);
+    if (r < 0)
+        return r;
+    *ret = TAKE_PTR(cat);
+    return 0;
+}
+
+int abipin_catalogue_load_default(AbipinCatalogue **ret)
+{
+    _cleanup_free_ char *path = abipin_data_path("features.xml");
+
+    if (!path)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    return abipin_catalogue_load(path, ret);
+}
+
+const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name)
+{
+    for (size_t i = 0; i < cat->n_features; i++)
+        if (strcmp(cat->features[i].name, name) == 0)
+            return &cat->features[i];
+    return NULL;
+}
+
+static bool version_in_range(AbipinVersion v, AbipinVersion min, AbipinVersion max)
+{
+    v = abipin_version_minor(v);
+    return (!min || v >= min) && (!max || v <= max);
+}
+
+/**
+ * abipin_feature_default:
+ * @machine: the machine type's version (pc-q35-8.1 -> 8.1)
+ * @qemu: the emulator's version
+ *
+ * The property's default for that machine type on that QEMU: the newest
+ * machine's default unless a compat entry of this QEMU covers the machine.
+ */
+bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu)
+{
+    for (size_t i = 0; i < f->n_compat; i++) {
+        const AbipinCompat *c = &f->compat[i];
+
+        if (machine <= c->machine_max && version_in_range(qemu, c->qemu_min, c->qemu_max))
+            return c->value;
+    }
+    return f->default_on;
+}

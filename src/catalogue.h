@@ -1,0 +1,81 @@
+/* The feature catalogue (data/features.xml): what each host-dependent
+ * virtio-net property needs from the host, per backend kind, and its
+ * default per machine type and QEMU version. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "atoms.h"
+#include "version.h"
+
+typedef enum {
+    ABIPIN_BACKEND_TAP,
+    ABIPIN_BACKEND_MACVTAP,
+    ABIPIN_BACKEND_VHOST_NET, /* on top of tap or macvtap */
+    ABIPIN_BACKEND_USER,      /* slirp, passt, socket, stream: no vnet header */
+    ABIPIN_BACKEND_VHOST_USER,
+    ABIPIN_BACKEND_VDPA,
+    _ABIPIN_BACKEND_MAX,
+} AbipinBackend;
+
+const char *abipin_backend_to_string(AbipinBackend b);
+int abipin_backend_from_string(const char *s);
+
+typedef enum {
+    ABIPIN_OUTCOME_ATOMS,   /* available iff every atom is present */
+    ABIPIN_OUTCOME_NEVER,   /* the backend always loses the bit */
+    ABIPIN_OUTCOME_BACKEND, /* an external process decides: not probeable */
+    _ABIPIN_OUTCOME_MAX,
+} AbipinOutcome;
+
+typedef struct {
+    AbipinBackend backend;
+    AbipinOutcome outcome;
+    AbipinVersion qemu_min, qemu_max; /* 0: unbounded */
+    char **atoms;
+    size_t n_atoms;
+} AbipinRequirement;
+
+typedef struct {
+    AbipinVersion machine_max;
+    AbipinVersion qemu_min, qemu_max;
+    bool value;
+    char *source;
+} AbipinCompat;
+
+typedef enum {
+    ABIPIN_LIBVIRT_OVERRIDE, /* <qemu:override> frontend property */
+    ABIPIN_LIBVIRT_HOST,     /* <driver><host ATTR=/> */
+    ABIPIN_LIBVIRT_GUEST,    /* <driver><guest ATTR=/> */
+    ABIPIN_LIBVIRT_DRIVER,   /* <driver ATTR=/> */
+} AbipinLibvirtPlace;
+
+typedef struct {
+    char *name; /* QEMU property */
+    unsigned bit;
+    char *macro;
+    AbipinVersion since;
+    bool default_on;
+    char *description;
+    AbipinLibvirtPlace place;
+    char *libvirt_attribute;
+    AbipinVersion libvirt_since;
+    AbipinRequirement *reqs;
+    size_t n_reqs;
+    AbipinCompat *compat;
+    size_t n_compat;
+} AbipinFeature;
+
+typedef struct {
+    AbipinVersion qemu_min, qemu_max;
+    AbipinFeature *features;
+    size_t n_features;
+} AbipinCatalogue;
+
+int abipin_catalogue_load(const char *path, AbipinCatalogue **ret) _warn_unused_result_;
+int abipin_catalogue_load_default(AbipinCatalogue **ret) _warn_unused_result_;
+void abipin_catalogue_free(AbipinCatalogue *cat);
+DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
+
+const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name);
+bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu);

@@ -1,0 +1,135 @@
+/* The feature catalogue: schema, consistency, and the facts pin relies on. */
+#include <config.h>
+
+#include <string.h>
+
+#include "catalogue.h"
+#include "testutil.h"
+#include "util/error.h"
+
+static AbipinCatalogue *cat;
+static char **bad_cases;
+static size_t n_bad_cases;
+
+static void load_catalogue(void)
+{
+    int r = abipin_catalogue_load_default(&cat);
+
+    ck_assert_msg(r == 0, "loading data/features.xml: %s", abipin_error_message());
+}
+
+static void free_catalogue(void)
+{
+    abipin_catalogue_free(cat);
+    cat = NULL;
+}
+
+static const AbipinFeature *feature(const char *name)
+{
+    const AbipinFeature *f = abipin_catalogue_find(cat, name);
+
+    ck_assert_msg(f, "feature %s missing from the catalogue", name);
+    return f;
+}
+
+START_TEST(test_unique_and_known)
+{
+    ck_assert_uint_ge(cat->n_features, 20);
+    for (size_t i = 0; i < cat->n_features; i++) {
+        const AbipinFeature *f = &cat->features[i];
+
+        for (size_t j = i + 1; j < cat->n_features; j++) {
+            ck_assert_msg(f->bit != cat->features[j].bit, "bit %u twice", f->bit);
+            ck_assert_str_ne(f->name, cat->features[j].name);
+        }
+        ck_assert_msg(f->n_reqs > 0, "%s has no requirements", f->name);
+        for (size_t k = 0; k < f->n_reqs; k++)
+            for (size_t a = 0; a < f->reqs[k].n_atoms; a++)
+                ck_assert_msg(abipin_atom_is_known(f->reqs[k].atoms[a]), "%s: atom %s", f->name,
+                              f->reqs[k].atoms[a]);
+        ck_assert(f->place == ABIPIN_LIBVIRT_OVERRIDE || f->libvirt_attribute);
+    }
+}
+END_TEST
+
+START_TEST(test_uso_facts)
+{
+    static const char *const uso[] = { "guest_uso4", "guest_uso6", "host_uso" };
+    static const unsigned bits[] = { 54, 55, 56 };
+
+    for (size_t i = 0; i < 3; i++) {
+        const AbipinFeature *f = feature(uso[i]);
+        bool tap_needs_uso = false;
+
+        ck_assert_uint_eq(f->bit, bits[i]);
+        ck_assert_int_eq(f->place, ABIPIN_LIBVIRT_OVERRIDE);
+        ck_assert_uint_eq(f->since, ABIPIN_VERSION(8, 2, 0));
+        for (size_t k = 0; k < f->n_reqs; k++) {
+            if (f->reqs[k].backend == ABIPIN_BACKEND_USER ||
+                f->reqs[k].backend == ABIPIN_BACKEND_VHOST_USER)
+                ck_assert_int_eq(f->reqs[k].outcome, ABIPIN_OUTCOME_NEVER);
+            for (size_t a = 0; a < f->reqs[k].n_atoms; a++)
+                tap_needs_uso |= strcmp(f->reqs[k].atoms[a], "tap.uso4") == 0;
+        }
+        ck_assert(tap_needs_uso);
+        /* The compat anomaly: pc-*-8.1 had USO on with QEMU 8.2/9.0, off from 9.1 */
+        ck_assert(abipin_feature_default(f, ABIPIN_VERSION(8, 1, 0), ABIPIN_VERSION(8, 2, 2)));
+        ck_assert(abipin_feature_default(f, ABIPIN_VERSION(8, 1, 0), ABIPIN_VERSION(9, 0, 0)));
+        ck_assert(!abipin_feature_default(f, ABIPIN_VERSION(8, 1, 0), ABIPIN_VERSION(9, 1, 0)));
+        ck_assert(!abipin_feature_default(f, ABIPIN_VERSION(8, 1, 0), ABIPIN_VERSION(10, 0, 2)));
+        ck_assert(!abipin_feature_default(f, ABIPIN_VERSION(8, 0, 0), ABIPIN_VERSION(8, 2, 0)));
+        ck_assert(abipin_feature_default(f, ABIPIN_VERSION(8, 2, 0), ABIPIN_VERSION(8, 2, 0)));
+        ck_assert(abipin_feature_default(f, ABIPIN_VERSION(10, 0, 0), ABIPIN_VERSION(10, 0, 2)));
+    }
+}
+END_TEST
+
+START_TEST(test_other_compat_facts)
+{
+    const AbipinFeature *qr = feature("queue_reset"), *tun = feature("host_tunnel");
+
+    ck_assert(!abipin_feature_default(qr, ABIPIN_VERSION(7, 1, 0), ABIPIN_VERSION(7, 2, 0)));
+    ck_assert(abipin_feature_default(qr, ABIPIN_VERSION(7, 2, 0), ABIPIN_VERSION(7, 2, 0)));
+    ck_assert(!abipin_feature_default(tun, ABIPIN_VERSION(10, 1, 0), ABIPIN_VERSION(10, 2, 0)));
+    ck_assert(abipin_feature_default(tun, ABIPIN_VERSION(10, 2, 0), ABIPIN_VERSION(10, 2, 0)));
+    ck_assert(!abipin_feature_default(feature("rss"), ABIPIN_VERSION(10, 0, 0), ABIPIN_VERSION(10, 0, 0)));
+    ck_assert_int_eq(feature("host_ufo")->place, ABIPIN_LIBVIRT_HOST);
+    ck_assert_str_eq(feature("host_ufo")->libvirt_attribute, "ufo");
+    ck_assert_int_eq(feature("guest_csum")->place, ABIPIN_LIBVIRT_GUEST);
+    ck_assert_str_eq(feature("hash")->libvirt_attribute, "rss_hash_report");
+}
+END_TEST
+
+/* tests/data/catalogue/NAME.xml must fail to load as NAME.err says. */
+START_TEST(test_bad_catalogue)
+{
+    _cleanup_free_ char *path = NULL, *base = NULL, *dir = abipin_test_path("data/catalogue");
+    AbipinCatalogue *bad = NULL;
+    int r;
+
+    ck_assert(asprintf(&path, "%s/%s", dir, bad_cases[_i]) > 0);
+    base = strndup(path, strlen(path) - 4);
+    abipin_error_reset();
+    r = abipin_catalogue_load(path, &bad);
+    abipin_test_expect_error(base, r);
+    ck_assert_ptr_null(bad);
+}
+END_TEST
+
+int main(void)
+{
+    _cleanup_free_ char *dir = abipin_test_path("data/catalogue");
+    Suite *s = suite_create("catalogue");
+    TCase *tc = tcase_create("shipped");
+    TCase *bad = tcase_create("bad");
+
+    n_bad_cases = abipin_test_list(dir, ".xml", &bad_cases);
+    tcase_add_checked_fixture(tc, load_catalogue, free_catalogue);
+    tcase_add_test(tc, test_unique_and_known);
+    tcase_add_test(tc, test_uso_facts);
+    tcase_add_test(tc, test_other_compat_facts);
+    tcase_add_loop_test(bad, test_bad_catalogue, 0, (int) n_bad_cases);
+    suite_add_tcase(s, tc);
+    suite_add_tcase(s, bad);
+    return abipin_test_run(s);
+}
