@@ -1,0 +1,72 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "platforms.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static void baseline_help(void)
+{
+    printf(_("Usage: abipin baseline PROFILE... [--name NAME] [--json] [-o FILE]\n"
+             "AND-merge profiles into a cluster baseline: an atom is present only if every\n"
+             "profile has it. PROFILE is a file, a shipped platform name, 'host' or 'latest'.\n\n"
+             "  --name NAME        the baseline's name (default: baseline)\n"
+             "  --json             JSON instead of XML\n"
+             "  -o, --output FILE  write to FILE (atomically)\n"));
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },  { "json", no_argument, NULL, 'j' },
+        { "name", required_argument, NULL, 'n' }, { "output", required_argument, NULL, 'o' },
+        CLI_PROBE_OPTIONS, {},
+    };
+    _cleanup_(abipin_profile_freep) AbipinProfile *merged = NULL;
+    _cleanup_free_ AbipinProfile **profiles = NULL;
+    AbipinProbeOptions opts = { 0 };
+    const char *name = "baseline", *output = NULL;
+    size_t n = 0;
+    bool json = false;
+    int opt, r = 0;
+
+    while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
+        if (cli_parse_probe_option(opt, &opts))
+            continue;
+        switch (opt) {
+        case 'h':
+            baseline_help();
+            return 0;
+        case 'j':
+            json = true;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        default:
+            return cli_usage_error("baseline", _("bad option"));
+        }
+    }
+    if (optind == argc)
+        return cli_usage_error("baseline", _("no profile given"));
+    profiles = calloc(argc - optind, sizeof(*profiles));
+    if (!profiles)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (int i = optind; i < argc && r >= 0; i++) {
+        r = abipin_profile_resolve(argv[i], &opts, &profiles[n]);
+        n += r >= 0;
+    }
+    if (r >= 0)
+        r = abipin_profile_merge(profiles, n, name, &merged);
+    for (size_t i = 0; i < n; i++)
+        abipin_profile_free(profiles[i]);
+    if (r >= 0)
+        r = cli_write_profile(output, merged, json);
+    return r < 0 ? r : 0;
+}

@@ -1,0 +1,97 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "platforms.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static void platforms_help(void)
+{
+    printf(_("Usage: abipin platforms [--json] [--no-cache] [--emulator PATH]\n"
+             "List the shipped named platforms, whether this host satisfies each (has every\n"
+             "atom it lists), and which is 'latest': the newest one this host satisfies.\n"));
+}
+
+static json_object *platforms_to_json(const AbipinPlatformList *list, const AbipinProfile *host,
+                                      int latest)
+{
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+    for (size_t i = 0; i < list->n; i++) {
+        const AbipinProfile *p = list->items[i];
+        json_object *item = json_object_new_object();
+
+        json_object_object_add(item, "name", json_object_new_string(p->name));
+        json_object_object_add(item, "kernel",
+                               p->kernel_release ? json_object_new_string(p->kernel_release) : NULL);
+        json_object_object_add(item, "description",
+                               p->description ? json_object_new_string(p->description) : NULL);
+        json_object_object_add(item, "satisfied",
+                               json_object_new_boolean(abipin_platform_satisfied_by(p, host)));
+        json_object_array_add(arr, item);
+    }
+    json_object_object_add(o, "platforms", arr);
+    json_object_object_add(o, "latest",
+                           latest >= 0 ? json_object_new_string(list->items[latest]->name) : NULL);
+    return o;
+}
+
+static void platforms_print(const AbipinPlatformList *list, const AbipinProfile *host, int latest)
+{
+    printf("  %-14s %-8s %-5s %s\n", _("NAME"), _("KERNEL"), _("HOST"), _("DESCRIPTION"));
+    for (size_t i = 0; i < list->n; i++) {
+        const AbipinProfile *p = list->items[i];
+
+        printf("%c %-14s %-8s %-5s %s\n", (int) i == latest ? '*' : ' ', p->name,
+               p->kernel_release ? p->kernel_release : "-",
+               abipin_platform_satisfied_by(p, host) ? _("yes") : _("no"),
+               p->description ? p->description : "");
+    }
+    if (latest >= 0)
+        printf(_("latest: %1$s (the newest platform this host satisfies)\n"),
+               list->items[latest]->name);
+    else
+        printf(_("latest: none (this host satisfies no shipped platform)\n"));
+}
+
+int cmd_platforms(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'j' }, CLI_PROBE_OPTIONS, {},
+    };
+    _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
+    AbipinProbeOptions opts = { 0 };
+    AbipinPlatformList list;
+    bool json = false;
+    int opt, r, latest;
+
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        if (cli_parse_probe_option(opt, &opts))
+            continue;
+        if (opt == 'h') {
+            platforms_help();
+            return 0;
+        }
+        if (opt != 'j')
+            return cli_usage_error("platforms", _("bad option"));
+        json = true;
+    }
+    if (optind < argc)
+        return cli_usage_error("platforms", _("unexpected argument '%1$s'"), argv[optind]);
+    if ((r = abipin_probe_host(&opts, &host)) < 0 || (r = abipin_platforms_list(&list)) < 0)
+        return r;
+    latest = abipin_platforms_latest(&list, host);
+    if (json) {
+        json_object *o = platforms_to_json(&list, host, latest);
+
+        r = cli_write_json(NULL, o);
+        json_object_put(o);
+    } else {
+        platforms_print(&list, host, latest);
+    }
+    abipin_platform_list_clear(&list);
+    return r < 0 ? r : 0;
+}

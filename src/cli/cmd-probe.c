@@ -1,0 +1,107 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static void probe_help(void)
+{
+    printf(_("Usage: abipin probe [--json | --text] [--no-cache] [--emulator PATH] [-o FILE]\n"
+             "Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
+             "its platform profile. Every atom is present, absent, or unknown with the reason.\n\n"
+             "  --json            JSON instead of XML\n"
+             "  --text            a readable report instead of XML\n"
+             "  --no-cache        probe now; neither read nor write the cache\n"
+             "  --emulator PATH   the QEMU binary to ask (default: qemu-system-x86_64 in PATH)\n"
+             "  -o, --output FILE write the profile to FILE (atomically)\n"));
+}
+
+static bool atom_is_emulator(const char *name)
+{
+    return strncmp(name, "qemu.", 5) == 0;
+}
+
+static void probe_print_text(const AbipinProfile *p)
+{
+    size_t props = 0, machines = 0;
+    char text[512];
+
+    printf(_("Host %1$s, kernel %2$s\n"), p->description ? p->description : p->name,
+           p->kernel_release ? p->kernel_release : "?");
+    for (size_t i = 0; i < p->atoms->n; i++) {
+        const AbipinAtom *a = &p->atoms->items[i];
+
+        if (atom_is_emulator(a->name) && a->state == ABIPIN_ATOM_PRESENT) {
+            props += strncmp(a->name, "qemu.prop.", 10) == 0;
+            machines += strncmp(a->name, "qemu.machine.", 13) == 0;
+            continue;
+        }
+        if (a->state == ABIPIN_ATOM_PRESENT)
+            abipin_atom_describe(a->name, text, sizeof(text));
+        else
+            abipin_atom_describe_missing(a->name, text, sizeof(text));
+        printf("  %-28s %-8s %s", a->name, _(abipin_atom_state_to_string(a->state)), text);
+        if (a->reason)
+            printf(" [%s]", a->reason);
+        putchar('\n');
+    }
+    if (p->has_emulator) {
+        printf(_("Emulator %1$s, QEMU %2$s: %3$zu virtio-net-pci properties, %4$zu machine types"),
+               p->emulator_path ? p->emulator_path : "?",
+               p->emulator_version ? p->emulator_version : "?", props, machines);
+        for (size_t i = 0; i < p->n_aliases; i++)
+            printf("%s%s = %s", i ? ", " : " (", p->aliases[i].name, p->aliases[i].machine);
+        printf("%s\n", p->n_aliases ? ")" : "");
+    }
+}
+
+int cmd_probe(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },   { "json", no_argument, NULL, 'j' },
+        { "text", no_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
+        CLI_PROBE_OPTIONS,                   {},
+    };
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+    AbipinProbeOptions opts = { 0 };
+    const char *output = NULL;
+    bool json = false, text = false;
+    int opt, r;
+
+    while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
+        if (cli_parse_probe_option(opt, &opts))
+            continue;
+        switch (opt) {
+        case 'h':
+            probe_help();
+            return 0;
+        case 'j':
+            json = true;
+            break;
+        case 't':
+            text = true;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        default:
+            return cli_usage_error("probe", _("bad option"));
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
+    if (json && text)
+        return cli_usage_error("probe", _("--json and --text exclude each other"));
+    r = abipin_probe_host(&opts, &p);
+    if (r < 0)
+        return r;
+    if (text) {
+        probe_print_text(p);
+        return 0;
+    }
+    r = cli_write_profile(output, p, json);
+    return r < 0 ? r : 0;
+}

@@ -1,0 +1,75 @@
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/vhost.h>
+
+#include "probe.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+/* Linux 6.17 (UNVERIFIED): features beyond bit 63 (UDP tunnel GSO). */
+#ifndef VHOST_GET_FEATURES_ARRAY
+struct abipin_vhost_features_array {
+    uint64_t count;
+    uint64_t features[2];
+};
+# define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, struct abipin_vhost_features_array)
+#endif
+
+static int vhost_put_bits(AbipinAtomSet *set, const uint64_t *words, size_t n_words)
+{
+    for (size_t w = 0; w < n_words; w++)
+        for (unsigned b = 0; b < 64; b++) {
+            int r;
+
+            if (!(words[w] & (1ULL << b)))
+                continue;
+            r = abipin_atom_set_putf_state(set, ABIPIN_ATOM_PRESENT, NULL, "vhost.bit.%zu",
+                                           w * 64 + b);
+            if (r < 0)
+                return r;
+        }
+    return 0;
+}
+
+/**
+ * abipin_probe_vhost:
+ *
+ * Open /dev/vhost-net as libvirt does and ask VHOST_GET_FEATURES (and the
+ * array form for bits >= 64, as QEMU 10.2 does). A missing device node
+ * makes vhost.net absent: libvirt cannot use vhost there either. An
+ * unopenable one (EACCES) leaves it unknown. Offered bits become
+ * vhost.bit.N atoms; bits not offered are simply not present.
+ */
+int abipin_probe_vhost(AbipinAtomSet *set)
+{
+    _cleanup_close_ int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+    struct abipin_vhost_features_array arr = { .count = 2 };
+    uint64_t features;
+    char reason[256];
+
+    if (fd < 0) {
+        int err = errno;
+
+        snprintf(reason, sizeof(reason), _("cannot open /dev/vhost-net: %s"), strerror(err));
+        return abipin_atom_set_put(set, "vhost.net",
+                                   err == ENOENT || err == ENODEV || err == ENXIO
+                                       ? ABIPIN_ATOM_ABSENT : ABIPIN_ATOM_UNKNOWN,
+                                   reason);
+    }
+    if (ioctl(fd, VHOST_GET_FEATURES_ARRAY, &arr) == 0)
+        return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL) < 0
+                   ? -ENOMEM
+                   : vhost_put_bits(set, arr.features, arr.count < 2 ? arr.count : 2);
+    if (ioctl(fd, VHOST_GET_FEATURES, &features) < 0) {
+        snprintf(reason, sizeof(reason), "VHOST_GET_FEATURES: %s", strerror(errno));
+        return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_UNKNOWN, reason);
+    }
+    if (abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL) < 0)
+        return -ENOMEM;
+    return vhost_put_bits(set, &features, 1);
+}

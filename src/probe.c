@@ -1,0 +1,167 @@
+#include <config.h>
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "catalogue.h"
+#include "probe.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/i18n.h"
+
+/* Without an emulator, the catalogue's properties are what abipin would
+ * have asked about: each is unknown, with the reason. */
+static int probe_mark_emulator_unknown(AbipinProfile *p, const char *why)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    int r = abipin_catalogue_load_default(&cat);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < cat->n_features; i++) {
+        r = abipin_atom_set_putf_state(p->atoms, ABIPIN_ATOM_UNKNOWN, why,
+                                       "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/**
+ * abipin_probe_host_uncached:
+ *
+ * Probe everything now: tun, macvtap, vhost-net, eBPF, the emulator.
+ */
+static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = abipin_profile_new("host");
+    struct utsname u;
+    char why[512];
+    int r;
+
+    if (!p)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (uname(&u) == 0) {
+        p->kernel_release = strdup(u.release);
+        if (asprintf(&p->description, "%s (%s)", u.nodename, u.release) < 0)
+            p->description = NULL;
+    }
+    if ((r = abipin_probe_tap(p->atoms)) < 0 || (r = abipin_probe_macvtap(p->atoms)) < 0 ||
+        (r = abipin_probe_vhost(p->atoms)) < 0 || (r = abipin_probe_bpf(p->atoms)) < 0)
+        return r;
+    if (!opts->skip_emulator) {
+        r = abipin_probe_emulator(p, opts->emulator, why, sizeof(why));
+        if (r > 0)
+            r = probe_mark_emulator_unknown(p, why);
+        if (r < 0)
+            return r;
+    }
+    *ret = TAKE_PTR(p);
+    return 0;
+}
+
+static void key_add(uint64_t *h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < len; i++) {
+        *h ^= p[i];
+        *h *= 0x100000001b3ULL; /* FNV-1a */
+    }
+}
+
+static void key_add_file(uint64_t *h, const char *path)
+{
+    struct stat st;
+
+    if (!path || stat(path, &st) < 0) {
+        key_add(h, "-", 1);
+        return;
+    }
+    key_add(h, &st.st_dev, sizeof(st.st_dev));
+    key_add(h, &st.st_ino, sizeof(st.st_ino));
+    key_add(h, &st.st_size, sizeof(st.st_size));
+    key_add(h, &st.st_mtim, sizeof(st.st_mtim));
+    key_add(h, &st.st_mode, sizeof(st.st_mode));
+}
+
+/* The cache key: what can change the answer without the cache noticing
+ * otherwise. A reboot (new kernel, modules) changes the boot id; a new
+ * emulator changes its file; device nodes come and go; an unprivileged
+ * probe sees less than root. */
+static uint64_t probe_cache_key(const AbipinProbeOptions *opts)
+{
+    _cleanup_free_ char *emulator = opts->skip_emulator ? NULL : abipin_emulator_find(opts->emulator);
+    _cleanup_free_ char *boot_id = NULL;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    uid_t uid = geteuid();
+    size_t len;
+
+    key_add(&h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+    if (abipin_file_read("/proc/sys/kernel/random/boot_id", 64, &boot_id, &len) >= 0)
+        key_add(&h, boot_id, len);
+    abipin_error_reset();
+    key_add(&h, &uid, sizeof(uid));
+    key_add(&h, emulator ? emulator : "-", strlen(emulator ? emulator : "-"));
+    key_add_file(&h, emulator);
+    key_add_file(&h, "/dev/net/tun");
+    key_add_file(&h, "/dev/vhost-net");
+    return h;
+}
+
+static char *probe_cache_path(const AbipinProbeOptions *opts)
+{
+    const char *dir = getenv("ABIPIN_CACHE_DIR");
+    char *path;
+
+    if (!dir || !*dir)
+        dir = ABIPIN_CACHEDIR;
+    if (asprintf(&path, "%s/host-%016" PRIx64 ".xml", dir, probe_cache_key(opts)) < 0)
+        return NULL;
+    return path;
+}
+
+static void probe_cache_store(const char *path, const AbipinProfile *p)
+{
+    _cleanup_free_ char *xml = NULL, *dir = strdup(path);
+    size_t len;
+
+    if (!dir)
+        return;
+    *strrchr(dir, '/') = '\0';
+    (void) mkdir(dir, 0755);
+    /* A cache that cannot be written only costs time: not an error. */
+    if (abipin_profile_format_xml(p, &xml, &len) < 0 ||
+        abipin_file_write_atomic(path, xml, len, 0644) < 0)
+        abipin_error_reset();
+}
+
+/**
+ * abipin_probe_host:
+ * @opts: emulator, and whether to use the cache
+ *
+ * This host's profile: from the cache when its key matches (boot id,
+ * emulator identity, device nodes, user), else probed and cached. An
+ * unreadable or corrupt cache entry is probed again and replaced.
+ */
+int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
+{
+    _cleanup_free_ char *path = NULL;
+    int r;
+
+    if (opts->no_cache)
+        return abipin_probe_host_uncached(opts, ret);
+    path = probe_cache_path(opts);
+    if (path && access(path, R_OK) == 0) {
+        if (abipin_profile_load(path, ret) >= 0)
+            return 0;
+        abipin_error_reset();
+    }
+    r = abipin_probe_host_uncached(opts, ret);
+    if (r >= 0 && path)
+        probe_cache_store(path, *ret);
+    return r;
+}

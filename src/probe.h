@@ -1,0 +1,28 @@
+/* The real host probe (DESIGN §6). Each prober fills atoms into a set:
+ * present, absent (with the kernel's answer) or unknown (with why it could
+ * not be asked). Nothing is ever left behind: taps are not persistent,
+ * links live in a private network namespace that dies with its process. */
+#pragma once
+
+#include "profile.h"
+
+typedef struct {
+    const char *emulator; /* path or name in PATH; NULL: the configured default */
+    bool skip_emulator;
+    bool no_cache; /* probe now, neither read nor write the cache */
+} AbipinProbeOptions;
+
+int abipin_probe_tap(AbipinAtomSet *set) _warn_unused_result_;
+int abipin_probe_macvtap(AbipinAtomSet *set) _warn_unused_result_;
+int abipin_probe_vhost(AbipinAtomSet *set) _warn_unused_result_;
+int abipin_probe_bpf(AbipinAtomSet *set) _warn_unused_result_;
+int abipin_probe_emulator(AbipinProfile *profile, const char *emulator, char *why, size_t why_len)
+    _warn_unused_result_;
+int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret) _warn_unused_result_;
+
+/* shared by the tap and macvtap probers (probe-tap.c) */
+extern const char *const abipin_tun_atoms[];
+int abipin_probe_tun_fd(int fd, const char *prefix, AbipinAtomSet *set) _warn_unused_result_;
+int abipin_probe_mark_all(AbipinAtomSet *set, const char *prefix, const char *const *names,
+                          AbipinAtomState state, const char *reason) _warn_unused_result_;
+char *abipin_emulator_find(const char *emulator);

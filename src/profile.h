@@ -1,0 +1,42 @@
+/* Platform profiles: a named set of capability atoms plus informational
+ * facts (kernel release, emulator path, version and machine aliases). */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "atoms.h"
+
+typedef struct {
+    char *name;    /* e.g. "pc" or "q35" */
+    char *machine; /* e.g. "pc-q35-10.0" */
+} AbipinMachineAlias;
+
+typedef struct {
+    char *name;
+    char *description;
+    char *kernel_release;
+    bool has_emulator; /* the profile speaks for an emulator (qemu.* atoms) */
+    char *emulator_path;
+    char *emulator_version;
+    AbipinMachineAlias *aliases;
+    size_t n_aliases;
+    AbipinAtomSet *atoms;
+} AbipinProfile;
+
+AbipinProfile *abipin_profile_new(const char *name);
+void abipin_profile_free(AbipinProfile *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinProfile *, abipin_profile_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+
+int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
+    _warn_unused_result_;
+const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);
+
+int abipin_profile_load(const char *path, AbipinProfile **ret) _warn_unused_result_;
+int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
+    _warn_unused_result_;
+int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
+    _warn_unused_result_;
+json_object *abipin_profile_to_json(const AbipinProfile *p);
+int abipin_profile_merge(AbipinProfile *const *profiles, size_t n, const char *name,
+                         AbipinProfile **ret) _warn_unused_result_;

@@ -1,0 +1,70 @@
+#!/bin/sh
+# The command line: exit codes, outputs, and that bad input loses nothing.
+. "$abs_top_srcdir/tests/lib.sh"
+data="$abs_top_srcdir/tests/data/profile"
+rng="$abs_top_srcdir/xml/platform.rng"
+
+expect_exit 0 "--version" -- "$ABIPIN" --version
+grep -q "^abipin [0-9]" "$tmp/out" || fail "--version prints no version"
+expect_exit 0 "--help" -- "$ABIPIN" --help
+for cmd in probe platforms baseline compare; do
+    expect_exit 0 "$cmd --help" -- "$ABIPIN" $cmd --help
+    grep -q "Usage: abipin $cmd" "$tmp/out" || fail "$cmd --help has no usage line"
+done
+expect_exit 2 "no command" -- "$ABIPIN"
+expect_exit 2 "unknown command" -- "$ABIPIN" frobnicate
+grep -q "unknown command 'frobnicate'" "$tmp/err" || fail "unknown command not named"
+expect_exit 2 "unknown option" -- "$ABIPIN" compare --frob linux-6.1
+expect_exit 2 "compare needs one profile" -- "$ABIPIN" compare
+expect_exit 2 "baseline needs a profile" -- "$ABIPIN" baseline
+
+# compare: named platforms, both directions
+expect_exit 0 "linux-6.12 honours linux-5.14" -- "$ABIPIN" compare linux-5.14 --against linux-6.12
+expect_exit 1 "linux-5.14 cannot honour linux-6.12" -- "$ABIPIN" compare linux-6.12 --against linux-5.14
+for atom in tap.uso4 tap.uso6 macvtap.uso4 macvtap.uso6 vhost.bit.40; do
+    grep -q "^  $atom: " "$tmp/out" || fail "compare does not list $atom"
+done
+grep -q "Linux < 6.2" "$tmp/out" || fail "compare does not explain USO"
+expect_exit 1 "compare --json" -- "$ABIPIN" compare linux-6.12 --against linux-5.14 --json
+[ "$(json_get "$tmp/out" 'd["ok"]')" = False ] || fail "compare --json: ok should be false"
+[ "$(json_get "$tmp/out" 'len(d["missing"])')" = 5 ] || fail "compare --json: 5 atoms missing"
+expect_exit 1 "linux-4.14.0 cannot honour linux-4.18 (UFO)" -- \
+    "$ABIPIN" compare linux-4.18 --against linux-4.14.0
+grep -q "^  tap.ufo: " "$tmp/out" || fail "4.14.0 should lack tap.ufo"
+
+# baseline: AND of 6.12 and 5.14 is 5.14's kernel atoms; written atomically with -o
+expect_exit 0 "baseline -o" -- "$ABIPIN" baseline linux-6.12 linux-5.14 --name cluster -o "$tmp/cluster.xml"
+[ -s "$tmp/cluster.xml" ] || fail "baseline wrote nothing"
+[ ! -s "$tmp/out" ] || fail "baseline -o also wrote to stdout"
+xmllint --noout --relaxng "$rng" "$tmp/cluster.xml" 2>/dev/null || fail "baseline output does not validate"
+ok "baseline output validates against platform.rng"
+grep -q '<platform name="cluster">' "$tmp/cluster.xml" || fail "baseline name not set"
+grep -q 'name="tap.uso4" state="absent"' "$tmp/cluster.xml" || fail "baseline keeps USO"
+expect_exit 0 "5.14 honours the baseline" -- "$ABIPIN" compare "$tmp/cluster.xml" --against linux-5.14
+expect_exit 0 "6.12 honours the baseline" -- "$ABIPIN" compare "$tmp/cluster.xml" --against linux-6.12
+expect_exit 1 "4.14.0 cannot join the cluster" -- "$ABIPIN" compare "$tmp/cluster.xml" --against linux-4.14.0
+expect_exit 0 "baseline --json" -- "$ABIPIN" baseline linux-6.12 linux-5.14 --json
+[ "$(json_get "$tmp/out" '"tap.uso4" in d["atoms"]["present"]')" = False ] || fail "json baseline has USO"
+[ "$(json_get "$tmp/out" '"tap.ufo" in d["atoms"]["present"]')" = True ] || fail "json baseline lacks UFO"
+
+# bad input: exit 2, the message names the file, no output written, input untouched
+for f in "$data"/bad-*.xml; do
+    name=$(basename "$f")
+    sum=$(md5sum <"$f")
+    expect_exit 2 "baseline of $name" -- "$ABIPIN" baseline linux-6.1 "$f" -o "$tmp/never.xml"
+    [ ! -e "$tmp/never.xml" ] || fail "$name: an output file was written"
+    [ "$(md5sum <"$f")" = "$sum" ] || fail "$name: the input changed"
+    grep -q "$name" "$tmp/err" || fail "$name: the message does not name the file"
+done
+ls "$tmp" | grep -q abipin- && fail "a temporary file was left behind"
+expect_exit 2 "a directory is not a profile" -- "$ABIPIN" compare "$data"
+expect_exit 2 "/dev/zero is not a profile" -- "$ABIPIN" compare /dev/zero
+mkfifo "$tmp/fifo"
+expect_exit 2 "a FIFO is not a profile" -- "$ABIPIN" compare "$tmp/fifo"
+expect_exit 2 "unknown platform name" -- "$ABIPIN" compare linux-99.9 --against linux-6.1
+grep -q "unknown platform 'linux-99.9'" "$tmp/err" || fail "unknown platform not named"
+
+# -o into a directory that does not exist: environment error, nothing left
+expect_exit 3 "unwritable output" -- "$ABIPIN" baseline linux-6.1 -o "$tmp/no/such/dir/x.xml"
+
+echo "$pass_count passed, 0 failed"
