@@ -35,18 +35,34 @@ static int probe_mark_emulator_unknown(AbipinProfile *p, const char *why)
  *
  * Probe everything now: tun, macvtap, vhost-net, eBPF, the emulator.
  */
+/* The profile is named after the host, so that reasons in a cluster
+ * baseline say which host lacked an atom. */
+static const char *probe_profile_name(const struct utsname *u)
+{
+    size_t n = strlen(u->nodename);
+
+    if (n == 0 || n > 63 || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+                                    u->nodename[0]) ||
+        strspn(u->nodename, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") != n)
+        return "host";
+    return u->nodename;
+}
+
 static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
 {
-    _cleanup_(abipin_profile_freep) AbipinProfile *p = abipin_profile_new("host");
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     struct utsname u;
     char why[512];
     int r;
 
+    if (uname(&u) < 0)
+        memset(&u, 0, sizeof(u));
+    p = abipin_profile_new(probe_profile_name(&u));
     if (!p)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if (uname(&u) == 0) {
+    if (u.release[0]) {
         p->kernel_release = strdup(u.release);
-        if (asprintf(&p->description, "%s (%s)", u.nodename, u.release) < 0)
+        if (asprintf(&p->description, "host %s, Linux %s", u.nodename, u.release) < 0)
             p->description = NULL;
     }
     if ((r = abipin_probe_tap(p->atoms)) < 0 || (r = abipin_probe_macvtap(p->atoms)) < 0 ||

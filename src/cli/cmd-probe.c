@@ -29,8 +29,7 @@ static void probe_print_text(const AbipinProfile *p)
     size_t props = 0, machines = 0;
     char text[512];
 
-    printf(_("Host %1$s, kernel %2$s\n"), p->description ? p->description : p->name,
-           p->kernel_release ? p->kernel_release : "?");
+    printf(_("Profile '%1$s': %2$s\n"), p->name, p->description ? p->description : "");
     for (size_t i = 0; i < p->atoms->n; i++) {
         const AbipinAtom *a = &p->atoms->items[i];
 

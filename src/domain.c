@@ -1,0 +1,469 @@
+#include <config.h>
+
+#include <ctype.h>
+#include <string.h>
+
+#include "domain.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/i18n.h"
+
+void abipin_domain_free(AbipinDomain *d)
+{
+    if (!d)
+        return;
+    xmlFreeDoc(d->doc);
+    free(d->file);
+    free(d->ifaces);
+    free(d);
+}
+
+static xmlNodePtr child_element(const xmlNode *parent, const char *name)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (abipin_xml_is(c, name) && !c->ns)
+            return c;
+    return NULL;
+}
+
+static bool is_ns_element(const xmlNode *node, const char *ns, const char *name)
+{
+    return node->type == XML_ELEMENT_NODE && node->ns && node->ns->href &&
+           strcmp((const char *) node->ns->href, ns) == 0 &&
+           strcmp((const char *) node->name, name) == 0;
+}
+
+static const char *child_prop(const xmlNode *parent, const char *name, const char *attr)
+{
+    xmlNodePtr c = child_element(parent, name);
+
+    return c ? abipin_xml_prop_static(c, attr) : NULL;
+}
+
+static const char *child_text(const xmlNode *parent, const char *name)
+{
+    xmlNodePtr c = child_element(parent, name);
+
+    return c && c->children && c->children->type == XML_TEXT_NODE
+               ? (const char *) c->children->content : NULL;
+}
+
+/* libvirt's <interface type=> -> the kind of backend QEMU gets. */
+static int interface_backend(const xmlNode *iface, const char *type)
+{
+    static const struct {
+        const char *type;
+        AbipinBackend backend;
+    } map[] = {
+        { "network", ABIPIN_BACKEND_TAP },  { "bridge", ABIPIN_BACKEND_TAP },
+        { "ethernet", ABIPIN_BACKEND_TAP }, { "direct", ABIPIN_BACKEND_MACVTAP },
+        { "user", ABIPIN_BACKEND_USER },    { "mcast", ABIPIN_BACKEND_USER },
+        { "server", ABIPIN_BACKEND_USER },  { "client", ABIPIN_BACKEND_USER },
+        { "udp", ABIPIN_BACKEND_USER },     { "null", ABIPIN_BACKEND_USER },
+        { "vhostuser", ABIPIN_BACKEND_VHOST_USER }, { "vdpa", ABIPIN_BACKEND_VDPA },
+    };
+
+    (void) iface;
+    for (size_t i = 0; i < ELEMENTSOF(map); i++)
+        if (type && strcmp(type, map[i].type) == 0)
+            return map[i].backend;
+    return -1; /* hostdev, vds, ...: not a QEMU virtio-net backend */
+}
+
+static bool model_is_virtio(const char *model)
+{
+    return model && (strcmp(model, "virtio") == 0 || strcmp(model, "virtio-transitional") == 0 ||
+                     strcmp(model, "virtio-non-transitional") == 0);
+}
+
+static void interface_refresh(AbipinInterface *iface)
+{
+    xmlNodePtr n = iface->node;
+
+    iface->type = abipin_xml_prop_static(n, "type");
+    iface->model = child_prop(n, "model", "type");
+    iface->mac = child_prop(n, "mac", "address");
+    iface->alias = child_prop(n, "alias", "name");
+    iface->driver = child_prop(n, "driver", "name");
+    iface->virtio = model_is_virtio(iface->model);
+    iface->backend = interface_backend(n, iface->type);
+    snprintf(iface->label, sizeof(iface->label), "%s (%s)", iface->alias ? iface->alias : "-",
+             iface->mac ? iface->mac : _("no MAC"));
+}
+
+static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
+{
+    size_t n = 0;
+
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
+        n += abipin_xml_is(c, "interface") && !c->ns;
+    d->ifaces = calloc(n ? n : 1, sizeof(*d->ifaces));
+    if (!d->ifaces)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+        AbipinInterface *iface;
+
+        if (!abipin_xml_is(c, "interface") || c->ns)
+            continue;
+        iface = &d->ifaces[d->n_ifaces++];
+        iface->node = c;
+        interface_refresh(iface);
+        if (!iface->type)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: <interface> without a type"), d->file,
+                                    xmlGetLineNo(c));
+        for (size_t i = 0; iface->alias && i + 1 < d->n_ifaces; i++)
+            if (streq_ptr(d->ifaces[i].alias, iface->alias))
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                        _("%1$s:%2$ld: the alias '%3$s' is used twice"), d->file,
+                                        xmlGetLineNo(c), iface->alias);
+    }
+    return 0;
+}
+
+/**
+ * abipin_domain_parse:
+ * @file: the document's name for messages
+ *
+ * Parse a libvirt domain definition (safely: see abipin_xml_parse) and
+ * index the interfaces. Wrong root, missing name or a malformed interface
+ * are INPUT errors.
+ */
+int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
+{
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = calloc(1, sizeof(AbipinDomain));
+    const char *p = data;
+    xmlNodePtr root;
+    int r;
+
+    if (!d || !(d->file = strdup(file)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = abipin_xml_parse(file, data, len, &d->doc)) < 0 ||
+        (r = abipin_xml_expect_root(d->doc, "domain", file)) < 0)
+        return r;
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    d->had_decl = strncmp(p, "<?xml", 5) == 0;
+    root = xmlDocGetRootElement(d->doc);
+    d->name = child_text(root, "name");
+    if (!d->name)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the domain has no <name>"), file);
+    d->machine = child_prop(child_element(root, "os"), "type", "machine");
+    d->emulator = child_text(child_element(root, "devices"), "emulator");
+    r = domain_collect_interfaces(d, child_element(root, "devices"));
+    if (r < 0)
+        return r;
+    *ret = TAKE_PTR(d);
+    return 0;
+}
+
+int abipin_domain_load(const char *path, AbipinDomain **ret)
+{
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    int r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
+
+    return r < 0 ? r : abipin_domain_parse(strcmp(path, "-") ? path : "<stdin>", data, len, ret);
+}
+
+int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
+{
+    return abipin_xml_to_string(d->doc, d->had_decl, ret, ret_len);
+}
+
+/* The whitespace before @node, if it is an indentation ("\n    "). */
+static const char *indent_before(const xmlNode *node)
+{
+    const xmlNode *prev = node ? node->prev : NULL;
+    const char *s, *nl;
+
+    if (!prev || prev->type != XML_TEXT_NODE || !prev->content)
+        return NULL;
+    s = (const char *) prev->content;
+    nl = strrchr(s, '\n');
+    if (!nl || nl[strspn(nl + 1, " \t") + 1] != '\0')
+        return NULL;
+    return nl + 1;
+}
+
+static xmlNodePtr last_element(const xmlNode *parent)
+{
+    xmlNodePtr last = NULL;
+
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            last = c;
+    return last;
+}
+
+/**
+ * abipin_xml_add_child_indented:
+ *
+ * Append @child after @parent's last element child, indented like its
+ * siblings (or one step deeper than @parent when it has none), so that a
+ * pretty-printed document stays pretty and nothing else moves.
+ */
+xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child)
+{
+    xmlNodePtr last = last_element(parent);
+    const char *parent_indent = indent_before(parent);
+    char indent[256];
+
+    if (last) {
+        const char *sib = indent_before(last);
+
+        snprintf(indent, sizeof(indent), "\n%s", sib ? sib : "");
+        xmlAddNextSibling(last, child);
+        if (sib)
+            xmlAddPrevSibling(child, xmlNewText((const xmlChar *) indent));
+        return child;
+    }
+    if (!parent_indent) {
+        xmlAddChild(parent, child);
+        return child;
+    }
+    snprintf(indent, sizeof(indent), "\n%s  ", parent_indent);
+    /* <parent/> or <parent>   </parent>: replace what is inside */
+    while (parent->children) {
+        xmlNodePtr c = parent->children;
+
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
+    xmlAddChild(parent, child);
+    snprintf(indent, sizeof(indent), "\n%s", parent_indent);
+    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
+    return child;
+}
+
+static xmlNodePtr ensure_child(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr c = child_element(parent, name);
+
+    return c ? c : abipin_xml_add_child_indented(parent, xmlNewNode(NULL, (const xmlChar *) name));
+}
+
+/* ---- libvirt's own attributes --------------------------------------------- */
+
+static xmlNodePtr feature_element(const AbipinInterface *iface, const AbipinFeature *f, bool create)
+{
+    xmlNodePtr driver = create ? ensure_child(iface->node, "driver")
+                               : child_element(iface->node, "driver");
+
+    switch (f->place) {
+    case ABIPIN_LIBVIRT_DRIVER:
+        return driver;
+    case ABIPIN_LIBVIRT_HOST:
+        return create ? ensure_child(driver, "host") : child_element(driver, "host");
+    case ABIPIN_LIBVIRT_GUEST:
+        return create ? ensure_child(driver, "guest") : child_element(driver, "guest");
+    default:
+        return NULL;
+    }
+}
+
+static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *what,
+                       const char *s, const char *on, const char *off, AbipinValue *ret)
+{
+    if (!s || strcmp(s, "auto") == 0 || strcmp(s, "default") == 0)
+        *ret = ABIPIN_VALUE_ABSENT;
+    else if (strcmp(s, on) == 0)
+        *ret = ABIPIN_VALUE_ON;
+    else if (strcmp(s, off) == 0)
+        *ret = ABIPIN_VALUE_OFF;
+    else
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: %3$s='%4$s' is neither '%5$s' nor '%6$s'"), d->file,
+                                xmlGetLineNo(node), what, s, on, off);
+    return 0;
+}
+
+/* ---- <qemu:override> --------------------------------------------------------- */
+
+static xmlNodePtr ns_child(const xmlNode *parent, const char *name, const char *attr,
+                           const char *value)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (is_ns_element(c, ABIPIN_QEMU_NS, name) &&
+            (!attr || streq_ptr(abipin_xml_prop_static(c, attr), value)))
+            return c;
+    return NULL;
+}
+
+static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, const char *prop)
+{
+    xmlNodePtr root = xmlDocGetRootElement(d->doc);
+
+    for (xmlNodePtr o = root->children; o && alias; o = o->next) {
+        xmlNodePtr dev, fe, p;
+
+        if (!is_ns_element(o, ABIPIN_QEMU_NS, "override"))
+            continue;
+        dev = ns_child(o, "device", "alias", alias);
+        fe = ns_child(dev, "frontend", NULL, NULL);
+        p = ns_child(fe, "property", "name", prop);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+static xmlNsPtr qemu_ns(AbipinDomain *d)
+{
+    xmlNodePtr root = xmlDocGetRootElement(d->doc);
+    xmlNsPtr ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
+
+    return ns ? ns : xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) "qemu");
+}
+
+static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
+                                  const char *attr, const char *value)
+{
+    xmlNodePtr c = ns_child(parent, name, attr, value);
+
+    if (c)
+        return c;
+    c = xmlNewNode(ns, (const xmlChar *) name);
+    if (attr)
+        xmlNewProp(c, (const xmlChar *) attr, (const xmlChar *) value);
+    return abipin_xml_add_child_indented(parent, c);
+}
+
+/**
+ * abipin_domain_get_feature:
+ *
+ * The value the definition gives @f on @iface: libvirt's attribute, or the
+ * <qemu:override> frontend property for the interface's alias. Values other
+ * than on/off (true/false for overrides) and auto are INPUT errors.
+ */
+int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
+                              const AbipinFeature *f, AbipinValue *ret)
+{
+    xmlNodePtr node;
+
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
+        node = feature_element(iface, f, false);
+        *ret = ABIPIN_VALUE_ABSENT;
+        return node ? parse_value(d, node, f->libvirt_attribute,
+                                  abipin_xml_prop_static(node, f->libvirt_attribute), "on", "off", ret)
+                    : 0;
+    }
+    node = override_property(d, iface->alias, f->name);
+    *ret = ABIPIN_VALUE_ABSENT;
+    if (!node)
+        return 0;
+    if (!streq_ptr(abipin_xml_prop_static(node, "type"), "bool"))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: the override of '%3$s' must have type='bool'"), d->file,
+                                xmlGetLineNo(node), f->name);
+    return parse_value(d, node, f->name, abipin_xml_prop_static(node, "value"), "true", "false", ret);
+}
+
+int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
+                              bool on)
+{
+    xmlNodePtr node, root = xmlDocGetRootElement(d->doc);
+    xmlNsPtr ns;
+
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
+        node = feature_element(iface, f, true);
+        xmlSetProp(node, (const xmlChar *) f->libvirt_attribute, (const xmlChar *) (on ? "on" : "off"));
+        return 0;
+    }
+    if (!iface->alias)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s: interface %2$s needs an alias for <qemu:override>"), d->file,
+                                iface->label);
+    node = override_property(d, iface->alias, f->name);
+    if (!node) {
+        ns = qemu_ns(d);
+        node = ensure_ns_child(root, ns, "override", NULL, NULL);
+        node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
+        node = ensure_ns_child(node, ns, "frontend", NULL, NULL);
+        node = ensure_ns_child(node, ns, "property", "name", f->name);
+    }
+    xmlSetProp(node, (const xmlChar *) "type", (const xmlChar *) "bool");
+    xmlSetProp(node, (const xmlChar *) "value", (const xmlChar *) (on ? "true" : "false"));
+    return 0;
+}
+
+int abipin_domain_set_driver_name(AbipinDomain *d, AbipinInterface *iface, const char *name)
+{
+    xmlNodePtr driver = ensure_child(iface->node, "driver");
+
+    (void) d;
+    xmlSetProp(driver, (const xmlChar *) "name", (const xmlChar *) name);
+    interface_refresh(iface);
+    return 0;
+}
+
+/**
+ * abipin_domain_ensure_alias:
+ * @index: the interface's position, for a NIC without MAC
+ *
+ * <qemu:override> matches devices by alias, and only user aliases ("ua-")
+ * survive in the persistent definition. Give the interface a stable one
+ * when it has none, derived from its MAC; an existing alias is never
+ * renamed.
+ */
+int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
+{
+    char alias[64];
+    size_t n = 0;
+    xmlNodePtr node;
+
+    if (iface->alias)
+        return 0;
+    if (iface->mac) {
+        n = snprintf(alias, sizeof(alias), "ua-net-");
+        for (const char *p = iface->mac; *p && n + 1 < sizeof(alias); p++)
+            if (isxdigit((unsigned char) *p))
+                alias[n++] = (char) tolower((unsigned char) *p);
+        alias[n] = '\0';
+    } else {
+        snprintf(alias, sizeof(alias), "ua-net%zu", index);
+    }
+    for (size_t i = 0; i < d->n_ifaces; i++)
+        if (streq_ptr(d->ifaces[i].alias, alias))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
+                                    _("%1$s: the alias '%2$s' abipin would give %3$s is taken"),
+                                    d->file, alias, iface->label);
+    node = xmlNewNode(NULL, (const xmlChar *) "alias");
+    xmlNewProp(node, (const xmlChar *) "name", (const xmlChar *) alias);
+    abipin_xml_add_child_indented(iface->node, node);
+    interface_refresh(iface);
+    return 0;
+}
+
+/* ---- abipin's record ----------------------------------------------------------- */
+
+xmlNodePtr abipin_domain_get_record(const AbipinDomain *d)
+{
+    xmlNodePtr meta = child_element(xmlDocGetRootElement(d->doc), "metadata");
+
+    for (xmlNodePtr c = meta ? meta->children : NULL; c; c = c->next)
+        if (is_ns_element(c, ABIPIN_METADATA_NS, "pin"))
+            return c;
+    return NULL;
+}
+
+/**
+ * abipin_domain_replace_record:
+ * @record: a new <abipin:pin> element (taken over)
+ *
+ * Put @record where the old one was, or at the end of <metadata>, which is
+ * created when missing. libvirt keeps one element per namespace there.
+ */
+xmlNodePtr abipin_domain_replace_record(AbipinDomain *d, xmlNodePtr record)
+{
+    xmlNodePtr old = abipin_domain_get_record(d);
+
+    if (old) {
+        xmlReplaceNode(old, record);
+        xmlFreeNode(old);
+        return record;
+    }
+    return abipin_xml_add_child_indented(ensure_child(xmlDocGetRootElement(d->doc), "metadata"),
+                                         record);
+}

@@ -1,0 +1,64 @@
+/* Domain XML access: the interfaces abipin pins, the places libvirt
+ * expresses each feature (<driver>, <host>, <guest>, <qemu:override>), and
+ * abipin's record in <metadata>. Everything abipin does not touch keeps its
+ * bytes: the document is parsed with blanks kept and new nodes copy their
+ * siblings' indentation. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "catalogue.h"
+#include "util/xml.h"
+
+#define ABIPIN_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+#define ABIPIN_METADATA_NS "http://abipin.org/schemas/pin/1.0"
+
+typedef enum {
+    ABIPIN_VALUE_ABSENT, /* not set, or "auto": QEMU's default and the host decide */
+    ABIPIN_VALUE_OFF,
+    ABIPIN_VALUE_ON,
+} AbipinValue;
+
+typedef struct {
+    xmlNodePtr node; /* <interface> */
+    const char *type;
+    const char *model;
+    const char *mac;
+    const char *alias;
+    bool virtio;        /* a virtio model: abipin pins it */
+    int backend;        /* AbipinBackend of the NIC (tap, macvtap, user, ...) or -1 */
+    const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
+    char label[128];    /* "ua-net0 (52:54:00:..)" for messages */
+} AbipinInterface;
+
+typedef struct {
+    xmlDocPtr doc;
+    char *file; /* for messages */
+    bool had_decl;
+    const char *name;
+    const char *machine;
+    const char *emulator;
+    AbipinInterface *ifaces;
+    size_t n_ifaces;
+} AbipinDomain;
+
+int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
+    _warn_unused_result_;
+int abipin_domain_load(const char *path, AbipinDomain **ret) _warn_unused_result_;
+void abipin_domain_free(AbipinDomain *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinDomain *, abipin_domain_free)
+int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len) _warn_unused_result_;
+
+int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
+                              const AbipinFeature *f, AbipinValue *ret) _warn_unused_result_;
+int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
+                              bool on) _warn_unused_result_;
+int abipin_domain_set_driver_name(AbipinDomain *d, AbipinInterface *iface, const char *name)
+    _warn_unused_result_;
+int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
+    _warn_unused_result_;
+
+/* abipin's own record under <metadata> */
+xmlNodePtr abipin_domain_get_record(const AbipinDomain *d);
+xmlNodePtr abipin_domain_replace_record(AbipinDomain *d, xmlNodePtr record);
+xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child);
