@@ -84,6 +84,7 @@ void abipin_test_expect_error(const char *case_base, int r)
 {
     _cleanup_free_ char *err_path = NULL, *expected = NULL;
     const char *msg = abipin_error_message();
+    size_t first, second;
     char *nl;
     int code = 0;
 
@@ -92,10 +93,12 @@ void abipin_test_expect_error(const char *case_base, int r)
     expected = abipin_test_read(err_path, NULL);
     ck_assert_msg(sscanf(expected, "exit %d", &code) == 1, "%s: first line must be 'exit N'",
                   err_path);
-    nl = strchr(expected, '\n');
-    ck_assert_msg(nl && nl[1], "%s: second line must be the expected message", err_path);
-    nl++;
-    nl[strcspn(nl, "\n")] = '\0';
+    first = strcspn(expected, "\n");
+    ck_assert_msg(expected[first] && expected[first + 1],
+                  "%s: second line must be the expected message", err_path);
+    nl = expected + first + 1;
+    second = strcspn(nl, "\n");
+    nl[second] = '\0';
     ck_assert_msg(r < 0, "%s: expected a failure, got %d", case_base, r);
     ck_assert_msg((int) abipin_error_category() == code, "%s: expected exit %d, got %d (%s)",
                   case_base, code, (int) abipin_error_category(), msg ? msg : "");
