@@ -296,12 +296,6 @@ const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const cha
     return NULL;
 }
 
-static bool version_in_range(AbipinVersion v, AbipinVersion min, AbipinVersion max)
-{
-    v = abipin_version_minor(v);
-    return (!min || v >= min) && (!max || v <= max);
-}
-
 /**
  * abipin_feature_default:
  * @machine: the machine type's version (pc-q35-8.1 -> 8.1)
@@ -315,7 +309,7 @@ bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, Abipi
     for (size_t i = 0; i < f->n_compat; i++) {
         const AbipinCompat *c = &f->compat[i];
 
-        if (machine <= c->machine_max && version_in_range(qemu, c->qemu_min, c->qemu_max))
+        if (machine <= c->machine_max && abipin_version_in_range(qemu, c->qemu_min, c->qemu_max))
             return c->value;
     }
     return f->default_on;

@@ -14,6 +14,7 @@ void abipin_domain_free(AbipinDomain *d)
         return;
     xmlFreeDoc(d->doc);
     free(d->file);
+    free(d->decl);
     free(d->ifaces);
     free(d);
 }
@@ -121,6 +122,18 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
     return 0;
 }
 
+/* The quote of the root element's first attribute: libvirt writes
+ * <domain type='kvm'>, and the output keeps whichever style the input has. */
+static char domain_quote_style(const char *data)
+{
+    const char *root = strstr(data, "<domain");
+    const char *eq = root ? strchr(root, '=') : NULL;
+
+    while (eq && (eq[1] == ' ' || eq[1] == '\t'))
+        eq++;
+    return eq && eq[1] == '"' ? '"' : '\'';
+}
+
 /**
  * abipin_domain_parse:
  * @file: the document's name for messages
@@ -143,7 +156,9 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
         return r;
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
-    d->had_decl = strncmp(p, "<?xml", 5) == 0;
+    if (strncmp(p, "<?xml", 5) == 0 && strstr(p, "?>"))
+        d->decl = strndup(p, strstr(p, "?>") + 2 - p);
+    d->quote = domain_quote_style(data);
     root = xmlDocGetRootElement(d->doc);
     d->name = child_text(root, "name");
     if (!d->name)
@@ -168,7 +183,7 @@ int abipin_domain_load(const char *path, AbipinDomain **ret)
 
 int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
 {
-    return abipin_xml_to_string(d->doc, d->had_decl, ret, ret_len);
+    return abipin_xml_to_string(d->doc, d->decl, d->quote, ret, ret_len);
 }
 
 /* The whitespace before @node, if it is an indentation ("\n    "). */

@@ -34,7 +34,8 @@ typedef struct {
 typedef struct {
     xmlDocPtr doc;
     char *file; /* for messages */
-    bool had_decl;
+    char *decl;  /* the input's XML declaration, written back as it was */
+    char quote;  /* the input's attribute quote: libvirt writes ' */
     const char *name;
     const char *machine;
     const char *emulator;

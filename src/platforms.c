@@ -205,3 +205,27 @@ int abipin_profile_resolve(const char *spec, const AbipinProbeOptions *opts, Abi
         return abipin_profile_load(spec, ret);
     return platform_load_named(spec, ret);
 }
+
+/**
+ * abipin_platform_for_domain:
+ * @spec: as for abipin_profile_resolve
+ * @opts: probe options; the emulator is the domain's
+ *
+ * The profile to pin or check against, completed from this host where it
+ * describes the kernel only (emulator facts, vhost-net usability).
+ */
+int abipin_platform_for_domain(const char *spec, const AbipinProbeOptions *opts,
+                               AbipinProfile **ret)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL, *host = NULL;
+    int r;
+
+    if ((r = abipin_profile_resolve(spec, opts, &p)) < 0)
+        return r;
+    if (!p->has_emulator || !abipin_atom_set_get(p->atoms, "vhost.net")) {
+        if ((r = abipin_probe_host(opts, &host)) < 0 || (r = abipin_profile_complete(p, host)) < 0)
+            return r;
+    }
+    *ret = TAKE_PTR(p);
+    return 0;
+}

@@ -217,7 +217,7 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
         set_prop(node, "reason", a->reason);
     }
     xmlAddChild(root, xmlNewText((const xmlChar *) "\n"));
-    return abipin_xml_to_string(doc, true, ret, ret_len);
+    return abipin_xml_to_string(doc, "<?xml version=\"1.0\"?>", '"', ret, ret_len);
 }
 
 static json_object *json_string_or_null(const char *s)
@@ -366,5 +366,36 @@ int abipin_profile_merge(AbipinProfile *const *profiles, size_t n, const char *n
         acc->has_emulator = acc->has_emulator && p->has_emulator;
     }
     *ret = TAKE_PTR(acc);
+    return 0;
+}
+
+/**
+ * abipin_profile_complete:
+ * @p: a profile that may describe the kernel only (a named platform)
+ * @host: this host's profile
+ *
+ * Fill in what @p does not speak for from @host: the emulator (facts and
+ * qemu.* atoms) and whether vhost-net is usable, both host configuration
+ * rather than kernel facts.
+ */
+int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host)
+{
+    bool take_emulator = !p->has_emulator;
+    int r;
+
+    if (take_emulator && host->has_emulator && (r = profile_copy_emulator(p, host)) < 0)
+        return r;
+    for (size_t i = 0; i < host->atoms->n; i++) {
+        const AbipinAtom *a = &host->atoms->items[i];
+        bool emulator_atom = strncmp(a->name, "qemu.", 5) == 0;
+
+        if ((emulator_atom && !take_emulator) ||
+            (!emulator_atom && strcmp(a->name, "vhost.net") != 0) ||
+            abipin_atom_set_get(p->atoms, a->name))
+            continue;
+        r = abipin_atom_set_put(p->atoms, a->name, a->state, a->reason);
+        if (r < 0)
+            return r;
+    }
     return 0;
 }

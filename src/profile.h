@@ -38,5 +38,6 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
 int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
     _warn_unused_result_;
 json_object *abipin_profile_to_json(const AbipinProfile *p);
+int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host) _warn_unused_result_;
 int abipin_profile_merge(AbipinProfile *const *profiles, size_t n, const char *name,
                          AbipinProfile **ret) _warn_unused_result_;

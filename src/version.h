@@ -1,6 +1,7 @@
 /* QEMU and machine-type versions ("10.0.2", "8.1") as comparable numbers. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/macro.h"
@@ -15,4 +16,11 @@ int abipin_version_from_machine(const char *machine, AbipinVersion *ret) _warn_u
 static inline AbipinVersion abipin_version_minor(AbipinVersion v)
 {
     return v - v % 1000u;
+}
+
+/* Is @v (compared as major.minor) within [min, max]? 0 bounds are open. */
+static inline bool abipin_version_in_range(AbipinVersion v, AbipinVersion min, AbipinVersion max)
+{
+    v = abipin_version_minor(v);
+    return (!min || v >= min) && (!max || v <= max);
 }

@@ -21,6 +21,8 @@ static const struct {
     { "platforms", cmd_platforms, N_("list shipped platforms and which this host satisfies") },
     { "baseline", cmd_baseline, N_("AND-merge profiles into a cluster baseline") },
     { "compare", cmd_compare, N_("can a host honour a profile; which atoms are missing") },
+    { "pin", cmd_pin, N_("resolve every host-dependent virtio-net feature to explicit on/off") },
+    { "check", cmd_check, N_("can a platform honour every pin of a domain") },
 };
 
 static void usage(FILE *f)
@@ -75,6 +77,17 @@ int cli_write_output(const char *path, const char *data, size_t len)
         return abipin_file_write_atomic(path, data, len, 0644);
     if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write the output: %1$s"),
+                                strerror(errno));
+    return 0;
+}
+
+int cli_print_json(FILE *f, json_object *o)
+{
+    const char *s = json_object_to_json_string_ext(
+        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+    if (!s || fprintf(f, "%s\n", s) < 0 || fflush(f) != 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
                                 strerror(errno));
     return 0;
 }

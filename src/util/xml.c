@@ -188,36 +188,163 @@ const char *abipin_xml_prop_static(const xmlNode *node, const char *name)
     return (const char *) attr->children->content;
 }
 
+/* A growing output buffer for the serialiser. */
+typedef struct {
+    char *data;
+    size_t len, alloc;
+    bool oom;
+} OutBuf;
+
+static void out_write(OutBuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->alloc) {
+        size_t alloc = (b->len + n + 1) * 2;
+        char *p = realloc(b->data, alloc);
+
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->data = p;
+        b->alloc = alloc;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void out_str(OutBuf *b, const char *s)
+{
+    out_write(b, s, strlen(s));
+}
+
+/* Escape text content (@quote 0) or an attribute value quoted by @quote. */
+static void out_escaped(OutBuf *b, const char *s, char quote)
+{
+    for (const char *p = s; p && *p; p++) {
+        switch (*p) {
+        case '&': out_str(b, "&amp;"); break;
+        case '<': out_str(b, "&lt;"); break;
+        case '>': out_str(b, "&gt;"); break;
+        case '\r': out_str(b, "&#13;"); break;
+        case '"': out_str(b, quote == '"' ? "&quot;" : "\""); break;
+        case '\'': out_str(b, quote == '\'' ? "&apos;" : "'"); break;
+        case '\n': out_str(b, quote ? "&#10;" : "\n"); break;
+        case '\t': out_str(b, quote ? "&#9;" : "\t"); break;
+        default: out_write(b, p, 1);
+        }
+    }
+}
+
+static void out_qname(OutBuf *b, const xmlNs *ns, const xmlChar *name)
+{
+    if (ns && ns->prefix) {
+        out_str(b, (const char *) ns->prefix);
+        out_write(b, ":", 1);
+    }
+    out_str(b, (const char *) name);
+}
+
+static void out_attr(OutBuf *b, const xmlNs *ns, const xmlChar *name, const char *value, char quote)
+{
+    out_write(b, " ", 1);
+    out_qname(b, ns, name);
+    out_write(b, "=", 1);
+    out_write(b, &quote, 1);
+    out_escaped(b, value, quote);
+    out_write(b, &quote, 1);
+}
+
+static void out_node(OutBuf *b, const xmlNode *node, char quote)
+{
+    switch (node->type) {
+    case XML_ELEMENT_NODE:
+        out_write(b, "<", 1);
+        out_qname(b, node->ns, node->name);
+        for (const xmlAttr *a = node->properties; a; a = a->next) {
+            xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+
+            out_attr(b, a->ns, a->name, v ? (const char *) v : "", quote);
+            xmlFree(v);
+        }
+        /* after the attributes, where libvirt writes them */
+        for (const xmlNs *ns = node->nsDef; ns; ns = ns->next) {
+            out_str(b, ns->prefix ? " xmlns:" : " xmlns");
+            if (ns->prefix)
+                out_str(b, (const char *) ns->prefix);
+            out_write(b, "=", 1);
+            out_write(b, &quote, 1);
+            out_escaped(b, (const char *) ns->href, quote);
+            out_write(b, &quote, 1);
+        }
+        if (!node->children) {
+            out_str(b, "/>");
+            return;
+        }
+        out_write(b, ">", 1);
+        for (const xmlNode *c = node->children; c; c = c->next)
+            out_node(b, c, quote);
+        out_str(b, "</");
+        out_qname(b, node->ns, node->name);
+        out_write(b, ">", 1);
+        return;
+    case XML_TEXT_NODE:
+        out_escaped(b, (const char *) node->content, 0);
+        return;
+    case XML_CDATA_SECTION_NODE:
+        out_str(b, "<![CDATA[");
+        out_str(b, (const char *) node->content);
+        out_str(b, "]]>");
+        return;
+    case XML_COMMENT_NODE:
+        out_str(b, "<!--");
+        out_str(b, (const char *) node->content);
+        out_str(b, "-->");
+        return;
+    case XML_PI_NODE:
+        out_str(b, "<?");
+        out_str(b, (const char *) node->name);
+        if (node->content && *node->content) {
+            out_write(b, " ", 1);
+            out_str(b, (const char *) node->content);
+        }
+        out_str(b, "?>");
+        return;
+    default:
+        return; /* no DOCTYPE, entities or the like survive parsing */
+    }
+}
+
 /**
  * abipin_xml_to_string:
+ * @decl: the XML declaration to write first (the input's own), or NULL
+ * @quote: the attribute quote, ' or ", to match the input's style
  *
  * Serialise without reformatting: blanks were kept at parse time, so the
- * output differs from the input only where abipin changed the tree. The
- * XML declaration is written only when @with_decl is set (libvirt's own
- * files have none).
+ * output differs from the input only where abipin changed the tree.
+ * libxml2's own serialiser always writes double quotes, while libvirt
+ * writes single ones: this one keeps the document's style.
  */
-int abipin_xml_to_string(xmlDocPtr doc, int with_decl, char **ret, size_t *ret_len)
+int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret, size_t *ret_len)
 {
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlSaveCtxtPtr save;
-    int opts = with_decl ? 0 : XML_SAVE_NO_DECL;
-    char *out;
+    OutBuf b = { NULL, 0, 0, false };
 
-    if (!buf)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    save = xmlSaveToBuffer(buf, "UTF-8", opts);
-    if (!save) {
-        xmlBufferFree(buf);
+    if (decl) {
+        out_str(&b, decl);
+        out_write(&b, "\n", 1);
+    }
+    for (const xmlNode *c = doc->children; c; c = c->next) {
+        out_node(&b, c, quote);
+        out_write(&b, "\n", 1);
+    }
+    if (b.oom || !b.data) {
+        free(b.data);
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     }
-    xmlSaveDoc(save, doc);
-    xmlSaveClose(save);
-    out = strndup((const char *) xmlBufferContent(buf), xmlBufferLength(buf));
-    *ret_len = xmlBufferLength(buf);
-    xmlBufferFree(buf);
-    if (!out)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    *ret = out;
+    *ret = b.data;
+    *ret_len = b.len;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "util/macro.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlNodePtr, xmlFreeNode)
 DEFINE_TRIVIAL_CLEANUP_FUNC(xmlXPathContextPtr, xmlXPathFreeContext)
 DEFINE_TRIVIAL_CLEANUP_FUNC(xmlXPathObjectPtr, xmlXPathFreeObject)
 static inline void xmlFreep(xmlChar **p)
@@ -29,8 +30,8 @@ int abipin_xml_expect_root(xmlDocPtr doc, const char *root, const char *what)
 int abipin_xml_is(const xmlNode *node, const char *name);
 char *abipin_xml_prop(const xmlNode *node, const char *name);
 const char *abipin_xml_prop_static(const xmlNode *node, const char *name);
-int abipin_xml_to_string(xmlDocPtr doc, int with_decl, char **ret, size_t *ret_len)
-    _warn_unused_result_ _nonnull_(1, 3, 4);
+int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret, size_t *ret_len)
+    _warn_unused_result_ _nonnull_(1, 4, 5);
 
 char *abipin_data_path(const char *rel);
 char *abipin_schema_path(const char *name);

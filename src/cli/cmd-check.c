@@ -1,0 +1,91 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pin.h"
+#include "platforms.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static void check_help(void)
+{
+    printf(_("Usage: abipin check DOMAIN.xml [--platform PROFILE] [--strict] [--json]\n"
+             "Can the platform (default: this host) honour every pin of DOMAIN.xml? Exit 0 if so,\n"
+             "1 with one line per unmet requirement: the interface, the feature, the missing\n"
+             "capability in words and the fix. Unpinned interfaces are warnings; --strict makes\n"
+             "them errors.\n"));
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },   { "json", no_argument, NULL, 'j' },
+        { "strict", no_argument, NULL, 's' }, { "platform", required_argument, NULL, 'p' },
+        CLI_PROBE_OPTIONS,                   {},
+    };
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
+    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    AbipinProbeOptions opts = { 0 };
+    AbipinCheckOptions copts = { 0 };
+    AbipinPinContext ctx;
+    const char *platform_spec = "host";
+    bool json = false;
+    int opt, r, errors;
+
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        if (cli_parse_probe_option(opt, &opts))
+            continue;
+        switch (opt) {
+        case 'h':
+            check_help();
+            return 0;
+        case 'j':
+            json = true;
+            break;
+        case 's':
+            copts.strict = true;
+            break;
+        case 'p':
+            platform_spec = optarg;
+            break;
+        default:
+            return cli_usage_error("check", _("bad option"));
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("check", _("exactly one domain XML file is needed"));
+    if ((r = cli_pin_setup("check", argv[optind], platform_spec, &opts, &d, &cat, &platform)) < 0 ||
+        (r = abipin_pin_context_init(&ctx, cat, platform, ABIPIN_POLICY_HOST)) < 0 ||
+        (errors = r = abipin_check_domain(&ctx, d, &copts, problems)) < 0)
+        return r;
+    if (json) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "domain", json_object_new_string(d->name));
+        json_object_object_add(o, "platform", json_object_new_string(platform->name));
+        json_object_object_add(o, "ok", json_object_new_boolean(errors == 0));
+        json_object_object_add(o, "problems", json_object_get(problems));
+        r = cli_write_json(NULL, o);
+        json_object_put(o);
+        if (r < 0)
+            return r;
+    } else {
+        for (size_t i = 0; i < json_object_array_length(problems); i++) {
+            json_object *p = json_object_array_get_idx(problems, i);
+            bool error = strcmp(json_object_get_string(json_object_object_get(p, "severity")),
+                                "error") == 0;
+
+            if (!error && arg_quiet)
+                continue;
+            fprintf(error ? stdout : stderr, "%s%s\n", error ? "" : _("warning: "),
+                    json_object_get_string(json_object_object_get(p, "message")));
+        }
+        if (errors == 0 && !arg_quiet)
+            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform->name);
+    }
+    return errors ? EXIT_REFUSED : 0;
+}

@@ -1,0 +1,55 @@
+/* Pin and check (DESIGN §2, §4): resolve every host-dependent virtio-net
+ * feature of a domain to an explicit on/off for a platform, and test
+ * whether a platform honours a pinned domain. */
+#pragma once
+
+#include "domain.h"
+#include "profile.h"
+
+typedef enum {
+    ABIPIN_POLICY_HOST,   /* default AND what the platform supports */
+    ABIPIN_POLICY_COMPAT, /* every host-dependent feature off: most portable */
+} AbipinPolicy;
+
+/* Whether a backend can provide a feature on a platform. */
+typedef enum {
+    ABIPIN_SUPPORT_YES,
+    ABIPIN_SUPPORT_NO,       /* an atom is absent, or the backend never has it */
+    ABIPIN_SUPPORT_UNKNOWN,  /* an atom could not be probed */
+    ABIPIN_SUPPORT_EXTERNAL, /* an external backend process decides */
+} AbipinSupport;
+
+typedef struct {
+    const AbipinCatalogue *cat;
+    const AbipinProfile *platform; /* with emulator facts */
+    AbipinVersion qemu;
+    AbipinPolicy policy;
+} AbipinPinContext;
+
+int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
+                            const AbipinProfile *platform, AbipinPolicy policy) _warn_unused_result_;
+AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                     AbipinBackend backend, bool vhost, const char **ret_atom);
+bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
+int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                  AbipinVersion *ret) _warn_unused_result_;
+
+typedef struct {
+    size_t interfaces, pinned, changed;
+    json_object *report; /* per interface and feature: value and why */
+} AbipinPinSummary;
+
+int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSummary *summary)
+    _warn_unused_result_;
+
+typedef struct {
+    bool strict; /* unpinned interfaces are errors, not warnings */
+} AbipinCheckOptions;
+
+int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
+                        const AbipinCheckOptions *opts, json_object *problems) _warn_unused_result_;
+
+/* shared by pin.c and check.c */
+xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);
+const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
+                                     size_t len);
