@@ -130,7 +130,7 @@ static uint64_t probe_cache_key(const AbipinProbeOptions *opts)
 
 static char *probe_cache_path(const AbipinProbeOptions *opts)
 {
-    const char *dir = getenv("ABIPIN_CACHE_DIR");
+    const char *dir = opts->cache_dir ? opts->cache_dir : getenv("ABIPIN_CACHE_DIR");
     char *path;
 
     if (!dir || !*dir)

@@ -10,6 +10,7 @@ typedef struct {
     const char *emulator; /* path or name in PATH; NULL: the configured default */
     bool skip_emulator;
     bool no_cache; /* probe now, neither read nor write the cache */
+    const char *cache_dir; /* NULL: $ABIPIN_CACHE_DIR, else the built-in one */
 } AbipinProbeOptions;
 
 int abipin_probe_tap(AbipinAtomSet *set) _warn_unused_result_;

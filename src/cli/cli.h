@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "domain.h"
+#include "pin.h"
 #include "probe.h"
 
 #define EXIT_REFUSED 1
@@ -18,6 +19,9 @@ int cmd_baseline(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_pin(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_define(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 int cli_usage_error(const char *command, const char *fmt, ...) _printf_(2, 3);
 int cli_write_output(const char *path, const char *data, size_t len) _warn_unused_result_;
@@ -30,6 +34,25 @@ int cli_write_profile(const char *path, const AbipinProfile *p, bool json) _warn
     { "emulator", required_argument, NULL, 'E' }, { "no-cache", no_argument, NULL, 'N' }
 bool cli_parse_probe_option(int opt, AbipinProbeOptions *opts);
 
-int cli_pin_setup(const char *command, const char *domain_path, const char *platform,
-                  AbipinProbeOptions *opts, AbipinDomain **ret_domain, AbipinCatalogue **ret_cat,
-                  AbipinProfile **ret_platform) _warn_unused_result_;
+/* Options of the commands that pin or check: --platform, --policy and the
+ * probe options. */
+typedef struct {
+    const char *platform; /* NULL: host */
+    AbipinPolicy policy;
+    AbipinProbeOptions probe;
+} CliPinOptions;
+
+#define CLI_PIN_OPTIONS                                                                          \
+    { "platform", required_argument, NULL, 'p' }, { "policy", required_argument, NULL, 'P' },   \
+        CLI_PROBE_OPTIONS
+
+int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o);
+int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                       AbipinCatalogue **ret_cat, AbipinProfile **ret_platform) _warn_unused_result_;
+int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *ret_len,
+                     json_object **ret_report) _warn_unused_result_;
+void cli_pin_print_summary(json_object *report);
+int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                       bool strict, json_object *problems, char **ret_platform_name)
+    _warn_unused_result_;
+void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings);

@@ -18,6 +18,45 @@ static void check_help(void)
              "them errors.\n"));
 }
 
+/**
+ * cli_check_document:
+ * @problems: receives one object per finding
+ * @ret_platform_name: the platform's name (for messages), may be NULL
+ *
+ * check, start and the hook: returns the number of errors found.
+ */
+int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                       bool strict, json_object *problems, char **ret_platform_name)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *profile = NULL;
+    AbipinCheckOptions copts = { .strict = strict };
+    AbipinPinContext ctx;
+    int r;
+
+    if ((r = cli_platform_setup(d, platform, opts, &cat, &profile)) < 0 ||
+        (r = abipin_pin_context_init(&ctx, cat, profile, ABIPIN_POLICY_HOST)) < 0 ||
+        (r = abipin_check_domain(&ctx, d, &copts, problems)) < 0)
+        return r;
+    if (ret_platform_name && !(*ret_platform_name = strdup(profile->name)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    return r;
+}
+
+/* Errors to @errors, warnings (prefixed) to @warnings unless NULL. */
+void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings)
+{
+    for (size_t i = 0; i < json_object_array_length(problems); i++) {
+        json_object *p = json_object_array_get_idx(problems, i);
+        const char *msg = json_object_get_string(json_object_object_get(p, "message"));
+
+        if (strcmp(json_object_get_string(json_object_object_get(p, "severity")), "error") == 0)
+            fprintf(errors, "%s\n", msg);
+        else if (warnings)
+            fprintf(warnings, _("warning: %1$s\n"), msg);
+    }
+}
+
 int cmd_check(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -26,14 +65,11 @@ int cmd_check(int argc, char **argv)
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
-    _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
     _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_free_ char *platform_name = NULL;
     AbipinProbeOptions opts = { 0 };
-    AbipinCheckOptions copts = { 0 };
-    AbipinPinContext ctx;
-    const char *platform_spec = "host";
-    bool json = false;
+    const char *platform = NULL;
+    bool json = false, strict = false;
     int opt, r, errors;
 
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -47,10 +83,10 @@ int cmd_check(int argc, char **argv)
             json = true;
             break;
         case 's':
-            copts.strict = true;
+            strict = true;
             break;
         case 'p':
-            platform_spec = optarg;
+            platform = optarg;
             break;
         default:
             return cli_usage_error("check", _("bad option"));
@@ -58,34 +94,24 @@ int cmd_check(int argc, char **argv)
     }
     if (argc - optind != 1)
         return cli_usage_error("check", _("exactly one domain XML file is needed"));
-    if ((r = cli_pin_setup("check", argv[optind], platform_spec, &opts, &d, &cat, &platform)) < 0 ||
-        (r = abipin_pin_context_init(&ctx, cat, platform, ABIPIN_POLICY_HOST)) < 0 ||
-        (errors = r = abipin_check_domain(&ctx, d, &copts, problems)) < 0)
+    if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
+        (errors = r = cli_check_document(d, platform, &opts, strict, problems, &platform_name)) < 0)
         return r;
     if (json) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "domain", json_object_new_string(d->name));
-        json_object_object_add(o, "platform", json_object_new_string(platform->name));
+        json_object_object_add(o, "platform", json_object_new_string(platform_name));
         json_object_object_add(o, "ok", json_object_new_boolean(errors == 0));
         json_object_object_add(o, "problems", json_object_get(problems));
-        r = cli_write_json(NULL, o);
+        r = cli_print_json(stdout, o);
         json_object_put(o);
         if (r < 0)
             return r;
     } else {
-        for (size_t i = 0; i < json_object_array_length(problems); i++) {
-            json_object *p = json_object_array_get_idx(problems, i);
-            bool error = strcmp(json_object_get_string(json_object_object_get(p, "severity")),
-                                "error") == 0;
-
-            if (!error && arg_quiet)
-                continue;
-            fprintf(error ? stdout : stderr, "%s%s\n", error ? "" : _("warning: "),
-                    json_object_get_string(json_object_object_get(p, "message")));
-        }
+        cli_print_problems(problems, stdout, arg_quiet ? NULL : stderr);
         if (errors == 0 && !arg_quiet)
-            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform->name);
+            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform_name);
     }
     return errors ? EXIT_REFUSED : 0;
 }

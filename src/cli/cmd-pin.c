@@ -26,24 +26,74 @@ static void pin_help(void)
              "  --emulator PATH     the emulator to probe (default: the domain's <emulator>)\n"));
 }
 
-/* Shared with check: parse --platform/--policy/--emulator/--no-cache and
- * load the domain, the catalogue and the platform for it. */
-int cli_pin_setup(const char *command, const char *domain_path, const char *platform,
-                  AbipinProbeOptions *opts, AbipinDomain **ret_domain, AbipinCatalogue **ret_cat,
-                  AbipinProfile **ret_platform)
+/**
+ * cli_parse_pin_option:
+ *
+ * The options pin and define share: --platform, --policy, and the probe
+ * options. Returns 1 if @opt was one of them, 0 if not, or a usage error.
+ */
+int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o)
 {
-    int r;
-
-    (void) command;
-    if ((r = abipin_domain_load(domain_path, ret_domain)) < 0 ||
-        (r = abipin_catalogue_load_default(ret_cat)) < 0)
-        return r;
-    if (!opts->emulator)
-        opts->emulator = (*ret_domain)->emulator;
-    return abipin_platform_for_domain(platform, opts, ret_platform);
+    if (cli_parse_probe_option(opt, &o->probe))
+        return 1;
+    switch (opt) {
+    case 'p':
+        o->platform = optarg;
+        return 1;
+    case 'P':
+        if (strcmp(optarg, "host") == 0)
+            o->policy = ABIPIN_POLICY_HOST;
+        else if (strcmp(optarg, "compat") == 0)
+            o->policy = ABIPIN_POLICY_COMPAT;
+        else
+            return cli_usage_error(command, _("--policy is 'host' or 'compat', not '%1$s'"), optarg);
+        return 1;
+    }
+    return 0;
 }
 
-static void pin_print_summary(json_object *report)
+/* Load the catalogue and the platform for @d (the domain's emulator unless
+ * --emulator), shared by pin, check, define, start and the hook. */
+int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                       AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
+{
+    int r = abipin_catalogue_load_default(ret_cat);
+
+    if (r < 0)
+        return r;
+    if (!opts->emulator)
+        opts->emulator = d->emulator;
+    return abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform);
+}
+
+/**
+ * cli_pin_document:
+ * @d: the parsed domain, pinned in place
+ * @ret_xml: the pinned document
+ * @ret_report: the JSON summary
+ *
+ * The whole of pin except reading the input and writing the output.
+ */
+int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *ret_len,
+                     json_object **ret_report)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
+    AbipinPinSummary summary = { 0 };
+    AbipinPinContext ctx;
+    int r;
+
+    if ((r = cli_platform_setup(d, o->platform, &o->probe, &cat, &platform)) < 0 ||
+        (r = abipin_pin_context_init(&ctx, cat, platform, o->policy)) < 0)
+        return r;
+    r = abipin_pin_domain(&ctx, d, &summary);
+    *ret_report = summary.report;
+    if (r < 0)
+        return r;
+    return abipin_domain_format(d, ret_xml, ret_len);
+}
+
+void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
 
@@ -86,45 +136,31 @@ static void pin_print_summary(json_object *report)
 int cmd_pin(int argc, char **argv)
 {
     static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' },       { "json", no_argument, NULL, 'j' },
-        { "platform", required_argument, NULL, 'p' }, { "policy", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' },      { "json", no_argument, NULL, 'j' },
         { "output", required_argument, NULL, 'o' }, { "in-place", no_argument, NULL, 'i' },
-        CLI_PROBE_OPTIONS, {},
+        CLI_PIN_OPTIONS,                        {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
-    _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
     _cleanup_(json_object_putp) json_object *report = NULL;
     _cleanup_free_ char *xml = NULL;
-    AbipinProbeOptions opts = { 0 };
-    AbipinPolicy policy = ABIPIN_POLICY_HOST;
-    AbipinPinSummary summary = { 0 };
-    AbipinPinContext ctx;
-    const char *platform_spec = "host", *output = NULL;
+    CliPinOptions o = { 0 };
+    const char *output = NULL;
     bool json = false, in_place = false;
     size_t len;
     int opt, r;
 
     while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
-        if (cli_parse_probe_option(opt, &opts))
+        if ((r = cli_parse_pin_option("pin", opt, &o)) != 0) {
+            if (r < 0)
+                return r;
             continue;
+        }
         switch (opt) {
         case 'h':
             pin_help();
             return 0;
         case 'j':
             json = true;
-            break;
-        case 'p':
-            platform_spec = optarg;
-            break;
-        case 'P':
-            if (strcmp(optarg, "host") == 0)
-                policy = ABIPIN_POLICY_HOST;
-            else if (strcmp(optarg, "compat") == 0)
-                policy = ABIPIN_POLICY_COMPAT;
-            else
-                return cli_usage_error("pin", _("--policy is 'host' or 'compat', not '%1$s'"), optarg);
             break;
         case 'o':
             output = optarg;
@@ -144,22 +180,13 @@ int cmd_pin(int argc, char **argv)
         return cli_usage_error("pin", _("--in-place needs a file, not standard input"));
     if (in_place)
         output = argv[optind];
-    r = cli_pin_setup("pin", argv[optind], platform_spec, &opts, &d, &cat, &platform);
-    if (r >= 0)
-        r = abipin_pin_context_init(&ctx, cat, platform, policy);
-    if (r >= 0) {
-        r = abipin_pin_domain(&ctx, d, &summary);
-        report = summary.report;
-    }
-    if (r >= 0)
-        r = abipin_domain_format(d, &xml, &len);
-    if (r >= 0)
-        r = cli_write_output(output, xml, len);
-    if (r < 0)
+    if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
+        (r = cli_pin_document(d, &o, &xml, &len, &report)) < 0 ||
+        (r = cli_write_output(output, xml, len)) < 0)
         return r;
     if (json)
         return cli_print_json(output ? stdout : stderr, report);
     if (!arg_quiet)
-        pin_print_summary(report);
+        cli_pin_print_summary(report);
     return 0;
 }

@@ -1,0 +1,90 @@
+#include <config.h>
+
+#include <string.h>
+
+#include "cli/cli.h"
+#include "conf.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+/* libvirt runs the qemu hook as "NAME OP SUBOP EXTRA" with the domain XML on
+ * stdin (docs/hooks.rst). Only these operations are guarded: they happen
+ * before QEMU starts, so a refusal costs nothing. For migrate and restore
+ * stdout is the (new) domain XML: abipin prints nothing there, so libvirt
+ * keeps the XML as it is. */
+static bool hook_is_guarded(const char *op, const char *subop)
+{
+    return subop && strcmp(subop, "begin") == 0 &&
+           (strcmp(op, "prepare") == 0 || strcmp(op, "migrate") == 0 || strcmp(op, "restore") == 0);
+}
+
+static const char *hook_action(const char *op)
+{
+    return strcmp(op, "migrate") == 0 ? _("the incoming migration of")
+           : strcmp(op, "restore") == 0 ? _("the restore of") : _("the start of");
+}
+
+static int hook_unpinned(const AbipinConfig *conf, const char *op, const AbipinDomain *d)
+{
+    switch (conf->unpinned) {
+    case ABIPIN_UNPINNED_IGNORE:
+        return 0;
+    case ABIPIN_UNPINNED_REFUSE:
+        return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
+                                _("refusing %1$s '%2$s': it has no abipin pins (unpinned = refuse "
+                                  "in %3$s); run 'abipin pin' or 'abipin define'"),
+                                hook_action(op), d->name, abipin_config_path());
+    default:
+        fprintf(stderr, _("abipin: warning: '%1$s' has no abipin pins: its virtio-net ABI depends on "
+                          "the host\n"),
+                d->name);
+        return 0;
+    }
+}
+
+/**
+ * cmd_hook:
+ *
+ * The libvirt qemu hook. Never calls back into libvirt (a deadlock, says
+ * docs/hooks.rst): the domain comes from stdin, the host from the cache or
+ * /etc/abipin.conf's host_profile.
+ */
+int cmd_hook(int argc, char **argv)
+{
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
+    _cleanup_(json_object_putp) json_object *problems = NULL;
+    _cleanup_free_ char *platform_name = NULL;
+    AbipinConfig conf = { .enforce = true };
+    AbipinProbeOptions opts = { 0 };
+    const char *op = argc > 2 ? argv[2] : "", *subop = argc > 3 ? argv[3] : NULL;
+    int r;
+
+    /* reconnect must never fail: libvirt would kill the running QEMU. */
+    if (!hook_is_guarded(op, subop))
+        return 0;
+    if ((r = abipin_config_load(abipin_config_path(), &conf)) < 0 ||
+        (r = abipin_domain_load("-", &d)) < 0)
+        goto out;
+    if (!abipin_domain_get_record(d)) {
+        r = hook_unpinned(&conf, op, d);
+        goto out;
+    }
+    opts.cache_dir = conf.cache_dir;
+    problems = json_object_new_array();
+    r = cli_check_document(d, conf.host_profile, &opts, false, problems, &platform_name);
+    if (r <= 0)
+        goto out;
+    cli_print_problems(problems, stderr, NULL);
+    if (conf.enforce)
+        r = abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
+                             _("refusing %1$s '%2$s': this host ('%3$s') cannot honour its pinned "
+                               "virtio-net ABI"),
+                             hook_action(op), d->name, platform_name);
+    else {
+        fprintf(stderr, _("abipin: warning: '%1$s' would be refused (mode = warn)\n"), d->name);
+        r = 0;
+    }
+out:
+    abipin_config_clear(&conf);
+    return r;
+}

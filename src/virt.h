@@ -1,0 +1,18 @@
+/* libvirt client wrappers: connect, define, read, start. libvirt's own
+ * error printing is silenced; its message is reported once, in abipin's
+ * words. Never used by the hook (a hook must not call back into libvirt). */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "util/macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(virConnectPtr, virConnectClose)
+DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree)
+
+int abipin_virt_connect(const char *uri, virConnectPtr *ret) _warn_unused_result_;
+bool abipin_virt_is_remote(virConnectPtr conn);
+int abipin_virt_define(virConnectPtr conn, const char *xml, virDomainPtr *ret) _warn_unused_result_;
+int abipin_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *ret) _warn_unused_result_;
+int abipin_virt_inactive_xml(virDomainPtr dom, char **ret) _warn_unused_result_;
+int abipin_virt_start(virDomainPtr dom) _warn_unused_result_;
