@@ -29,6 +29,7 @@ for op in prepare migrate restore; do
     [ ! -s "$tmp/out" ] || fail "$op begin wrote to stdout"
     ok "$op begin: refused with the reason on a host without USO"
 done
+hook migrate begin <"$pinned"
 grep -q "refusing the incoming migration of 'vm1': this host ('testhost') cannot honour" "$tmp/err" ||
     { cat "$tmp/err"; fail "migrate: the refusal does not say what it refuses"; }
 
