@@ -68,6 +68,9 @@ void abipin_catalogue_free(AbipinCatalogue *cat)
     for (size_t i = 0; i < cat->n_features; i++)
         feature_clear(&cat->features[i]);
     free(cat->features);
+    for (size_t i = 0; i < cat->n_base; i++)
+        free(cat->base[i].macro);
+    free(cat->base);
     free(cat);
 }
 
@@ -198,10 +201,33 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
     return 0;
 }
 
+static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
+{
+    int r;
+
+    b->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
+    b->multiqueue = streq_ptr(abipin_xml_prop_static(node, "when"), "multiqueue");
+    if (!(b->macro = abipin_xml_prop(node, "macro")))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||
+        (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0)
+        return r;
+    return 0;
+}
+
 /* What the schema cannot say: names and bits are unique, requirement
  * ranges are consistent, each backend kind is covered once per version. */
 static int catalogue_check_consistency(const char *path, const AbipinCatalogue *cat)
 {
+    for (size_t i = 0; i < cat->n_base; i++)
+        for (size_t j = 0; j < cat->n_features + i; j++) {
+            unsigned other = j < cat->n_features ? cat->features[j].bit : cat->base[j - cat->n_features].bit;
+
+            if (other == cat->base[i].bit)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                        _("%1$s: base bit %2$u is listed twice"), path,
+                                        cat->base[i].bit);
+        }
     for (size_t i = 0; i < cat->n_features; i++) {
         const AbipinFeature *f = &cat->features[i];
 
@@ -265,10 +291,17 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
     if ((r = prop_version(path, root, "qemu-min", &cat->qemu_min)) < 0 ||
         (r = prop_version(path, root, "qemu-max", &cat->qemu_max)) < 0)
         return r;
+    cat->base = calloc(count_children(root, "base") + 1, sizeof(AbipinBaseBit));
+    if (!cat->base)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (xmlNodePtr c = root->children; c; c = c->next) {
-        if (!abipin_xml_is(c, "feature"))
+        if (abipin_xml_is(c, "base")) {
+            r = base_parse(path, c, &cat->base[cat->n_base++]);
+        } else if (abipin_xml_is(c, "feature")) {
+            r = feature_parse(path, c, &cat->features[cat->n_features++]);
+        } else {
             continue;
-        r = feature_parse(path, c, &cat->features[cat->n_features++]);
+        }
         if (r < 0)
             return r;
     }
@@ -293,6 +326,18 @@ const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const cha
     for (size_t i = 0; i < cat->n_features; i++)
         if (strcmp(cat->features[i].name, name) == 0)
             return &cat->features[i];
+    return NULL;
+}
+
+/* The name QMP x-query-virtio-status gives @bit, or NULL. */
+const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit)
+{
+    for (size_t i = 0; i < cat->n_features; i++)
+        if (cat->features[i].bit == bit)
+            return cat->features[i].macro;
+    for (size_t i = 0; i < cat->n_base; i++)
+        if (cat->base[i].bit == bit)
+            return cat->base[i].macro;
     return NULL;
 }
 

@@ -66,10 +66,20 @@ typedef struct {
     size_t n_compat;
 } AbipinFeature;
 
+/* A bit every host offers (no property decides it). */
+typedef struct {
+    unsigned bit;
+    char *macro;
+    bool multiqueue; /* only with more than one queue pair */
+    AbipinVersion qemu_min, qemu_max;
+} AbipinBaseBit;
+
 typedef struct {
     AbipinVersion qemu_min, qemu_max;
     AbipinFeature *features;
     size_t n_features;
+    AbipinBaseBit *base;
+    size_t n_base;
 } AbipinCatalogue;
 
 int abipin_catalogue_load(const char *path, AbipinCatalogue **ret) _warn_unused_result_;
@@ -78,4 +88,5 @@ void abipin_catalogue_free(AbipinCatalogue *cat);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
 
 const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name);
+const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit);
 bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu);

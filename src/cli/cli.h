@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "domain.h"
+#include "abi.h"
 #include "pin.h"
 #include "probe.h"
 
@@ -22,6 +23,9 @@ int cmd_check(int argc, char **argv);
 int cmd_define(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_abi(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 int cli_usage_error(const char *command, const char *fmt, ...) _printf_(2, 3);
 int cli_write_output(const char *path, const char *data, size_t len) _warn_unused_result_;
@@ -56,3 +60,6 @@ int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeO
                        bool strict, json_object *problems, char **ret_platform_name)
     _warn_unused_result_;
 void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings);
+int cli_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
+                        size_t *ret_n) _warn_unused_result_;
+void cli_abi_free_all(AbipinAbi *all, size_t n);

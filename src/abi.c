@@ -1,0 +1,198 @@
+#include <config.h>
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "abi.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static const char *const off_reason_names[] = {
+    [ABIPIN_OFF_NONE] = "offered",
+    [ABIPIN_OFF_PINNED] = "pinned-off",
+    [ABIPIN_OFF_MACHINE] = "machine-type",
+    [ABIPIN_OFF_DEFAULT] = "default-off",
+    [ABIPIN_OFF_HOST_LACKS] = "host-lacks",
+    [ABIPIN_OFF_NO_VNET_HDR] = "no-vnet-header",
+    [ABIPIN_OFF_UNKNOWN] = "unknown",
+    [ABIPIN_OFF_NO_PROPERTY] = "no-property",
+};
+
+const char *abipin_off_reason_to_string(AbipinOffReason r)
+{
+    return r < ELEMENTSOF(off_reason_names) ? off_reason_names[r] : NULL;
+}
+
+static void bit_set(uint64_t *v, unsigned bit)
+{
+    v[bit / 64] |= 1ULL << (bit % 64);
+}
+
+bool abipin_abi_has(const AbipinAbi *abi, unsigned bit)
+{
+    return bit < 128 && (abi->offered[bit / 64] >> (bit % 64) & 1);
+}
+
+void abipin_abi_clear(AbipinAbi *abi)
+{
+    free(abi->features);
+    *abi = (AbipinAbi) { 0 };
+}
+
+static unsigned interface_queues(const AbipinInterface *iface)
+{
+    for (xmlNodePtr c = iface->node->children; c; c = c->next)
+        if (abipin_xml_is(c, "driver")) {
+            const char *q = abipin_xml_prop_static(c, "queues");
+
+            return q ? (unsigned) strtoul(q, NULL, 10) : 1;
+        }
+    return 1;
+}
+
+/* One catalogue bit, as virtio_net_get_features decides it: the property
+ * (the definition's value, else the machine type's default), then cleared
+ * when the backend cannot provide it. */
+static int abi_feature(const AbipinPinContext *ctx, const AbipinDomain *d,
+                       const AbipinInterface *iface, bool vhost, AbipinVersion machine,
+                       const AbipinFeature *f, AbipinAbiFeature *out)
+{
+    AbipinSupport sup;
+    int r;
+
+    *out = (AbipinAbiFeature) { .feature = f };
+    if ((r = abipin_domain_get_feature(d, iface, f, &out->pinned)) < 0)
+        return r;
+    if (!abipin_emulator_knows(ctx, f)) {
+        out->why = ABIPIN_OFF_NO_PROPERTY;
+        return 0;
+    }
+    if (out->pinned == ABIPIN_VALUE_OFF) {
+        out->why = ABIPIN_OFF_PINNED;
+        return 0;
+    }
+    if (out->pinned == ABIPIN_VALUE_ABSENT && !abipin_feature_default(f, machine, ctx->qemu)) {
+        out->why = f->default_on ? ABIPIN_OFF_MACHINE : ABIPIN_OFF_DEFAULT;
+        return 0;
+    }
+    sup = abipin_feature_support(ctx, f, iface->backend, vhost, &out->atom);
+    switch (sup) {
+    case ABIPIN_SUPPORT_YES:
+        out->offered = true;
+        break;
+    case ABIPIN_SUPPORT_EXTERNAL:
+        out->offered = out->external = true;
+        break;
+    case ABIPIN_SUPPORT_NO:
+        out->why = out->atom ? ABIPIN_OFF_HOST_LACKS : ABIPIN_OFF_NO_VNET_HDR;
+        break;
+    case ABIPIN_SUPPORT_UNKNOWN:
+        out->why = ABIPIN_OFF_UNKNOWN;
+        break;
+    }
+    return 0;
+}
+
+/**
+ * abipin_abi_compute:
+ *
+ * The host features QEMU offers on @iface: the catalogue's bits as
+ * decided for this platform, backend, machine type and QEMU version, plus
+ * the base bits every host offers. Without <driver name=> the interface
+ * uses vhost-net where the platform has it, as libvirt does.
+ */
+int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
+                       const AbipinInterface *iface, AbipinAbi *ret)
+{
+    AbipinAbi abi = { .iface = iface };
+    bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
+                          iface->backend == ABIPIN_BACKEND_MACVTAP;
+    AbipinVersion machine;
+    int r;
+
+    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
+        return r;
+    abi.vhost = kernel_backend &&
+                (iface->driver ? streq_ptr(iface->driver, "vhost")
+                               : abipin_atom_set_has(ctx->platform->atoms, "vhost.net"));
+    abi.features = calloc(ctx->cat->n_features + 1, sizeof(*abi.features));
+    if (!abi.features)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (size_t i = 0; i < ctx->cat->n_features; i++) {
+        r = abi_feature(ctx, d, iface, abi.vhost, machine, &ctx->cat->features[i], &abi.features[i]);
+        if (r < 0) {
+            abipin_abi_clear(&abi);
+            return r;
+        }
+        abi.n_features++;
+        if (abi.features[i].offered)
+            bit_set(abi.offered, abi.features[i].feature->bit);
+    }
+    for (size_t i = 0; i < ctx->cat->n_base; i++) {
+        const AbipinBaseBit *b = &ctx->cat->base[i];
+
+        if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
+            (b->multiqueue && interface_queues(iface) < 2))
+            continue;
+        bit_set(abi.offered, b->bit);
+    }
+    *ret = abi;
+    return 0;
+}
+
+/**
+ * abipin_abi_to_json:
+ *
+ * {"alias", "mac", "backend", "driver", "offered": "0x…", "offered_high":
+ * "0x…" (bits 64..127, only when set), "bits": [{"bit", "name"}], "off":
+ * [{"bit", "name", "reason", "atom"}], "external": [bits]}
+ */
+json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
+{
+    json_object *o = json_object_new_object(), *bits = json_object_new_array();
+    json_object *off = json_object_new_array(), *external = json_object_new_array();
+    char hex[32];
+
+    json_object_object_add(o, "alias", abi->iface->alias ? json_object_new_string(abi->iface->alias) : NULL);
+    json_object_object_add(o, "mac", abi->iface->mac ? json_object_new_string(abi->iface->mac) : NULL);
+    json_object_object_add(o, "backend",
+                           json_object_new_string(abipin_backend_to_string(abi->iface->backend)));
+    json_object_object_add(o, "driver", json_object_new_string(abi->vhost ? "vhost" : "qemu"));
+    snprintf(hex, sizeof(hex), "0x%" PRIx64, abi->offered[0]);
+    json_object_object_add(o, "offered", json_object_new_string(hex));
+    if (abi->offered[1]) {
+        snprintf(hex, sizeof(hex), "0x%" PRIx64, abi->offered[1]);
+        json_object_object_add(o, "offered_high", json_object_new_string(hex));
+    }
+    for (unsigned b = 0; b < 128; b++) {
+        json_object *item;
+        const char *name = abipin_catalogue_bit_name(ctx->cat, b);
+
+        if (!abipin_abi_has(abi, b))
+            continue;
+        item = json_object_new_object();
+        json_object_object_add(item, "bit", json_object_new_int((int) b));
+        json_object_object_add(item, "name", name ? json_object_new_string(name) : NULL);
+        json_object_array_add(bits, item);
+    }
+    for (size_t i = 0; i < abi->n_features; i++) {
+        const AbipinAbiFeature *f = &abi->features[i];
+        json_object *item;
+
+        if (f->external)
+            json_object_array_add(external, json_object_new_int((int) f->feature->bit));
+        if (f->offered)
+            continue;
+        item = json_object_new_object();
+        json_object_object_add(item, "bit", json_object_new_int((int) f->feature->bit));
+        json_object_object_add(item, "name", json_object_new_string(f->feature->macro));
+        json_object_object_add(item, "property", json_object_new_string(f->feature->name));
+        json_object_object_add(item, "reason", json_object_new_string(abipin_off_reason_to_string(f->why)));
+        json_object_object_add(item, "atom", f->atom ? json_object_new_string(f->atom) : NULL);
+        json_object_array_add(off, item);
+    }
+    json_object_object_add(o, "bits", bits);
+    json_object_object_add(o, "off", off);
+    json_object_object_add(o, "external", external);
+    return o;
+}

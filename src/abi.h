@@ -1,0 +1,42 @@
+/* The effective guest ABI: per virtio interface, the feature bits QEMU will
+ * offer the guest (what QMP x-query-virtio-status reports as host-features)
+ * for a definition on a platform, and why each catalogue bit that is off is
+ * off. check, diff, audit and the hook all reason with it. */
+#pragma once
+
+#include "pin.h"
+
+typedef enum {
+    ABIPIN_OFF_NONE,        /* offered */
+    ABIPIN_OFF_PINNED,      /* the definition sets it off */
+    ABIPIN_OFF_MACHINE,     /* a hw_compat entry of the machine type */
+    ABIPIN_OFF_DEFAULT,     /* off by default */
+    ABIPIN_OFF_HOST_LACKS,  /* the platform lacks an atom */
+    ABIPIN_OFF_NO_VNET_HDR, /* the backend kind never has it (no vnet header) */
+    ABIPIN_OFF_UNKNOWN,     /* an atom could not be probed: not counted as offered */
+    ABIPIN_OFF_NO_PROPERTY, /* the emulator has no such property */
+} AbipinOffReason;
+
+typedef struct {
+    const AbipinFeature *feature;
+    AbipinValue pinned;     /* what the definition says */
+    bool offered;
+    bool external;          /* an external backend process decides (vhost-user, vDPA) */
+    AbipinOffReason why;
+    const char *atom;       /* for HOST_LACKS and UNKNOWN */
+} AbipinAbiFeature;
+
+typedef struct {
+    const AbipinInterface *iface;
+    bool vhost;
+    uint64_t offered[2];    /* bits 0..127 */
+    AbipinAbiFeature *features; /* one per catalogue feature */
+    size_t n_features;
+} AbipinAbi;
+
+int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
+                       const AbipinInterface *iface, AbipinAbi *ret) _warn_unused_result_;
+void abipin_abi_clear(AbipinAbi *abi);
+const char *abipin_off_reason_to_string(AbipinOffReason r);
+json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi);
+bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);

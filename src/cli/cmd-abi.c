@@ -1,0 +1,179 @@
+#include <config.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "abi.h"
+#include "cli/cli.h"
+#include "util/error.h"
+#include "util/i18n.h"
+
+static void abi_help(void)
+{
+    printf(_("Usage: abipin abi DOMAIN.xml [--platform PROFILE] [--emulator PATH] [--json]\n"
+             "The guest hardware DOMAIN.xml produces on the platform (default: this host): per\n"
+             "virtio interface, the feature bits QEMU will offer the guest (as QMP\n"
+             "x-query-virtio-status reports them), and why each host-dependent bit that is off\n"
+             "is off. Starts nothing.\n"));
+}
+
+static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiFeature *f,
+                                   char *buf, size_t len)
+{
+    switch (f->why) {
+    case ABIPIN_OFF_PINNED:
+        return _("pinned off");
+    case ABIPIN_OFF_MACHINE:
+        return _("off for this machine type (hw_compat)");
+    case ABIPIN_OFF_DEFAULT:
+        return _("off by default");
+    case ABIPIN_OFF_NO_VNET_HDR:
+        return _("the backend has no virtio-net header");
+    case ABIPIN_OFF_NO_PROPERTY:
+        return _("the emulator has no such property");
+    case ABIPIN_OFF_HOST_LACKS:
+    case ABIPIN_OFF_UNKNOWN:
+        return abipin_pin_describe_atom(ctx, f->atom, buf, len);
+    default:
+        return "";
+    }
+}
+
+/**
+ * cli_abi_compute_all:
+ *
+ * The ABI of every virtio interface of @d; shared with diff.
+ */
+int cli_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
+                        size_t *ret_n)
+{
+    AbipinAbi *all = calloc(d->n_ifaces + 1, sizeof(*all));
+    size_t n = 0;
+    int r = 0;
+
+    if (!all)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
+        if (d->ifaces[i].virtio && d->ifaces[i].backend >= 0 &&
+            (r = abipin_abi_compute(ctx, d, &d->ifaces[i], &all[n])) >= 0)
+            n++;
+    if (r < 0) {
+        cli_abi_free_all(all, n);
+        return r;
+    }
+    *ret = all;
+    *ret_n = n;
+    return 0;
+}
+
+void cli_abi_free_all(AbipinAbi *all, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        abipin_abi_clear(&all[i]);
+    free(all);
+}
+
+static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const AbipinAbi *all,
+                      size_t n)
+{
+    char text[512];
+
+    printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s)\n"), d->name, ctx->platform->name,
+           ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine));
+    for (size_t i = 0; i < n; i++) {
+        const AbipinAbi *abi = &all[i];
+
+        printf(_("  %1$s, %2$s, driver %3$s: offered 0x%4$" PRIx64 "\n"), abi->iface->label,
+               abipin_backend_to_string(abi->iface->backend), abi->vhost ? "vhost" : "qemu",
+               abi->offered[0]);
+        if (abi->offered[1])
+            printf(_("    bits 64-127: 0x%1$" PRIx64 "\n"), abi->offered[1]);
+        printf("    on: ");
+        for (unsigned b = 0, first = 1; b < 128; b++)
+            if (abipin_abi_has(abi, b)) {
+                const char *name = abipin_catalogue_bit_name(ctx->cat, b);
+
+                printf("%s%u %s", first ? "" : ", ", b, name ? name : "?");
+                first = 0;
+            }
+        putchar('\n');
+        for (size_t k = 0; k < abi->n_features; k++) {
+            const AbipinAbiFeature *f = &abi->features[k];
+
+            if (!f->offered)
+                printf("    off: %u %s (%s): %s\n", f->feature->bit, f->feature->macro,
+                       f->feature->name, off_reason_text(ctx, f, text, sizeof(text)));
+            else if (f->external)
+                printf(_("    external: %1$u %2$s: offered if the backend process offers it\n"),
+                       f->feature->bit, f->feature->macro);
+        }
+    }
+}
+
+int cmd_abi(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "json", no_argument, NULL, 'j' },
+        { "platform", required_argument, NULL, 'p' },
+        CLI_PROBE_OPTIONS,
+        {},
+    };
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
+    AbipinProbeOptions opts = { 0 };
+    AbipinPinContext ctx;
+    const char *platform_spec = NULL;
+    AbipinAbi *all = NULL;
+    size_t n = 0;
+    bool json = false;
+    int opt, r;
+
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        if (cli_parse_probe_option(opt, &opts))
+            continue;
+        switch (opt) {
+        case 'h':
+            abi_help();
+            return 0;
+        case 'j':
+            json = true;
+            break;
+        case 'p':
+            platform_spec = optarg;
+            break;
+        default:
+            return cli_usage_error("abi", _("bad option"));
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("abi", _("exactly one domain XML file is needed"));
+    if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
+        (r = cli_platform_setup(d, platform_spec, &opts, &cat, &platform)) < 0 ||
+        (r = abipin_pin_context_init(&ctx, cat, platform, ABIPIN_POLICY_HOST)) < 0 ||
+        (r = cli_abi_compute_all(&ctx, d, &all, &n)) < 0)
+        return r;
+    if (json) {
+        json_object *o = json_object_new_object(), *emu = json_object_new_object();
+        json_object *ifaces = json_object_new_array();
+
+        json_object_object_add(o, "domain", json_object_new_string(d->name));
+        json_object_object_add(o, "platform", json_object_new_string(platform->name));
+        json_object_object_add(o, "machine", json_object_new_string(
+                                                 abipin_profile_resolve_machine(platform, d->machine)));
+        json_object_object_add(emu, "path", platform->emulator_path ? json_object_new_string(platform->emulator_path) : NULL);
+        json_object_object_add(emu, "version", json_object_new_string(platform->emulator_version));
+        json_object_object_add(o, "emulator", emu);
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(ifaces, abipin_abi_to_json(&ctx, &all[i]));
+        json_object_object_add(o, "interfaces", ifaces);
+        r = cli_print_json(stdout, o);
+        json_object_put(o);
+    } else {
+        abi_print(&ctx, d, all, n);
+    }
+    cli_abi_free_all(all, n);
+    return r < 0 ? r : 0;
+}
