@@ -199,7 +199,7 @@ static void note_value(xmlNodePtr rec_iface, json_object *features, const char *
     json_object_array_add(features, o);
 }
 
-static char *platform_digest(const AbipinProfile *p)
+char *abipin_platform_digest(const AbipinProfile *p)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     char *s;
@@ -384,7 +384,7 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSum
 {
     xmlNodePtr old = abipin_domain_get_record(d);
     _cleanup_(xmlFreeNodep) xmlNodePtr old_copy = old ? xmlCopyNode(old, 1) : NULL;
-    _cleanup_free_ char *digest = platform_digest(ctx->platform);
+    _cleanup_free_ char *digest = abipin_platform_digest(ctx->platform);
     _cleanup_free_ char *problems_text = NULL;
     json_object *report = json_object_new_object(), *ifaces = json_object_new_array();
     Problems pb = { NULL, 0, 0 };

@@ -53,3 +53,4 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
 xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);
 const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
                                      size_t len);
+char *abipin_platform_digest(const AbipinProfile *p);

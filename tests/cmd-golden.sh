@@ -1,0 +1,32 @@
+#!/bin/sh
+# Data-driven tests of abi, diff and audit: tests/data/cmd/GROUP/NAME.args
+# holds the command line (paths relative to that directory), NAME.out the
+# expected standard output byte for byte, NAME.exit the expected exit code
+# (0 when absent). "host" is tests/data/pin/platforms/qemu-10.0.xml.
+# ABIPIN_TEST_REGENERATE=1 rewrites the .out files: review the diff.
+. "$abs_top_srcdir/tests/lib.sh"
+ABIPIN_HOST_PROFILE="$abs_top_srcdir/tests/data/pin/platforms/qemu-10.0.xml"
+export ABIPIN_HOST_PROFILE
+
+n=0
+for group in abi diff audit; do
+    cd "$abs_top_srcdir/tests/data/cmd/$group" || fail "no $group cases"
+    for argsfile in *.args; do
+        name=${argsfile%.args}
+        want=$(cat "$name.exit" 2>/dev/null || echo 0)
+        n=$((n + 1))
+        # shellcheck disable=SC2046
+        "$ABIPIN" $(cat "$argsfile") >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        [ "$rc" = "$want" ] || { cat "$tmp/out" "$tmp/err"; fail "$group/$name: exit $rc, expected $want"; }
+        if [ "$want" = 2 ]; then
+            [ -s "$tmp/err" ] || fail "$group/$name: no error message"
+        else
+            [ -n "${ABIPIN_TEST_REGENERATE:-}" ] && cp "$tmp/out" "$name.out"
+            cmp -s "$tmp/out" "$name.out" || { diff -u "$name.out" "$tmp/out"; fail "$group/$name: output differs"; }
+        fi
+        ok "$group/$name (exit $want)"
+    done
+done
+[ $n -ge 20 ] || fail "only $n cases"
+echo "$pass_count passed, 0 failed"
