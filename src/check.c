@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "abi.h"
 #include "pin.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -36,58 +37,61 @@ _printf_(5, 6) static void check_report(CheckState *st, bool error, const char *
     st->errors += error;
 }
 
-static void check_feature_on(CheckState *st, const AbipinFeature *f, bool vhost)
+/* A bit pinned on that the platform does not offer, in words. */
+static void check_feature(CheckState *st, const AbipinAbiFeature *f)
 {
     const AbipinInterface *iface = st->iface;
-    const char *atom = NULL;
     char text[512];
-    AbipinSupport sup = abipin_feature_support(st->ctx, f, iface->backend, vhost, &atom);
 
-    if (sup == ABIPIN_SUPPORT_YES || sup == ABIPIN_SUPPORT_EXTERNAL)
+    if (f->why == ABIPIN_OFF_NO_PROPERTY) {
+        check_report(st, true, f->feature->name, NULL,
+                     _("%1$s: interface %2$s: %3$s is set, but the emulator (QEMU %4$s) has "
+                       "no such property: QEMU would refuse to start"),
+                     st->d->name, iface->label, f->feature->name,
+                     st->ctx->platform->emulator_version);
         return;
-    check_report(st, true, f->name, atom,
+    }
+    if (f->pinned != ABIPIN_VALUE_ON || f->offered)
+        return;
+    check_report(st, true, f->feature->name, f->atom,
                  _("%1$s: interface %2$s: %3$s is pinned on, but the platform '%4$s' %5$s; re-pin "
                    "with --platform set to a profile this host satisfies or a cluster baseline"),
-                 st->d->name, iface->label, f->name, st->ctx->platform->name,
-                 atom ? abipin_pin_describe_atom(st->ctx, atom, text, sizeof(text))
-                      : _("never provides it on this backend"));
+                 st->d->name, iface->label, f->feature->name, st->ctx->platform->name,
+                 f->atom ? abipin_pin_describe_atom(st->ctx, f->atom, text, sizeof(text))
+                         : _("never provides it on this backend"));
 }
 
 static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
-    bool vhost = streq_ptr(iface->driver, "vhost");
     char unpinned[1024] = "";
     size_t n_unpinned = 0;
     char text[512];
+    AbipinAbi abi;
     int r;
 
-    if (vhost && !abipin_atom_set_has(st->ctx->platform->atoms, "vhost.net"))
+    if (streq_ptr(iface->driver, "vhost") &&
+        !abipin_atom_set_has(st->ctx->platform->atoms, "vhost.net"))
         check_report(st, true, NULL, "vhost.net",
                      _("%1$s: interface %2$s: <driver name='vhost'> but the platform '%3$s' %4$s; "
                        "libvirt would refuse to start it"),
                      st->d->name, iface->label, st->ctx->platform->name,
                      abipin_pin_describe_atom(st->ctx, "vhost.net", text, sizeof(text)));
-    for (size_t i = 0; i < st->ctx->cat->n_features; i++) {
-        const AbipinFeature *f = &st->ctx->cat->features[i];
-        AbipinValue v;
+    if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
+        return r;
+    for (size_t i = 0; i < abi.n_features; i++) {
+        const AbipinAbiFeature *f = &abi.features[i];
 
-        if ((r = abipin_domain_get_feature(st->d, iface, f, &v)) < 0)
-            return r;
-        if (!abipin_emulator_knows(st->ctx, f)) {
-            if (v != ABIPIN_VALUE_ABSENT)
-                check_report(st, true, f->name, NULL,
-                             _("%1$s: interface %2$s: %3$s is set, but the emulator (QEMU %4$s) has "
-                               "no such property: QEMU would refuse to start"),
-                             st->d->name, iface->label, f->name, st->ctx->platform->emulator_version);
+        if (f->pinned != ABIPIN_VALUE_ABSENT || f->why == ABIPIN_OFF_NO_PROPERTY) {
+            if (f->pinned != ABIPIN_VALUE_ABSENT)
+                check_feature(st, f);
             continue;
         }
-        if (v == ABIPIN_VALUE_ON)
-            check_feature_on(st, f, vhost);
-        else if (v == ABIPIN_VALUE_ABSENT && n_unpinned++ < 6)
+        if (n_unpinned++ < 6)
             snprintf(unpinned + strlen(unpinned), sizeof(unpinned) - strlen(unpinned), "%s%s",
-                     n_unpinned > 1 ? ", " : "", f->name);
+                     n_unpinned > 1 ? ", " : "", f->feature->name);
     }
+    abipin_abi_clear(&abi);
     if (!abipin_record_interface(record, iface) || n_unpinned ||
         (!iface->driver && (iface->backend == ABIPIN_BACKEND_TAP ||
                             iface->backend == ABIPIN_BACKEND_MACVTAP)))
