@@ -98,11 +98,26 @@ static int prop_version(const char *path, const xmlNode *node, const char *attr,
     return 0;
 }
 
+/* Without schema validation (a trusted catalogue) the parser still must not
+ * trip over a missing attribute. */
+static int require_props(const char *path, const xmlNode *node, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++)
+        if (!abipin_xml_prop_static(node, names[i]))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: <%3$s> lacks the attribute '%4$s'"), path,
+                                    xmlGetLineNo(node), (const char *) node->name, names[i]);
+    return 0;
+}
+
 static int requirement_parse(const char *path, const xmlNode *node, AbipinRequirement *req)
 {
     const char *outcome = abipin_xml_prop_static(node, "outcome");
     int r;
 
+    if (!abipin_xml_prop_static(node, "backend"))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad <requires>"), path,
+                                xmlGetLineNo(node));
     req->backend = abipin_backend_from_string(abipin_xml_prop_static(node, "backend"));
     r = outcome ? lookup_name(outcome_names, ELEMENTSOF(outcome_names), outcome)
                 : ABIPIN_OUTCOME_ATOMS;
@@ -121,7 +136,8 @@ static int requirement_parse(const char *path, const xmlNode *node, AbipinRequir
             continue;
         req->atoms[req->n_atoms] = abipin_xml_prop(c, "name");
         if (!req->atoms[req->n_atoms])
-            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: <atom> without a name"),
+                                    path, xmlGetLineNo(c));
         if (!abipin_atom_is_known(req->atoms[req->n_atoms++]))
             return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                     _("%1$s:%2$ld: unknown capability atom '%3$s'"), path,
@@ -136,8 +152,11 @@ static int requirement_parse(const char *path, const xmlNode *node, AbipinRequir
 
 static int compat_parse(const char *path, const xmlNode *node, AbipinCompat *compat)
 {
+    static const char *const required[] = { "machine-max", "value", "source", NULL };
     int r;
 
+    if ((r = require_props(path, node, required)) < 0)
+        return r;
     if ((r = prop_version(path, node, "machine-max", &compat->machine_max)) < 0 ||
         (r = prop_version(path, node, "qemu-min", &compat->qemu_min)) < 0 ||
         (r = prop_version(path, node, "qemu-max", &compat->qemu_max)) < 0)
@@ -163,14 +182,19 @@ static int libvirt_place_parse(const xmlNode *node, AbipinFeature *f)
         return -EINVAL;
     f->place = r;
     f->libvirt_attribute = abipin_xml_prop(node, "attribute");
+    if (!f->libvirt_attribute)
+        return -EINVAL;
     return abipin_version_parse(abipin_xml_prop_static(node, "since"), &f->libvirt_since);
 }
 
 static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f)
 {
+    static const char *const required[] = { "name", "bit", "macro", "since", "default", NULL };
     size_t n_reqs = count_children(node, "requires"), n_compat = count_children(node, "compat");
     int r;
 
+    if ((r = require_props(path, node, required)) < 0)
+        return r;
     f->name = abipin_xml_prop(node, "name");
     f->macro = abipin_xml_prop(node, "macro");
     f->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
@@ -203,8 +227,11 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
 
 static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
 {
+    static const char *const required[] = { "bit", "macro", NULL };
     int r;
 
+    if ((r = require_props(path, node, required)) < 0)
+        return r;
     b->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
     b->multiqueue = streq_ptr(abipin_xml_prop_static(node, "when"), "multiqueue");
     if (!(b->macro = abipin_xml_prop(node, "macro")))
@@ -269,9 +296,12 @@ static int catalogue_check_consistency(const char *path, const AbipinCatalogue *
  * abipin_catalogue_load:
  *
  * Load, validate against features.rng and check a catalogue. A broken
- * catalogue is an INPUT error naming the file and line.
+ * catalogue is an INPUT error naming the file and line. With
+ * ABIPIN_CATALOGUE_TRUSTED the schema validation is skipped (the installed
+ * catalogue is validated at build time and by the tests; validating it
+ * again was most of a hook's time); the structural checks stay.
  */
-int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
+int abipin_catalogue_load_flags(const char *path, unsigned flags, AbipinCatalogue **ret)
 {
     _cleanup_xmldoc_ xmlDocPtr doc = NULL;
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
@@ -281,8 +311,9 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
     r = abipin_xml_read_file(path, &doc);
     if (r < 0)
         return r;
-    if ((r = abipin_xml_expect_root(doc, "catalogue", path)) < 0 ||
-        (r = abipin_xml_validate(doc, "features.rng", path)) < 0)
+    if ((r = abipin_xml_expect_root(doc, "catalogue", path)) < 0)
+        return r;
+    if (!(flags & ABIPIN_CATALOGUE_TRUSTED) && (r = abipin_xml_validate(doc, "features.rng", path)) < 0)
         return r;
     root = xmlDocGetRootElement(doc);
     cat = calloc(1, sizeof(*cat));
@@ -312,13 +343,18 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
     return 0;
 }
 
+int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
+{
+    return abipin_catalogue_load_flags(path, 0, ret);
+}
+
 int abipin_catalogue_load_default(AbipinCatalogue **ret)
 {
     _cleanup_free_ char *path = abipin_data_path("features.xml");
 
     if (!path)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    return abipin_catalogue_load(path, ret);
+    return abipin_catalogue_load_flags(path, ABIPIN_CATALOGUE_TRUSTED, ret);
 }
 
 const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name)

@@ -82,7 +82,10 @@ typedef struct {
     size_t n_base;
 } AbipinCatalogue;
 
+#define ABIPIN_CATALOGUE_TRUSTED (1u << 0)
 int abipin_catalogue_load(const char *path, AbipinCatalogue **ret) _warn_unused_result_;
+int abipin_catalogue_load_flags(const char *path, unsigned flags, AbipinCatalogue **ret)
+    _warn_unused_result_;
 int abipin_catalogue_load_default(AbipinCatalogue **ret) _warn_unused_result_;
 void abipin_catalogue_free(AbipinCatalogue *cat);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)

@@ -86,6 +86,8 @@ static int profile_parse_emulator(AbipinProfile *p, const xmlNode *node)
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!abipin_xml_is(c, "alias"))
             continue;
+        if (!abipin_xml_prop_static(c, "name") || !abipin_xml_prop_static(c, "machine"))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("bad <alias>"));
         r = abipin_profile_add_alias(p, abipin_xml_prop_static(c, "name"),
                                      abipin_xml_prop_static(c, "machine"));
         if (r < 0)
@@ -100,10 +102,13 @@ static int profile_parse_atom(AbipinProfile *p, const char *what, const xmlNode 
     const char *state = abipin_xml_prop_static(node, "state");
     int s = state ? abipin_atom_state_from_string(state) : ABIPIN_ATOM_PRESENT;
 
-    if (!abipin_atom_is_known(name))
+    if (!name || !abipin_atom_is_known(name))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: unknown capability atom '%3$s'"), what,
-                                xmlGetLineNo(node), name);
+                                xmlGetLineNo(node), name ? name : "");
+    if (s < 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad atom state '%3$s'"),
+                                what, xmlGetLineNo(node), state);
     if (abipin_atom_set_get(p->atoms, name))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: atom '%3$s' is listed twice"),
                                 what, xmlGetLineNo(node), name);
@@ -117,19 +122,25 @@ static int profile_parse_atom(AbipinProfile *p, const char *what, const xmlNode 
  * Parse and validate a profile document (platform.rng); every atom must be
  * in the vocabulary. Errors are INPUT errors.
  */
-int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
+int abipin_profile_parse_flags(const char *name, const char *data, size_t len, unsigned flags,
+                               AbipinProfile **ret)
 {
     _cleanup_xmldoc_ xmlDocPtr doc = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+    const char *pname;
     xmlNodePtr root;
     int r;
 
     if ((r = abipin_xml_parse(name, data, len, &doc)) < 0 ||
-        (r = abipin_xml_expect_root(doc, "platform", name)) < 0 ||
-        (r = abipin_xml_validate(doc, "platform.rng", name)) < 0)
+        (r = abipin_xml_expect_root(doc, "platform", name)) < 0)
+        return r;
+    if (!(flags & ABIPIN_PROFILE_TRUSTED) && (r = abipin_xml_validate(doc, "platform.rng", name)) < 0)
         return r;
     root = xmlDocGetRootElement(doc);
-    p = abipin_profile_new(abipin_xml_prop_static(root, "name"));
+    pname = abipin_xml_prop_static(root, "name");
+    if (!pname)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the platform has no name"), name);
+    p = abipin_profile_new(pname);
     if (!p)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (xmlNodePtr c = root->children; c; c = c->next) {
@@ -148,7 +159,18 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
     return 0;
 }
 
-int abipin_profile_load(const char *path, AbipinProfile **ret)
+int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
+{
+    return abipin_profile_parse_flags(name, data, len, 0, ret);
+}
+
+/**
+ * abipin_profile_load_flags:
+ * @flags: ABIPIN_PROFILE_TRUSTED skips the schema validation, for files
+ *         abipin wrote itself (the cache): it is most of a hook's time.
+ *         Every atom is still checked against the vocabulary.
+ */
+int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **ret)
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
@@ -157,7 +179,12 @@ int abipin_profile_load(const char *path, AbipinProfile **ret)
     r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
-    return abipin_profile_parse(path, data, len, ret);
+    return abipin_profile_parse_flags(path, data, len, flags, ret);
+}
+
+int abipin_profile_load(const char *path, AbipinProfile **ret)
+{
+    return abipin_profile_load_flags(path, 0, ret);
 }
 
 static xmlNodePtr add_child(xmlNodePtr parent, const char *name, int depth)

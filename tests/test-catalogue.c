@@ -2,19 +2,25 @@
 #include <config.h>
 
 #include <string.h>
+#include <unistd.h>
 
 #include "catalogue.h"
 #include "testutil.h"
 #include "util/error.h"
+#include "util/xml.h"
 
 static AbipinCatalogue *cat;
 static char **bad_cases;
 static size_t n_bad_cases;
 
+/* The shipped catalogue, validated against features.rng (the installed one
+ * is loaded without validation at run time). */
 static void load_catalogue(void)
 {
-    int r = abipin_catalogue_load_default(&cat);
+    char *path = abipin_data_path("features.xml");
+    int r = abipin_catalogue_load(path, &cat);
 
+    free(path);
     ck_assert_msg(r == 0, "loading data/features.xml: %s", abipin_error_message());
 }
 
@@ -116,6 +122,42 @@ START_TEST(test_bad_catalogue)
 }
 END_TEST
 
+/* Without schema validation (the installed catalogue) a missing attribute
+ * is still an error, not a crash. */
+START_TEST(test_trusted_load_is_robust)
+{
+    static const char *const broken[] = {
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' macro='VIRTIO_X' "
+        "since='6.2' default='on'><override/><requires backend='user' outcome='never'/></feature></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' bit='0' macro='VIRTIO_X' "
+        "since='6.2' default='on'><libvirt element='host' since='1.2.9'/><requires backend='user' "
+        "outcome='never'/></feature></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' bit='0' macro='VIRTIO_X' "
+        "since='6.2' default='on'><override/><requires/></feature></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' bit='0' macro='VIRTIO_X' "
+        "since='6.2' default='on'><override/><requires backend='tap'><atom/></requires></feature></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><base macro='VIRTIO_X'/></catalogue>",
+    };
+    char path[] = "/tmp/abipin-catalogue-XXXXXX";
+
+    for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++) {
+        AbipinCatalogue *c = NULL;
+        int fd = mkstemp(path);
+
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, broken[i], strlen(broken[i])), (ssize_t) strlen(broken[i]));
+        close(fd);
+        abipin_error_reset();
+        ck_assert_msg(abipin_catalogue_load_flags(path, ABIPIN_CATALOGUE_TRUSTED, &c) < 0,
+                      "broken catalogue %zu loaded", i);
+        ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_INPUT);
+        ck_assert_ptr_null(c);
+        unlink(path);
+        strcpy(path, "/tmp/abipin-catalogue-XXXXXX");
+    }
+}
+END_TEST
+
 int main(void)
 {
     _cleanup_free_ char *dir = abipin_test_path("data/catalogue");
@@ -129,6 +171,7 @@ int main(void)
     tcase_add_test(tc, test_uso_facts);
     tcase_add_test(tc, test_other_compat_facts);
     tcase_add_loop_test(bad, test_bad_catalogue, 0, (int) n_bad_cases);
+    tcase_add_test(bad, test_trusted_load_is_robust);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, bad);
     return abipin_test_run(s);

@@ -28,6 +28,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 int cli_usage_error(const char *command, const char *fmt, ...) _printf_(2, 3);
+int cli_exit_code(int r);
 int cli_write_output(const char *path, const char *data, size_t len) _warn_unused_result_;
 int cli_write_json(const char *path, json_object *o) _warn_unused_result_;
 int cli_print_json(FILE *f, json_object *o) _warn_unused_result_;

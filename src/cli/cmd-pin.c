@@ -52,20 +52,6 @@ int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o)
     return 0;
 }
 
-/* Load the catalogue and the platform for @d (the domain's emulator unless
- * --emulator), shared by pin, check, define, start and the hook. */
-int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
-                       AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
-{
-    int r = abipin_catalogue_load_default(ret_cat);
-
-    if (r < 0)
-        return r;
-    if (!opts->emulator)
-        opts->emulator = d->emulator;
-    return abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform);
-}
-
 /**
  * cli_pin_document:
  * @d: the parsed domain, pinned in place
