@@ -30,6 +30,45 @@ static int probe_mark_emulator_unknown(AbipinProfile *p, const char *why)
     return 0;
 }
 
+/* tun and macvtap in two children at once (their teardown is slow and
+ * nobody waits for it), vhost-net and eBPF here meanwhile. */
+static int probe_kernel(AbipinAtomSet *set)
+{
+    static const struct {
+        AbipinProbeFn fn;
+        const char *prefix;
+        const char *extra;
+    } children[] = {
+        { abipin_probe_tap, "tap.", "tap.steering_ebpf" },
+        { abipin_probe_macvtap, "macvtap.", NULL },
+    };
+    AbipinProbeChild child[ELEMENTSOF(children)];
+    char failure[512];
+    int r = 0;
+
+    for (size_t i = 0; i < ELEMENTSOF(children); i++)
+        if ((r = abipin_probe_child_start(children[i].fn, &child[i])) < 0) {
+            while (i-- > 0)
+                close(child[i].fd);
+            return r;
+        }
+    if ((r = abipin_probe_vhost(set)) >= 0)
+        r = abipin_probe_bpf(set);
+    for (size_t i = 0; i < ELEMENTSOF(children); i++) {
+        int k = abipin_probe_child_finish(&child[i], set, failure, sizeof(failure));
+
+        if (r >= 0 && k < 0)
+            r = k;
+        if (r >= 0 && failure[0]) {
+            r = abipin_probe_mark_all(set, children[i].prefix, abipin_tun_atoms,
+                                      ABIPIN_ATOM_UNKNOWN, failure);
+            if (r >= 0 && children[i].extra)
+                r = abipin_atom_set_put(set, children[i].extra, ABIPIN_ATOM_UNKNOWN, failure);
+        }
+    }
+    return r;
+}
+
 /**
  * abipin_probe_host_uncached:
  *
@@ -65,8 +104,7 @@ static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProf
         if (asprintf(&p->description, "host %s, Linux %s", u.nodename, u.release) < 0)
             p->description = NULL;
     }
-    if ((r = abipin_probe_tap(p->atoms)) < 0 || (r = abipin_probe_macvtap(p->atoms)) < 0 ||
-        (r = abipin_probe_vhost(p->atoms)) < 0 || (r = abipin_probe_bpf(p->atoms)) < 0)
+    if ((r = probe_kernel(p->atoms)) < 0)
         return r;
     if (!opts->skip_emulator) {
         r = abipin_probe_emulator(p, opts->emulator, why, sizeof(why));

@@ -13,8 +13,18 @@ typedef struct {
     const char *cache_dir; /* NULL: $ABIPIN_CACHE_DIR, else the built-in one */
 } AbipinProbeOptions;
 
-int abipin_probe_tap(AbipinAtomSet *set) _warn_unused_result_;
-int abipin_probe_macvtap(AbipinAtomSet *set) _warn_unused_result_;
+/* A prober run in a child process: fills @set, or returns < 0 with @failure
+ * saying why nothing could be probed. */
+typedef int (*AbipinProbeFn)(AbipinAtomSet *set, char *failure, size_t len);
+typedef struct {
+    int fd;
+} AbipinProbeChild;
+int abipin_probe_child_start(AbipinProbeFn fn, AbipinProbeChild *ret) _warn_unused_result_;
+int abipin_probe_child_finish(AbipinProbeChild *c, AbipinAtomSet *set, char *failure, size_t len)
+    _warn_unused_result_;
+
+int abipin_probe_tap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused_result_;
+int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused_result_;
 int abipin_probe_vhost(AbipinAtomSet *set) _warn_unused_result_;
 int abipin_probe_bpf(AbipinAtomSet *set) _warn_unused_result_;
 int abipin_probe_emulator(AbipinProfile *profile, const char *emulator, char *why, size_t why_len)

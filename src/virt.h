@@ -7,8 +7,11 @@
 
 #include "util/macro.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(virConnectPtr, virConnectClose)
-DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree)
+void abipin_virt_connect_close(virConnectPtr conn);
+void abipin_virt_domain_free(virDomainPtr dom);
+const char *abipin_virt_domain_name(virDomainPtr dom);
+DEFINE_TRIVIAL_CLEANUP_FUNC(virConnectPtr, abipin_virt_connect_close)
+DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, abipin_virt_domain_free)
 
 int abipin_virt_connect(const char *uri, virConnectPtr *ret) _warn_unused_result_;
 bool abipin_virt_is_remote(virConnectPtr conn);

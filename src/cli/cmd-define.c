@@ -24,8 +24,8 @@ int cmd_define(int argc, char **argv)
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(json_object_putp) json_object *report = NULL;
-    _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
-    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
+    _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
+    _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL;
     _cleanup_free_ char *xml = NULL;
     CliPinOptions o = { 0 };
     const char *uri = NULL;
@@ -71,7 +71,7 @@ int cmd_define(int argc, char **argv)
         return cli_print_json(stdout, report);
     if (!arg_quiet) {
         cli_pin_print_summary(report);
-        printf(_("Domain '%1$s' defined from %2$s, pinned\n"), virDomainGetName(dom), argv[optind]);
+        printf(_("Domain '%1$s' defined from %2$s, pinned\n"), abipin_virt_domain_name(dom), argv[optind]);
     }
     return 0;
 }

@@ -26,8 +26,8 @@ int cmd_start(int argc, char **argv)
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
-    _cleanup_(virConnectClosep) virConnectPtr conn = NULL;
-    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
+    _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
+    _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL;
     _cleanup_free_ char *xml = NULL, *platform_name = NULL;
     AbipinProbeOptions opts = { 0 };
     const char *uri = NULL, *platform = NULL;
