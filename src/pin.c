@@ -27,15 +27,21 @@ int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                                 _("the platform '%1$s' has no emulator facts (version, properties, "
                                   "machine types): probe a host with its emulator installed"),
                                 platform->name);
+    if (cat->n_features > ABIPIN_MAX_FEATURES)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG, _("the catalogue has more than %1$d features"),
+                                ABIPIN_MAX_FEATURES);
+    for (size_t i = 0; i < cat->n_features; i++) {
+        char atom[128];
+
+        snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
+        ctx->known[i] = abipin_atom_set_has(platform->atoms, atom);
+    }
     return 0;
 }
 
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f)
 {
-    char atom[128];
-
-    snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", f->name);
-    return abipin_atom_set_has(ctx->platform->atoms, atom);
+    return ctx->known[f - ctx->cat->features];
 }
 
 static AbipinSupport support_worse(AbipinSupport a, AbipinSupport b)

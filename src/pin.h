@@ -19,11 +19,16 @@ typedef enum {
     ABIPIN_SUPPORT_EXTERNAL, /* an external backend process decides */
 } AbipinSupport;
 
+#define ABIPIN_MAX_FEATURES 128
+
 typedef struct {
     const AbipinCatalogue *cat;
     const AbipinProfile *platform; /* with emulator facts */
     AbipinVersion qemu;
     AbipinPolicy policy;
+    /* per catalogue feature: does the emulator have the property? Looked up
+     * once per context, not once per interface and feature. */
+    bool known[ABIPIN_MAX_FEATURES];
 } AbipinPinContext;
 
 int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
