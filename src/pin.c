@@ -17,6 +17,9 @@
 #define WHY_POLICY "policy"
 #define WHY_PLATFORM "platform"
 
+static AbipinSupport feature_support_decide(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                            AbipinBackend backend, bool vhost, const char **ret_atom);
+
 int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                             const AbipinProfile *platform, AbipinPolicy policy)
 {
@@ -35,6 +38,11 @@ int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
 
         snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
         ctx->known[i] = abipin_atom_set_has(platform->atoms, atom);
+        for (int b = 0; b < _ABIPIN_BACKEND_MAX; b++)
+            for (int vhost = 0; vhost < 2; vhost++)
+                ctx->decided[b][vhost][i].support =
+                    feature_support_decide(ctx, &cat->features[i], b, vhost,
+                                           &ctx->decided[b][vhost][i].atom);
     }
     return 0;
 }
@@ -61,8 +69,8 @@ static AbipinSupport support_worse(AbipinSupport a, AbipinSupport b)
  * The catalogue's requirements for this backend and QEMU version,
  * evaluated against the platform's atoms.
  */
-AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
-                                     AbipinBackend backend, bool vhost, const char **ret_atom)
+static AbipinSupport feature_support_decide(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                            AbipinBackend backend, bool vhost, const char **ret_atom)
 {
     AbipinSupport result = ABIPIN_SUPPORT_YES;
     bool kernel_backend = backend == ABIPIN_BACKEND_TAP || backend == ABIPIN_BACKEND_MACVTAP;
@@ -100,6 +108,15 @@ AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFe
         }
     }
     return result;
+}
+
+AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                     AbipinBackend backend, bool vhost, const char **ret_atom)
+{
+    size_t i = f - ctx->cat->features;
+
+    *ret_atom = ctx->decided[backend][vhost][i].atom;
+    return ctx->decided[backend][vhost][i].support;
 }
 
 /**

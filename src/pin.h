@@ -29,6 +29,13 @@ typedef struct {
     /* per catalogue feature: does the emulator have the property? Looked up
      * once per context, not once per interface and feature. */
     bool known[ABIPIN_MAX_FEATURES];
+    /* per backend kind, vhost or not, and feature: what the platform
+     * supports, and the deciding atom. The platform does not change during
+     * a run, so an audit of thousands of domains decides each once. */
+    struct {
+        AbipinSupport support;
+        const char *atom;
+    } decided[_ABIPIN_BACKEND_MAX][2][ABIPIN_MAX_FEATURES];
 } AbipinPinContext;
 
 int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
