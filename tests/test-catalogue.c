@@ -164,6 +164,7 @@ int main(void)
     Suite *s = suite_create("catalogue");
     TCase *tc = tcase_create("shipped");
     TCase *bad = tcase_create("bad");
+    int r;
 
     n_bad_cases = abipin_test_list(dir, ".xml", &bad_cases);
     tcase_add_checked_fixture(tc, load_catalogue, free_catalogue);
@@ -174,5 +175,9 @@ int main(void)
     tcase_add_test(bad, test_trusted_load_is_robust);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, bad);
-    return abipin_test_run(s);
+    r = abipin_test_run(s);
+    for (size_t i = 0; i < n_bad_cases; i++)
+        free(bad_cases[i]);
+    free(bad_cases);
+    return r;
 }

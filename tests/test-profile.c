@@ -209,6 +209,7 @@ int main(void)
     TCase *tc = tcase_create("core"), *bad = tcase_create("bad");
     char **all;
     size_t n = abipin_test_list(dir, ".xml", &all);
+    int r;
 
     bad_cases = calloc(n + 1, sizeof(*bad_cases));
     for (size_t i = 0; i < n; i++)
@@ -223,5 +224,10 @@ int main(void)
     tcase_add_loop_test(bad, test_bad_profile, 0, (int) n_bad_cases);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, bad);
-    return abipin_test_run(s);
+    r = abipin_test_run(s);
+    for (size_t i = 0; i < n; i++)
+        free(all[i]);
+    free(all);
+    free(bad_cases);
+    return r;
 }

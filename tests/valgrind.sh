@@ -1,0 +1,31 @@
+#!/bin/sh
+# valgrind memcheck over the unit suites and the main commands: no invalid
+# access, no definite leak. Skips (77) where valgrind is not installed.
+. "$abs_top_srcdir/tests/lib.sh"
+command -v valgrind >/dev/null || skip "valgrind is not installed"
+pin="$abs_top_srcdir/tests/data/pin"
+ABIPIN_HOST_PROFILE="$pin/platforms/qemu-10.0.xml"
+export ABIPIN_HOST_PROFILE
+vg() {
+    [ -x "$1" ] || fail "no $1"
+    valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 -q "$@" \
+        >/dev/null 2>"$tmp/vg"
+    [ $? = 99 ] && { cat "$tmp/vg"; fail "valgrind: $*"; }
+    ok "memcheck clean: $(basename "$1") ${2:-} ${3:-}"
+}
+for t in test-atoms test-catalogue test-profile; do
+    [ -x "$abs_top_builddir/tests/$t" ] || fail "no tests/$t"
+    CK_FORK=no vg "$abs_top_builddir/tests/$t"
+done
+vg "$ABIPIN" pin "$pin/multi-nic.in.xml"
+vg "$ABIPIN" pin --platform linux-5.14 "$pin/linux-5.14.in.xml"
+vg "$ABIPIN" pin "$pin/vhostuser-refused.in.xml"
+vg "$ABIPIN" pin "$pin/bad-doctype.in.xml"
+vg "$ABIPIN" check --platform linux-5.14 "$pin/bridge.out.xml"
+vg "$ABIPIN" abi --json "$pin/multi-nic.out.xml"
+vg "$ABIPIN" diff --platform-b linux-5.14 "$pin/bridge.in.xml" "$pin/multi-nic.in.xml"
+vg "$ABIPIN" audit "$abs_top_srcdir/tests/data/cmd/audit/fleet"
+vg "$ABIPIN" baseline linux-6.12 linux-5.14 linux-4.14.0
+vg "$ABIPIN" compare linux-6.12 --against linux-5.14
+vg "$abs_top_builddir/abipin-hook" vm1 prepare begin - <"$pin/bridge.out.xml"
+echo "$pass_count passed, 0 failed"
