@@ -417,6 +417,7 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSum
     int r;
 
     summary->report = report;
+    json_object_object_add(report, "interfaces", ifaces);
     if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
         return r;
     record = xmlNewNode(NULL, (const xmlChar *) "pin");
@@ -429,7 +430,6 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSum
     set_attr(record, report, "emulator", ctx->platform->emulator_version);
     set_attr(record, report, "machine", abipin_profile_resolve_machine(ctx->platform, d->machine));
     json_object_object_add(report, "domain", json_object_new_string(d->name));
-    json_object_object_add(report, "interfaces", ifaces);
     abipin_domain_replace_record(d, record);
     for (size_t i = 0; r >= 0 && i < d->n_ifaces; i++) {
         r = pin_interface(ctx, d, i, machine, old_copy, record, ifaces, &pb);

@@ -161,8 +161,13 @@ int abipin_virt_start(virDomainPtr dom)
 
     if (lv.virDomainCreate(dom) == 0)
         return 0;
-    /* Copy the message first: any further libvirt call resets it. */
+    /* Copy the message first: any further libvirt call resets it. A hook
+     * that refused (abipin's own on that host, say) is a refusal, not an
+     * environment error. */
+    virErrorPtr err = lv.virGetLastError();
+    bool refused = err && err->code == VIR_ERR_HOOK_SCRIPT_FAILED;
+
     snprintf(msg, sizeof(msg), "%s", virt_message());
-    return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("libvirt could not start '%1$s': %2$s"),
-                            lv.virDomainGetName(dom), msg);
+    return abipin_error_set(refused ? ABIPIN_ERR_REFUSED : ABIPIN_ERR_ENV, -EIO,
+                            _("libvirt could not start '%1$s': %2$s"), lv.virDomainGetName(dom), msg);
 }

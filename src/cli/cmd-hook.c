@@ -69,7 +69,8 @@ int cmd_hook(int argc, char **argv)
         r = hook_unpinned(&conf, op, d);
         goto out;
     }
-    opts.cache_dir = conf.cache_dir;
+    if (!getenv("ABIPIN_CACHE_DIR"))
+        opts.cache_dir = conf.cache_dir;
     problems = json_object_new_array();
     r = cli_check_document(d, conf.host_profile, &opts, false, problems, &platform_name);
     if (r <= 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "conf.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "virt.h"
@@ -29,6 +30,7 @@ int cmd_start(int argc, char **argv)
     _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
     _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL;
     _cleanup_free_ char *xml = NULL, *platform_name = NULL;
+    _cleanup_(abipin_config_clear) AbipinConfig conf = { .enforce = true };
     AbipinProbeOptions opts = { 0 };
     const char *uri = NULL, *platform = NULL;
     bool strict = false;
@@ -64,6 +66,16 @@ int cmd_start(int argc, char **argv)
                                   "rely on abipin's hook on that host, which enforces the pins "
                                   "there"),
                                 uri);
+    /* Locally, the host is what /etc/abipin.conf says it is, as for the
+     * hook: a fixed host_profile (a cluster baseline) applies to both. */
+    if (!platform && !abipin_virt_is_remote(conn)) {
+        if ((r = abipin_config_load(abipin_config_path(), &conf)) < 0)
+            return r;
+        platform = conf.host_profile;
+        /* the environment overrides the file, as for every setting */
+        if (!getenv("ABIPIN_CACHE_DIR"))
+            opts.cache_dir = conf.cache_dir;
+    }
     if ((r = abipin_virt_lookup(conn, argv[optind], &dom)) < 0 ||
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse(argv[optind], xml, strlen(xml), &d)) < 0 ||
