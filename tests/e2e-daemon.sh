@@ -536,12 +536,16 @@ v2 start "$dom_a" >"$tmp/out" 2>"$tmp/err" && fail "$dom_a (USO on) started on a
 refused_by_hook 2 "$dom_a" prepare "virsh start"
 no_qemu 2 "$dom_a" "refused start"
 ok "virsh start refused by the hook: $(grep -o 'host_uso is pinned on[^;]*' "$tmp/err" | head -n 1)"
+echo "  what virsh start printed:"
+sed 's/^/  | /' "$tmp/err"
 
 expect_exit 1 "abipin start $dom_a, on the older host" -- env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso \
     ABIPIN_CACHE_DIR="$tmp/cache-nouso" timeout 120 "$ABIPIN" start -c "$(uri 2)" "$dom_a"
 grep -q "host_uso is pinned on" "$tmp/err" && grep -q "tap.uso4" "$tmp/err" ||
     { cat "$tmp/out" "$tmp/err" >&2; fail "abipin start gives no reason"; }
 ! grep -q "Hook script" "$tmp/err" || fail "abipin start left the refusal to the hook: it should check first"
+echo "  what abipin start printed:"
+sed 's/^/  | /' "$tmp/err"
 no_qemu 2 "$dom_a" "abipin start"
 ok "abipin start refused it itself (its probe found no USO), the domain stays off"
 
