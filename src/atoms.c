@@ -81,20 +81,24 @@ static const AtomInfo atom_table[] = {
 
 static const AtomInfo *atom_lookup(const char *name, const char **ret_param)
 {
-    for (size_t i = 0; i < ELEMENTSOF(atom_table); i++) {
-        const char *n = atom_table[i].name;
-        size_t len = strlen(n);
+    /* Families first: a host profile is mostly qemu.* atoms, and they would
+     * otherwise be compared with every fixed name before. */
+    for (int family = 1; family >= 0; family--)
+        for (size_t i = 0; i < ELEMENTSOF(atom_table); i++) {
+            const char *n = atom_table[i].name;
+            size_t len = strlen(n);
 
-        if (n[len - 1] == '.') {
-            if (strncmp(name, n, len) == 0 && name[len]) {
+            if ((n[len - 1] == '.') != family)
+                continue;
+            if (family && strncmp(name, n, len) == 0 && name[len]) {
                 *ret_param = name + len;
                 return &atom_table[i];
             }
-        } else if (strcmp(name, n) == 0) {
-            *ret_param = NULL;
-            return &atom_table[i];
+            if (!family && strcmp(name, n) == 0) {
+                *ret_param = NULL;
+                return &atom_table[i];
+            }
         }
-    }
     return NULL;
 }
 

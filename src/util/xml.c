@@ -133,34 +133,54 @@ int abipin_xml_expect_root(xmlDocPtr doc, const char *root, const char *what)
  *
  * RelaxNG validation; the first violation is reported with its line.
  */
-int abipin_xml_validate(xmlDocPtr doc, const char *schema_name, const char *what)
-{
-    _cleanup_free_ char *path = abipin_schema_path(schema_name);
-    XmlErrorCapture cap = { .seen = 0 };
-    xmlRelaxNGParserCtxtPtr pctxt;
-    xmlRelaxNGValidCtxtPtr vctxt;
+/* Compiled schemas, kept for the life of the process: a baseline of
+ * thousands of profiles compiled platform.rng once per file before. */
+static struct {
+    char *name;
     xmlRelaxNGPtr schema;
-    int r;
+} schema_cache[4];
 
-    if (!path)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    pctxt = xmlRelaxNGNewParserCtxt(path);
-    if (!pctxt)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    xmlRelaxNGSetParserStructuredErrors(pctxt, xml_capture_error, &cap);
+static xmlRelaxNGPtr schema_load(const char *schema_name, const char **ret_path_error)
+{
+    _cleanup_free_ char *path = NULL;
+    xmlRelaxNGParserCtxtPtr pctxt;
+    xmlRelaxNGPtr schema;
+    size_t i;
+
+    for (i = 0; i < ELEMENTSOF(schema_cache) && schema_cache[i].name; i++)
+        if (strcmp(schema_cache[i].name, schema_name) == 0)
+            return schema_cache[i].schema;
+    path = abipin_schema_path(schema_name);
+    if (!path || !(pctxt = xmlRelaxNGNewParserCtxt(path)))
+        return NULL;
+    xmlRelaxNGSetParserStructuredErrors(pctxt, NULL, NULL);
     schema = xmlRelaxNGParse(pctxt);
     xmlRelaxNGFreeParserCtxt(pctxt);
-    if (!schema)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT, _("cannot load the schema '%1$s'"), path);
-    vctxt = xmlRelaxNGNewValidCtxt(schema);
-    if (!vctxt) {
-        xmlRelaxNGFree(schema);
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    *ret_path_error = schema ? NULL : schema_name;
+    if (schema && i < ELEMENTSOF(schema_cache)) {
+        schema_cache[i].name = strdup(schema_name);
+        schema_cache[i].schema = schema;
     }
+    return schema;
+}
+
+int abipin_xml_validate(xmlDocPtr doc, const char *schema_name, const char *what)
+{
+    XmlErrorCapture cap = { .seen = 0 };
+    const char *failed = NULL;
+    xmlRelaxNGValidCtxtPtr vctxt;
+    xmlRelaxNGPtr schema = schema_load(schema_name, &failed);
+    int r;
+
+    if (!schema)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT, _("cannot load the schema '%1$s'"),
+                                schema_name);
+    vctxt = xmlRelaxNGNewValidCtxt(schema);
+    if (!vctxt)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     xmlRelaxNGSetValidStructuredErrors(vctxt, xml_capture_error, &cap);
     r = xmlRelaxNGValidateDoc(vctxt, doc);
     xmlRelaxNGFreeValidCtxt(vctxt);
-    xmlRelaxNGFree(schema);
     if (r != 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$d: does not match the schema %3$s: %4$s"), what,
