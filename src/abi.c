@@ -134,6 +134,9 @@ int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
         if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
             (b->multiqueue && interface_queues(iface) < 2))
             continue;
+        if (b->machine_min && machine < b->machine_min &&
+            !(b->transitional_keeps && strcmp(iface->model, "virtio") != 0))
+            continue;
         bit_set(abi.offered, b->bit);
     }
     *ret = abi;

@@ -234,6 +234,9 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
         return r;
     b->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
     b->multiqueue = streq_ptr(abipin_xml_prop_static(node, "when"), "multiqueue");
+    b->transitional_keeps = streq_ptr(abipin_xml_prop_static(node, "transitional-keeps"), "yes");
+    if ((r = prop_version(path, node, "machine-min", &b->machine_min)) < 0)
+        return r;
     if (!(b->macro = abipin_xml_prop(node, "macro")))
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||

@@ -71,6 +71,8 @@ typedef struct {
     unsigned bit;
     char *macro;
     bool multiqueue; /* only with more than one queue pair */
+    AbipinVersion machine_min; /* older machine types do not offer it; 0: all do */
+    bool transitional_keeps;   /* ...except with a transitional model */
     AbipinVersion qemu_min, qemu_max;
 } AbipinBaseBit;
 
