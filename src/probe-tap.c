@@ -5,25 +5,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include <linux/if_tun.h>
-
+#include "util/tun.h"
 #include "probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
-
-/* Newer than the headers of some build hosts (Linux 6.2 / 6.17). */
-#ifndef TUN_F_USO4
-# define TUN_F_USO4 0x20
-#endif
-#ifndef TUN_F_USO6
-# define TUN_F_USO6 0x40
-#endif
-#ifndef TUN_F_UDP_TUNNEL_GSO
-# define TUN_F_UDP_TUNNEL_GSO 0x080
-#endif
-#ifndef TUN_F_UDP_TUNNEL_GSO_CSUM
-# define TUN_F_UDP_TUNNEL_GSO_CSUM 0x100
-#endif
 
 /* The atoms a tun or macvtap fd answers for, without prefix. */
 const char *const abipin_tun_atoms[] = {

@@ -17,14 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include <linux/if_tun.h>
-
-#ifndef TUN_F_USO4
-# define TUN_F_USO4 0x20
-#endif
-#ifndef TUN_F_USO6
-# define TUN_F_USO6 0x40
-#endif
+#include "util/tun.h"
 
 int ioctl(int fd, unsigned long request, ...);
 
