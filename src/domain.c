@@ -50,7 +50,7 @@ static const char *child_text(const xmlNode *parent, const char *name)
 }
 
 /* libvirt's <interface type=> -> the kind of backend QEMU gets. */
-static int interface_backend(const xmlNode *iface, const char *type)
+static int interface_backend(const char *type)
 {
     static const struct {
         const char *type;
@@ -64,7 +64,6 @@ static int interface_backend(const xmlNode *iface, const char *type)
         { "vhostuser", ABIPIN_BACKEND_VHOST_USER }, { "vdpa", ABIPIN_BACKEND_VDPA },
     };
 
-    (void) iface;
     for (size_t i = 0; i < ELEMENTSOF(map); i++)
         if (type && strcmp(type, map[i].type) == 0)
             return map[i].backend;
@@ -87,7 +86,7 @@ static void interface_refresh(AbipinInterface *iface)
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
     iface->virtio = model_is_virtio(iface->model);
-    iface->backend = interface_backend(n, iface->type);
+    iface->backend = interface_backend(iface->type);
     snprintf(iface->label, sizeof(iface->label), "%s (%s)", iface->alias ? iface->alias : "-",
              iface->mac ? iface->mac : _("no MAC"));
 }
@@ -403,11 +402,10 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
     return 0;
 }
 
-int abipin_domain_set_driver_name(AbipinDomain *d, AbipinInterface *iface, const char *name)
+int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
 {
     xmlNodePtr driver = ensure_child(iface->node, "driver");
 
-    (void) d;
     xmlSetProp(driver, (const xmlChar *) "name", (const xmlChar *) name);
     interface_refresh(iface);
     return 0;

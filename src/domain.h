@@ -54,7 +54,7 @@ int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *ifac
                               const AbipinFeature *f, AbipinValue *ret) _warn_unused_result_;
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on) _warn_unused_result_;
-int abipin_domain_set_driver_name(AbipinDomain *d, AbipinInterface *iface, const char *name)
+int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
     _warn_unused_result_;
 int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
     _warn_unused_result_;

@@ -284,7 +284,7 @@ static int pin_driver(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInterf
          * opened, which changes the feature set: decide it here. */
         name = has_vhost ? "vhost" : "qemu";
         why = WHY_PLATFORM;
-        if ((r = abipin_domain_set_driver_name(d, iface, name)) < 0)
+        if ((r = abipin_domain_set_driver_name(iface, name)) < 0)
             return r;
     }
     note_value(rec_iface, features, "driver", NULL, name, why, has_vhost ? NULL : "vhost.net");
@@ -403,7 +403,7 @@ static int pin_interface(const AbipinPinContext *ctx, AbipinDomain *d, size_t in
  * backend is refused (REFUSED, every problem listed) and @d must then be
  * thrown away.
  */
-int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSummary *summary)
+int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object **ret_report)
 {
     xmlNodePtr old = abipin_domain_get_record(d);
     _cleanup_(xmlFreeNodep) xmlNodePtr old_copy = old ? xmlCopyNode(old, 1) : NULL;
@@ -416,7 +416,7 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSum
     xmlNsPtr ns;
     int r;
 
-    summary->report = report;
+    *ret_report = report; /* the caller owns it, also on failure */
     json_object_object_add(report, "interfaces", ifaces);
     if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
         return r;
@@ -431,16 +431,13 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSum
     set_attr(record, report, "machine", abipin_profile_resolve_machine(ctx->platform, d->machine));
     json_object_object_add(report, "domain", json_object_new_string(d->name));
     abipin_domain_replace_record(d, record);
-    for (size_t i = 0; r >= 0 && i < d->n_ifaces; i++) {
+    for (size_t i = 0; r >= 0 && i < d->n_ifaces; i++)
         r = pin_interface(ctx, d, i, machine, old_copy, record, ifaces, &pb);
-        summary->interfaces += d->ifaces[i].virtio && d->ifaces[i].backend >= 0;
-    }
     problems_text = pb.text;
     if (r < 0)
         return r;
     if (pb.count)
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM, _("refusing to pin %1$s:\n  %2$s"),
                                 d->file, pb.text);
-    summary->pinned = json_object_array_length(ifaces);
     return 0;
 }

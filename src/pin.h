@@ -46,12 +46,7 @@ bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
 int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
                                   AbipinVersion *ret) _warn_unused_result_;
 
-typedef struct {
-    size_t interfaces, pinned, changed;
-    json_object *report; /* per interface and feature: value and why */
-} AbipinPinSummary;
-
-int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, AbipinPinSummary *summary)
+int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object **ret_report)
     _warn_unused_result_;
 
 typedef struct {

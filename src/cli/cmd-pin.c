@@ -65,15 +65,13 @@ int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *platform = NULL;
-    AbipinPinSummary summary = { 0 };
     AbipinPinContext ctx;
     int r;
 
     if ((r = cli_platform_setup(d, o->platform, &o->probe, &cat, &platform)) < 0 ||
         (r = abipin_pin_context_init(&ctx, cat, platform, o->policy)) < 0)
         return r;
-    r = abipin_pin_domain(&ctx, d, &summary);
-    *ret_report = summary.report;
+    r = abipin_pin_domain(&ctx, d, ret_report);
     if (r < 0)
         return r;
     return abipin_domain_format(d, ret_xml, ret_len);
