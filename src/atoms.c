@@ -81,24 +81,25 @@ static const AtomInfo atom_table[] = {
 
 static const AtomInfo *atom_lookup(const char *name, const char **ret_param)
 {
-    /* Families first: a host profile is mostly qemu.* atoms, and they would
-     * otherwise be compared with every fixed name before. */
-    for (int family = 1; family >= 0; family--)
-        for (size_t i = 0; i < ELEMENTSOF(atom_table); i++) {
-            const char *n = atom_table[i].name;
-            size_t len = strlen(n);
+    for (size_t i = 0; i < ELEMENTSOF(atom_table); i++) {
+        const char *n = atom_table[i].name;
+        size_t len;
 
-            if ((n[len - 1] == '.') != family)
-                continue;
-            if (family && strncmp(name, n, len) == 0 && name[len]) {
+        /* Most entries differ in the first letter: a profile has hundreds
+         * of atoms, and this runs for each. */
+        if (n[0] != name[0])
+            continue;
+        len = strlen(n);
+        if (n[len - 1] == '.') {
+            if (strncmp(name, n, len) == 0 && name[len]) {
                 *ret_param = name + len;
                 return &atom_table[i];
             }
-            if (!family && strcmp(name, n) == 0) {
-                *ret_param = NULL;
-                return &atom_table[i];
-            }
+        } else if (strcmp(name, n) == 0) {
+            *ret_param = NULL;
+            return &atom_table[i];
         }
+    }
     return NULL;
 }
 
@@ -181,10 +182,16 @@ void abipin_atom_set_free(AbipinAtomSet *set)
     free(set);
 }
 
-/* Binary search; returns the index of @name or where it would go. */
+/* Binary search; returns the index of @name or where it would go. Sets are
+ * mostly built from sorted documents (abipin writes atoms sorted), so a name
+ * after the last one is answered without a search. */
 static size_t atom_set_find(const AbipinAtomSet *set, const char *name, bool *found)
 {
     size_t lo = 0, hi = set->n;
+
+    *found = false;
+    if (hi == 0 || strcmp(set->items[hi - 1].name, name) < 0)
+        return hi;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -199,7 +206,6 @@ static size_t atom_set_find(const AbipinAtomSet *set, const char *name, bool *fo
         else
             hi = mid;
     }
-    *found = false;
     return lo;
 }
 
@@ -291,13 +297,19 @@ int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
                               const char *other_name)
 {
     char why[512];
+    size_t j = 0, only_other = 0;
     int r;
 
+    /* Both sets are sorted: one walk over the two instead of a search per atom. */
     for (size_t i = 0; i < acc->n; i++) {
         AbipinAtom *a = &acc->items[i];
-        const AbipinAtom *b = abipin_atom_set_get(other, a->name);
-        AbipinAtomState bs = b ? b->state : ABIPIN_ATOM_ABSENT;
+        AbipinAtomState bs = ABIPIN_ATOM_ABSENT;
+        int c = 1;
 
+        for (; j < other->n && (c = strcmp(other->items[j].name, a->name)) < 0; j++)
+            only_other++;
+        if (c == 0)
+            bs = other->items[j++].state;
         if (bs == ABIPIN_ATOM_PRESENT || a->state == ABIPIN_ATOM_ABSENT)
             continue;
         if (bs == ABIPIN_ATOM_UNKNOWN && a->state == ABIPIN_ATOM_UNKNOWN)
@@ -308,9 +320,11 @@ int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
         a->reason = strdup(why);
         a->state = bs;
     }
+    if (only_other + (other->n - j) == 0)
+        return 0;
     /* Atoms only @other knows of are absent from the baseline. */
-    for (size_t i = 0; i < other->n; i++) {
-        const AbipinAtom *b = &other->items[i];
+    for (size_t k = 0; k < other->n; k++) {
+        const AbipinAtom *b = &other->items[k];
 
         if (abipin_atom_set_get(acc, b->name))
             continue;

@@ -53,9 +53,17 @@ END_TEST
 START_TEST(test_intersect_is_and)
 {
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *a = set_of("tap.csum tap.uso4 tap.ufo tap.tso4");
-    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *b = set_of("tap.csum -tap.uso4 ?tap.ufo vhost.net");
+    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *b =
+        set_of("macvtap.csum tap.csum tap.tso6 -tap.uso4 ?tap.ufo vhost.net");
 
     ck_assert_int_eq(abipin_atom_set_intersect(a, b, "hostB"), 0);
+    /* still one sorted entry per name, B's extra atoms (first, middle, last) merged in */
+    ck_assert_uint_eq(a->n, 7);
+    for (size_t i = 1; i < a->n; i++)
+        ck_assert_int_lt(strcmp(a->items[i - 1].name, a->items[i].name), 0);
+    ck_assert_int_eq(abipin_atom_set_get(a, "macvtap.csum")->state, ABIPIN_ATOM_ABSENT);
+    ck_assert(strstr(abipin_atom_set_get(a, "macvtap.csum")->reason, "only hostB"));
+    ck_assert_int_eq(abipin_atom_set_get(a, "tap.tso6")->state, ABIPIN_ATOM_ABSENT);
     ck_assert(abipin_atom_set_has(a, "tap.csum"));
     ck_assert_int_eq(abipin_atom_set_get(a, "tap.uso4")->state, ABIPIN_ATOM_ABSENT);
     ck_assert(strstr(abipin_atom_set_get(a, "tap.uso4")->reason, "hostB"));
