@@ -216,7 +216,7 @@ int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
         return abipin_probe_host_uncached(opts, ret);
     path = probe_cache_path(opts);
     if (path && access(path, R_OK) == 0) {
-        if (abipin_profile_load_flags(path, ABIPIN_PROFILE_TRUSTED, ret) >= 0)
+        if (abipin_profile_load(path, ret) >= 0)
             return 0;
         abipin_error_reset();
     }

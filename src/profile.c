@@ -73,24 +73,125 @@ static int set_string(char **dst, const xmlNode *node, const char *attr)
     return *dst ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
 }
 
-static int profile_parse_emulator(AbipinProfile *p, const xmlNode *node)
+/* platform.rng's value patterns. The parser enforces the schema itself
+ * (abipin_xml_check_attrs says why); tests/test-profile.c holds the two
+ * to the same verdicts. */
+static bool is_ascii_alnum(char c)
 {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_word(const char *s, const char *punct, size_t max)
+{
+    size_t n = 0;
+
+    for (; s[n]; n++)
+        if (n == max || (!is_ascii_alnum(s[n]) && !strchr(punct, s[n])))
+            return false;
+    return n > 0;
+}
+
+static bool is_platform_name(const char *s)
+{
+    return is_ascii_alnum(s[0]) && is_word(s, "_.+-", 64);
+}
+
+static bool is_token(const char *s)
+{
+    return is_word(s, "_.+-~", 128);
+}
+
+/* [0-9]+(\.[0-9]+){1,3} */
+static bool is_version(const char *s)
+{
+    int dots = 0;
+
+    for (const char *p = s; *p; p++)
+        if (*p == '.' && p > s && p[-1] != '.' && p[1])
+            dots++;
+        else if (*p < '0' || *p > '9')
+            return false;
+    return dots >= 1 && dots <= 3;
+}
+
+/* The attribute @attr of @node: NULL when absent, an error when @required
+ * and absent or when @valid rejects it. */
+static int profile_attr(const xmlNode *node, const char *what, const char *attr, bool required,
+                        bool (*valid)(const char *), const char **ret)
+{
+    const char *v = abipin_xml_prop_static(node, attr);
+
+    if (!v && required)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: <%3$s> needs the attribute '%4$s'"),
+                                what, xmlGetLineNo(node), (const char *) node->name, attr);
+    if (v && valid && !valid(v))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: invalid %3$s='%4$s' in <%5$s>"),
+                                what, xmlGetLineNo(node), attr, v, (const char *) node->name);
+    *ret = v;
+    return 0;
+}
+
+static int profile_parse_description(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { NULL };
+    int r = abipin_xml_check_attrs(node, what, attrs);
+
+    for (const xmlNode *c = node->children; r == 0 && c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            r = abipin_xml_unexpected(c, what);
+    return r < 0 ? r : set_string(&p->description, node, NULL);
+}
+
+static int profile_parse_kernel(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { "release", NULL };
+    const char *release;
     int r;
 
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = abipin_xml_check_empty(node, what)) < 0 ||
+        (r = profile_attr(node, what, "release", true, is_token, &release)) < 0)
+        return r;
+    return set_string(&p->kernel_release, node, "release");
+}
+
+static int profile_parse_alias(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { "name", "machine", NULL };
+    const char *name, *machine;
+    int r;
+
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = abipin_xml_check_empty(node, what)) < 0 ||
+        (r = profile_attr(node, what, "name", true, is_token, &name)) < 0 ||
+        (r = profile_attr(node, what, "machine", true, is_token, &machine)) < 0)
+        return r;
+    return abipin_profile_add_alias(p, name, machine);
+}
+
+static int profile_parse_emulator(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { "path", "version", NULL };
+    const char *version;
+    int r;
+
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = profile_attr(node, what, "version", false, is_version, &version)) < 0)
+        return r;
     p->has_emulator = true;
     if (xmlHasProp(node, (const xmlChar *) "path") && (r = set_string(&p->emulator_path, node, "path")) < 0)
         return r;
-    if (xmlHasProp(node, (const xmlChar *) "version") &&
-        (r = set_string(&p->emulator_version, node, "version")) < 0)
+    if (version && (r = set_string(&p->emulator_version, node, "version")) < 0)
         return r;
     for (const xmlNode *c = node->children; c; c = c->next) {
-        if (!abipin_xml_is(c, "alias"))
+        if ((r = abipin_xml_child_is_element(c, what)) <= 0) {
+            if (r < 0)
+                return r;
             continue;
-        if (!abipin_xml_prop_static(c, "name") || !abipin_xml_prop_static(c, "machine"))
-            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("bad <alias>"));
-        r = abipin_profile_add_alias(p, abipin_xml_prop_static(c, "name"),
-                                     abipin_xml_prop_static(c, "machine"));
-        if (r < 0)
+        }
+        if (!abipin_xml_is(c, "alias"))
+            return abipin_xml_unexpected(c, what);
+        if ((r = profile_parse_alias(p, what, c)) < 0)
             return r;
     }
     return 0;
@@ -98,14 +199,20 @@ static int profile_parse_emulator(AbipinProfile *p, const xmlNode *node)
 
 static int profile_parse_atom(AbipinProfile *p, const char *what, const xmlNode *node)
 {
-    const char *name = abipin_xml_prop_static(node, "name");
-    const char *state = abipin_xml_prop_static(node, "state");
-    int s = state ? abipin_atom_state_from_string(state) : ABIPIN_ATOM_PRESENT;
+    static const char *const attrs[] = { "name", "state", "reason", NULL };
+    const char *name, *state;
+    int r, s;
 
-    if (!name || !abipin_atom_is_known(name))
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = abipin_xml_check_empty(node, what)) < 0 ||
+        (r = profile_attr(node, what, "name", true, NULL, &name)) < 0 ||
+        (r = profile_attr(node, what, "state", false, NULL, &state)) < 0)
+        return r;
+    if (!abipin_atom_is_known(name))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: unknown capability atom '%3$s'"), what,
-                                xmlGetLineNo(node), name ? name : "");
+                                xmlGetLineNo(node), name);
+    s = state ? abipin_atom_state_from_string(state) : ABIPIN_ATOM_PRESENT;
     if (s < 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: bad atom state '%3$s'"),
                                 what, xmlGetLineNo(node), state);
@@ -115,43 +222,61 @@ static int profile_parse_atom(AbipinProfile *p, const char *what, const xmlNode 
     return abipin_atom_set_put(p->atoms, name, s, abipin_xml_prop_static(node, "reason"));
 }
 
+/* platform.rng's children of <platform>, in their order. */
+static const struct {
+    const char *element;
+    int (*parse)(AbipinProfile *p, const char *what, const xmlNode *node);
+    bool repeats;
+} profile_children[] = {
+    { "description", profile_parse_description, false },
+    { "kernel", profile_parse_kernel, false },
+    { "emulator", profile_parse_emulator, false },
+    { "atom", profile_parse_atom, true },
+};
+
+static int profile_parse_child(AbipinProfile *p, const char *what, const xmlNode *c, size_t *next)
+{
+    for (size_t i = *next; i < ELEMENTSOF(profile_children); i++)
+        if (abipin_xml_is(c, profile_children[i].element)) {
+            *next = profile_children[i].repeats ? i : i + 1;
+            return profile_children[i].parse(p, what, c);
+        }
+    return abipin_xml_unexpected(c, what);
+}
+
 /**
  * abipin_profile_parse:
  * @name: the document's name for messages (a file name)
  *
- * Parse and validate a profile document (platform.rng); every atom must be
- * in the vocabulary. Errors are INPUT errors.
+ * Parse a profile document strictly (everything platform.rng says); every
+ * atom must be in the vocabulary. Errors are INPUT errors.
  */
-int abipin_profile_parse_flags(const char *name, const char *data, size_t len, unsigned flags,
-                               AbipinProfile **ret)
+int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
 {
+    static const char *const attrs[] = { "name", NULL };
     _cleanup_xmldoc_ xmlDocPtr doc = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     const char *pname;
     xmlNodePtr root;
+    size_t next = 0;
     int r;
 
-    if ((r = abipin_xml_parse(name, data, len, &doc)) < 0 ||
+    /* Read only, never written back: no blank text nodes, short strings
+     * inline (a profile is hundreds of one-line elements). */
+    if ((r = abipin_xml_parse_options(name, data, len, XML_PARSE_NOBLANKS | XML_PARSE_COMPACT,
+                                      &doc)) < 0 ||
         (r = abipin_xml_expect_root(doc, "platform", name)) < 0)
         return r;
-    if (!(flags & ABIPIN_PROFILE_TRUSTED) && (r = abipin_xml_validate(doc, "platform.rng", name)) < 0)
-        return r;
     root = xmlDocGetRootElement(doc);
-    pname = abipin_xml_prop_static(root, "name");
-    if (!pname)
-        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the platform has no name"), name);
+    if ((r = abipin_xml_check_attrs(root, name, attrs)) < 0 ||
+        (r = profile_attr(root, name, "name", true, is_platform_name, &pname)) < 0)
+        return r;
     p = abipin_profile_new(pname);
     if (!p)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (xmlNodePtr c = root->children; c; c = c->next) {
-        if (abipin_xml_is(c, "description"))
-            r = set_string(&p->description, c, NULL);
-        else if (abipin_xml_is(c, "kernel"))
-            r = set_string(&p->kernel_release, c, "release");
-        else if (abipin_xml_is(c, "emulator"))
-            r = profile_parse_emulator(p, c);
-        else if (abipin_xml_is(c, "atom"))
-            r = profile_parse_atom(p, name, c);
+        if ((r = abipin_xml_child_is_element(c, name)) > 0)
+            r = profile_parse_child(p, name, c, &next);
         if (r < 0)
             return r;
     }
@@ -159,18 +284,7 @@ int abipin_profile_parse_flags(const char *name, const char *data, size_t len, u
     return 0;
 }
 
-int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
-{
-    return abipin_profile_parse_flags(name, data, len, 0, ret);
-}
-
-/**
- * abipin_profile_load_flags:
- * @flags: ABIPIN_PROFILE_TRUSTED skips the schema validation, for files
- *         abipin wrote itself (the cache): it is most of a hook's time.
- *         Every atom is still checked against the vocabulary.
- */
-int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **ret)
+int abipin_profile_load(const char *path, AbipinProfile **ret)
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
@@ -179,12 +293,7 @@ int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **
     r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
-    return abipin_profile_parse_flags(path, data, len, flags, ret);
-}
-
-int abipin_profile_load(const char *path, AbipinProfile **ret)
-{
-    return abipin_profile_load_flags(path, 0, ret);
+    return abipin_profile_parse(path, data, len, ret);
 }
 
 static xmlNodePtr add_child(xmlNodePtr parent, const char *name, int depth)
@@ -343,55 +452,73 @@ static void profile_intersect_emulator(AbipinProfile *acc, const AbipinProfile *
     acc->n_aliases = kept;
 }
 
+/* "baseline of a, b, c": the description names every member. It is data
+ * in the profile, never translated. */
+static int profile_name_member(AbipinProfile *acc, const char *member)
+{
+    static const char lead[] = "baseline of ";
+    size_t have = acc->description ? strlen(acc->description) : 0;
+    size_t add = strlen(member) + (have ? 2 : strlen(lead));
+    char *d = realloc(acc->description, have + add + 1);
+
+    if (!d)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    snprintf(d + have, add + 1, "%s%s", have ? ", " : lead, member);
+    acc->description = d;
+    return 0;
+}
+
 /**
- * abipin_profile_merge:
- * @profiles: at least one profile
+ * abipin_profile_merge_add:
+ * @acc: the baseline so far; NULL before the first profile
+ * @p: the next profile
  * @name: the baseline's name
  *
- * The cluster baseline: AND of every profile's atoms. Emulator facts stay
- * only where all profiles agree; kernel releases are dropped.
+ * The cluster baseline, one profile at a time (a fleet need not fit in
+ * memory): AND of every profile's atoms. Emulator facts stay only where
+ * all profiles agree; kernel releases are dropped.
  */
+int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const char *name)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *first = NULL;
+    int r;
+
+    if (*acc) {
+        if ((r = profile_name_member(*acc, p->name)) < 0 ||
+            (r = abipin_atom_set_intersect((*acc)->atoms, p->atoms, p->name)) < 0)
+            return r;
+        if ((*acc)->has_emulator && p->has_emulator)
+            profile_intersect_emulator(*acc, p);
+        (*acc)->has_emulator = (*acc)->has_emulator && p->has_emulator;
+        return 0;
+    }
+    if (!(first = abipin_profile_new(name)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = profile_name_member(first, p->name)) < 0)
+        return r;
+    for (size_t j = 0; j < p->atoms->n; j++) {
+        const AbipinAtom *a = &p->atoms->items[j];
+
+        if ((r = abipin_atom_set_put(first->atoms, a->name, a->state, a->reason)) < 0)
+            return r;
+    }
+    if ((r = profile_copy_emulator(first, p)) < 0)
+        return r;
+    *acc = TAKE_PTR(first);
+    return 0;
+}
+
 int abipin_profile_merge(AbipinProfile *const *profiles, size_t n, const char *name,
                          AbipinProfile **ret)
 {
-    _cleanup_(abipin_profile_freep) AbipinProfile *acc = abipin_profile_new(name);
-    size_t desc_len = 0;
+    _cleanup_(abipin_profile_freep) AbipinProfile *acc = NULL;
     int r;
 
-    if (!acc)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     if (n == 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("a baseline needs at least one profile"));
     for (size_t i = 0; i < n; i++)
-        desc_len += strlen(profiles[i]->name) + 2;
-    acc->description = calloc(1, desc_len + 64);
-    if (!acc->description)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    strcpy(acc->description, "baseline of ");
-    for (size_t i = 0; i < n; i++) {
-        const AbipinProfile *p = profiles[i];
-
-        strcat(acc->description, p->name);
-        if (i + 1 < n)
-            strcat(acc->description, ", ");
-        if (i == 0) {
-            for (size_t j = 0; j < p->atoms->n; j++) {
-                r = abipin_atom_set_put(acc->atoms, p->atoms->items[j].name,
-                                        p->atoms->items[j].state, p->atoms->items[j].reason);
-                if (r < 0)
-                    return r;
-            }
-            if ((r = profile_copy_emulator(acc, p)) < 0)
-                return r;
-            continue;
-        }
-        r = abipin_atom_set_intersect(acc->atoms, p->atoms, p->name);
-        if (r < 0)
+        if ((r = abipin_profile_merge_add(&acc, profiles[i], name)) < 0)
             return r;
-        if (acc->has_emulator && p->has_emulator)
-            profile_intersect_emulator(acc, p);
-        acc->has_emulator = acc->has_emulator && p->has_emulator;
-    }
     *ret = TAKE_PTR(acc);
     return 0;
 }

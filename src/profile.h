@@ -32,17 +32,14 @@ int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *mac
     _warn_unused_result_;
 const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);
 
-#define ABIPIN_PROFILE_TRUSTED (1u << 0)
 int abipin_profile_load(const char *path, AbipinProfile **ret) _warn_unused_result_;
-int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **ret)
-    _warn_unused_result_;
-int abipin_profile_parse_flags(const char *name, const char *data, size_t len, unsigned flags,
-                               AbipinProfile **ret) _warn_unused_result_;
 int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
     _warn_unused_result_;
 int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
     _warn_unused_result_;
 json_object *abipin_profile_to_json(const AbipinProfile *p);
 int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host) _warn_unused_result_;
+int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const char *name)
+    _warn_unused_result_;
 int abipin_profile_merge(AbipinProfile *const *profiles, size_t n, const char *name,
                          AbipinProfile **ret) _warn_unused_result_;

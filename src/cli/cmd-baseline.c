@@ -26,10 +26,8 @@ int cmd_baseline(int argc, char **argv)
         CLI_PROBE_OPTIONS, {},
     };
     _cleanup_(abipin_profile_freep) AbipinProfile *merged = NULL;
-    _cleanup_free_ AbipinProfile **profiles = NULL;
     AbipinProbeOptions opts = { 0 };
     const char *name = "baseline", *output = NULL;
-    size_t n = 0;
     bool json = false;
     int opt, r = 0;
 
@@ -55,18 +53,14 @@ int cmd_baseline(int argc, char **argv)
     }
     if (optind == argc)
         return cli_usage_error("baseline", _("no profile given"));
-    profiles = calloc(argc - optind, sizeof(*profiles));
-    if (!profiles)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    for (int i = optind; i < argc && r >= 0; i++) {
-        r = abipin_profile_resolve(argv[i], &opts, &profiles[n]);
-        n += r >= 0;
+    /* One profile at a time: a fleet's profiles need not fit in memory. */
+    for (int i = optind; i < argc; i++) {
+        _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+
+        if ((r = abipin_profile_resolve(argv[i], &opts, &p)) < 0 ||
+            (r = abipin_profile_merge_add(&merged, p, name)) < 0)
+            return r;
     }
-    if (r >= 0)
-        r = abipin_profile_merge(profiles, n, name, &merged);
-    for (size_t i = 0; i < n; i++)
-        abipin_profile_free(profiles[i]);
-    if (r >= 0)
-        r = cli_write_profile(output, merged, json);
+    r = cli_write_profile(output, merged, json);
     return r < 0 ? r : 0;
 }

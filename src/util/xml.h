@@ -20,6 +20,8 @@ static inline void xmlFreep(xmlChar **p)
 
 int abipin_xml_parse(const char *name, const char *data, size_t len, xmlDocPtr *ret_doc)
     _warn_unused_result_ _nonnull_(1, 2, 4);
+int abipin_xml_parse_options(const char *name, const char *data, size_t len, int options,
+                             xmlDocPtr *ret_doc) _warn_unused_result_ _nonnull_(1, 2, 5);
 int abipin_xml_read_file(const char *path, xmlDocPtr *ret_doc)
     _warn_unused_result_ _nonnull_(1, 2);
 int abipin_xml_validate(xmlDocPtr doc, const char *schema_name, const char *what)
@@ -30,6 +32,11 @@ int abipin_xml_expect_root(xmlDocPtr doc, const char *root, const char *what)
 int abipin_xml_is(const xmlNode *node, const char *name);
 char *abipin_xml_prop(const xmlNode *node, const char *name);
 const char *abipin_xml_prop_static(const xmlNode *node, const char *name);
+int abipin_xml_check_attrs(const xmlNode *node, const char *what, const char *const *allowed)
+    _warn_unused_result_;
+int abipin_xml_unexpected(const xmlNode *c, const char *what);
+int abipin_xml_child_is_element(const xmlNode *c, const char *what) _warn_unused_result_;
+int abipin_xml_check_empty(const xmlNode *node, const char *what) _warn_unused_result_;
 int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret, size_t *ret_len)
     _warn_unused_result_ _nonnull_(1, 4, 5);
 
