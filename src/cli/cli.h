@@ -30,6 +30,8 @@ int cmd_audit(int argc, char **argv);
 int cli_usage_error(const char *command, const char *fmt, ...) _printf_(2, 3);
 int cli_exit_code(int r);
 int cli_write_output(const char *path, const char *data, size_t len) _warn_unused_result_;
+/* How every command prints JSON: indented, readable, no escaped slashes. */
+#define CLI_JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 int cli_write_json(const char *path, json_object *o) _warn_unused_result_;
 int cli_print_json(FILE *f, json_object *o) _warn_unused_result_;
 int cli_write_profile(const char *path, const AbipinProfile *p, bool json) _warn_unused_result_;

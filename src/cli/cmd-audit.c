@@ -27,8 +27,8 @@ typedef struct {
     AbipinProfile *platform;
     AbipinPinContext ctx;
     char *digest;
-    json_object *domains;
-    size_t findings, unreadable;
+    bool json;
+    size_t audited, findings, unreadable;
 } Audit;
 
 static void audit_add(json_object *list, const char *kind, const char *iface, const char *text)
@@ -97,15 +97,37 @@ static int audit_domain(Audit *a, const AbipinDomain *d, json_object *list)
     return 0;
 }
 
+/* Each file's findings go out as soon as it is audited: a fleet's report
+ * need not fit in memory. JSON is framed here, each entry by json-c,
+ * indented to its depth in {"domains": [...], "platform": NAME}. */
+static void audit_emit(Audit *a, json_object *entry)
+{
+    json_object *list = json_object_object_get(entry, "findings");
+
+    if (a->json) {
+        fputs(a->audited ? ",\n    " : "{\n  \"domains\": [\n    ", stdout);
+        for (const char *s = json_object_to_json_string_ext(entry, CLI_JSON_FLAGS); *s; s++)
+            fputs(*s == '\n' ? "\n    " : (char[]) { *s, 0 }, stdout);
+    }
+    for (size_t k = 0; !a->json && k < json_object_array_length(list); k++) {
+        json_object *f = json_object_array_get_idx(list, k);
+
+        printf("%s: %s: %s\n", json_object_get_string(json_object_object_get(entry, "file")),
+               json_object_get_string(json_object_object_get(f, "kind")),
+               json_object_get_string(json_object_object_get(f, "message")));
+    }
+    a->audited++;
+}
+
 static int audit_file(Audit *a, const char *path)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    json_object *entry = json_object_new_object(), *list = json_object_new_array();
+    _cleanup_(json_object_putp) json_object *entry = json_object_new_object();
+    json_object *list = json_object_new_array();
     int r;
 
     json_object_object_add(entry, "file", json_object_new_string(path));
     json_object_object_add(entry, "findings", list);
-    json_object_array_add(a->domains, entry);
     abipin_error_reset();
     r = abipin_domain_load(path, &d);
     if (r >= 0) {
@@ -116,9 +138,12 @@ static int audit_file(Audit *a, const char *path)
         /* One bad file does not stop a fleet audit. */
         audit_add(list, "unreadable", NULL, abipin_error_message());
         a->unreadable++;
-        return 0;
+        r = 0;
+    } else {
+        a->findings += json_object_array_length(list);
     }
-    a->findings += json_object_array_length(list);
+    if (r >= 0)
+        audit_emit(a, entry);
     return r;
 }
 
@@ -152,23 +177,22 @@ static int audit_path(Audit *a, const char *path)
     return r;
 }
 
-static void audit_print(const Audit *a)
+static int audit_finish(const Audit *a)
 {
-    for (size_t i = 0; i < json_object_array_length(a->domains); i++) {
-        json_object *e = json_object_array_get_idx(a->domains, i);
-        json_object *list = json_object_object_get(e, "findings");
+    if (a->json) {
+        json_object *name = a->platform ? json_object_new_string(a->platform->name) : NULL;
 
-        for (size_t k = 0; k < json_object_array_length(list); k++) {
-            json_object *f = json_object_array_get_idx(list, k);
-
-            printf("%s: %s: %s\n", json_object_get_string(json_object_object_get(e, "file")),
-                   json_object_get_string(json_object_object_get(f, "kind")),
-                   json_object_get_string(json_object_object_get(f, "message")));
-        }
+        fputs(a->audited ? "\n  ],\n" : "{\n  \"domains\": [\n  ],\n", stdout);
+        printf("  \"platform\": %s\n}\n", json_object_to_json_string(name));
+        json_object_put(name);
+    } else if (!arg_quiet) {
+        printf(_("audited %1$zu definitions: %2$zu findings, %3$zu unreadable\n"), a->audited,
+               a->findings, a->unreadable);
     }
-    if (!arg_quiet)
-        printf(_("audited %1$zu definitions: %2$zu findings, %3$zu unreadable\n"),
-               json_object_array_length(a->domains), a->findings, a->unreadable);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
+                                strerror(errno));
+    return 0;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -180,8 +204,7 @@ int cmd_audit(int argc, char **argv)
         CLI_PROBE_OPTIONS,
         {},
     };
-    Audit a = { .domains = json_object_new_array() };
-    bool json = false;
+    Audit a = { 0 };
     int opt, r = 0;
 
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -190,16 +213,14 @@ int cmd_audit(int argc, char **argv)
         switch (opt) {
         case 'h':
             audit_help();
-            json_object_put(a.domains);
             return 0;
         case 'j':
-            json = true;
+            a.json = true;
             break;
         case 'p':
             a.platform_spec = optarg;
             break;
         default:
-            json_object_put(a.domains);
             return cli_usage_error("audit", _("bad option"));
         }
     }
@@ -207,24 +228,13 @@ int cmd_audit(int argc, char **argv)
         r = cli_usage_error("audit", _("no file or directory given"));
     for (int i = optind; i < argc && r >= 0; i++)
         r = audit_path(&a, argv[i]);
-    if (r >= 0) {
-        if (json) {
-            json_object *o = json_object_new_object();
-
-            json_object_object_add(o, "platform", a.platform ? json_object_new_string(a.platform->name) : NULL);
-            json_object_object_add(o, "domains", json_object_get(a.domains));
-            r = cli_print_json(stdout, o);
-            json_object_put(o);
-        } else {
-            audit_print(&a);
-        }
-    }
+    if (r >= 0)
+        r = audit_finish(&a);
     if (r >= 0 && a.unreadable)
         r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$zu definitions could not be read"),
                              a.unreadable);
     else if (r >= 0)
         r = a.findings ? EXIT_REFUSED : 0;
-    json_object_put(a.domains);
     free(a.digest);
     abipin_profile_free(a.platform);
     abipin_catalogue_free(a.cat);

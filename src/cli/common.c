@@ -57,8 +57,7 @@ int cli_write_output(const char *path, const char *data, size_t len)
 
 int cli_print_json(FILE *f, json_object *o)
 {
-    const char *s = json_object_to_json_string_ext(
-        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s = json_object_to_json_string_ext(o, CLI_JSON_FLAGS);
 
     if (!s || fprintf(f, "%s\n", s) < 0 || fflush(f) != 0)
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
@@ -69,8 +68,7 @@ int cli_print_json(FILE *f, json_object *o)
 int cli_write_json(const char *path, json_object *o)
 {
     size_t len;
-    const char *s = json_object_to_json_string_length(
-        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    const char *s = json_object_to_json_string_length(o, CLI_JSON_FLAGS, &len);
     _cleanup_free_ char *line = NULL;
 
     if (!s || asprintf(&line, "%s\n", s) < 0)
