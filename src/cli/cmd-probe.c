@@ -10,8 +10,8 @@
 
 static void probe_help(void)
 {
-    printf(_("Usage: abipin probe [--format FORMAT | --json | --text] [--no-cache] [--emulator PATH]\n"
-             "                    [-o FILE]\n"
+    printf(_("Usage: abipin probe [--format FORMAT | --json | --text] [--no-cache]\n"
+             "                    [--emulator PATH] [-o FILE]\n"
              "Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
              "its platform profile. Every atom is present, absent, or unknown with the reason.\n\n"
              "  --format FORMAT   xml (default), json, text (a readable report), nfd (a Node\n"
