@@ -143,16 +143,31 @@ static int entries_build(const AbipinAtomSet *set, AbipinLabelKind kind, bool sk
     return 0;
 }
 
-static int stream_close(FILE *f, char **buf, size_t *len, char **ret, size_t *ret_len)
-{
-    bool failed = ferror(f);
+/* The text @write makes of @set's entries, as one allocated string. */
+typedef void (*WriteFn)(FILE *f, const AbipinProfile *p, const Entry *e, size_t n);
 
-    if (fclose(f) != 0 || failed || !*buf) {
-        free(*buf);
+static int format_entries(const AbipinAtomSet *set, AbipinLabelKind kind, bool skip_bad,
+                          WriteFn write, const AbipinProfile *p, char **ret, size_t *ret_len)
+{
+    _cleanup_free_ Entry *e = NULL;
+    char *buf = NULL;
+    size_t len = 0, n = 0;
+    bool failed;
+    FILE *f;
+    int r;
+
+    if ((r = entries_build(set, kind, skip_bad, &e, &n)) < 0)
+        return r;
+    if (!(f = open_memstream(&buf, &len)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    write(f, p, e, n);
+    failed = ferror(f);
+    if (fclose(f) != 0 || failed || !buf) {
+        free(buf);
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     }
-    *ret = *buf;
-    *ret_len = *len;
+    *ret = buf;
+    *ret_len = len;
     return 0;
 }
 
@@ -203,6 +218,21 @@ static void format_host_nova(FILE *f, const AbipinProfile *p, const Entry *e, si
             fprintf(f, "        - '%s'\n", e[i].name);
 }
 
+/* A Kubernetes nodeSelector: each label "true". */
+static void format_selector(FILE *f, _unused_ const AbipinProfile *p, const Entry *e, size_t n)
+{
+    fprintf(f, "nodeSelector:%s\n", n ? "" : " {}");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %s: \"true\"\n", e[i].name);
+}
+
+/* Nova flavor (or image) extra specs, for 'openstack flavor set --property'. */
+static void format_extra_specs(FILE *f, _unused_ const AbipinProfile *p, const Entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "trait:%s=required\n", e[i].name);
+}
+
 /**
  * abipin_labels_format_host:
  *
@@ -214,21 +244,10 @@ static void format_host_nova(FILE *f, const AbipinProfile *p, const Entry *e, si
 int abipin_labels_format_host(const AbipinProfile *p, AbipinLabelKind kind, char **ret,
                               size_t *ret_len)
 {
-    _cleanup_free_ Entry *e = NULL;
-    char *buf = NULL;
-    size_t len = 0, n;
-    FILE *f;
-    int r;
+    bool nfd = kind == ABIPIN_LABELS_NFD;
 
-    if ((r = entries_build(p->atoms, kind, kind == ABIPIN_LABELS_NFD, &e, &n)) < 0)
-        return r;
-    if (!(f = open_memstream(&buf, &len)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if (kind == ABIPIN_LABELS_NOVA)
-        format_host_nova(f, p, e, n);
-    else
-        format_host_nfd(f, p, e, n);
-    return stream_close(f, &buf, &len, ret, ret_len);
+    return format_entries(p->atoms, kind, nfd, nfd ? format_host_nfd : format_host_nova, p, ret,
+                          ret_len);
 }
 
 /**
@@ -243,19 +262,7 @@ int abipin_labels_format_host(const AbipinProfile *p, AbipinLabelKind kind, char
 int abipin_labels_format_requirements(const AbipinAtomSet *need, AbipinLabelKind kind, char **ret,
                                       size_t *ret_len)
 {
-    _cleanup_free_ Entry *e = NULL;
-    char *buf = NULL;
-    size_t len = 0, n;
-    FILE *f;
-    int r;
-
-    if ((r = entries_build(need, kind, false, &e, &n)) < 0)
-        return r;
-    if (!(f = open_memstream(&buf, &len)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if (kind == ABIPIN_LABELS_NFD)
-        fprintf(f, "nodeSelector:%s\n", n ? "" : " {}");
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, kind == ABIPIN_LABELS_NFD ? "  %s: \"true\"\n" : "trait:%s=required\n", e[i].name);
-    return stream_close(f, &buf, &len, ret, ret_len);
+    return format_entries(need, kind, false,
+                          kind == ABIPIN_LABELS_NFD ? format_selector : format_extra_specs, NULL,
+                          ret, ret_len);
 }
