@@ -81,7 +81,7 @@ ok "unknown atoms are never claimed, not even as false"
     fail "--format xml differs from the default"
 ok "--json, --text and the default are --format json, text and xml"
 expect_exit 2 "probe --json --format nfd" -- "$ABIPIN" probe --json --format nfd -o "$tmp/x.nfd"
-grep -q "exclude each other" "$tmp/err" || fail "no reason given"
+grep -q "two formats given, json and nfd" "$tmp/err" || fail "no reason given: $(cat "$tmp/err")"
 expect_exit 2 "probe --format yaml" -- "$ABIPIN" probe --format yaml -o "$tmp/x.nfd"
 [ ! -e "$tmp/x.nfd" ] || fail "a refused format wrote its file"
 

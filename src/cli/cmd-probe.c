@@ -39,16 +39,16 @@ static const char *const probe_format_table[_PROBE_FORMAT_MAX] = {
 };
 
 /* --format, --json and --text: one format, however it is spelled. */
-static int probe_set_format(const char *name, const char *option, ProbeFormat *format,
-                            const char **given)
+static int probe_set_format(const char *name, ProbeFormat *format, bool *given)
 {
     for (int f = 0; f < _PROBE_FORMAT_MAX; f++) {
         if (strcmp(name, probe_format_table[f]) != 0)
             continue;
         if (*given && *format != (ProbeFormat) f)
-            return cli_usage_error("probe", _("%1$s and %2$s exclude each other"), *given, option);
+            return cli_usage_error("probe", _("two formats given, %1$s and %2$s"),
+                                   probe_format_table[*format], name);
         *format = f;
-        *given = option;
+        *given = true;
         return 0;
     }
     return cli_usage_error("probe", _("--format is xml, json, text, nfd or nova, not '%1$s'"), name);
@@ -104,7 +104,8 @@ int cmd_probe(int argc, char **argv)
     _cleanup_free_ char *labels = NULL;
     AbipinProbeOptions opts = { 0 };
     ProbeFormat format = PROBE_XML;
-    const char *output = NULL, *given = NULL;
+    const char *output = NULL;
+    bool given = false;
     size_t len;
     int opt, r;
 
@@ -116,13 +117,13 @@ int cmd_probe(int argc, char **argv)
             probe_help();
             return 0;
         case 'j':
-            r = probe_set_format("json", "--json", &format, &given);
+            r = probe_set_format("json", &format, &given);
             break;
         case 't':
-            r = probe_set_format("text", "--text", &format, &given);
+            r = probe_set_format("text", &format, &given);
             break;
         case 'F':
-            r = probe_set_format(optarg, "--format", &format, &given);
+            r = probe_set_format(optarg, &format, &given);
             break;
         case 'o':
             output = optarg;
