@@ -127,3 +127,104 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
     }
     return (int) st.errors;
 }
+
+/* The QEMU version the record says the definition was pinned for: the
+ * catalogue's requirements differ between QEMU releases. */
+static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVersion *ret)
+{
+    const char *v = record ? abipin_xml_prop_static(record, "emulator") : NULL;
+
+    if (!record)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s: '%2$s' has no abipin record in <metadata>: pin it first, "
+                                  "or give --platform to pin it now"),
+                                d->file, d->name);
+    if (!v || abipin_version_parse(v, ret) < 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s: the abipin record has no valid emulator version"), d->file);
+    return 0;
+}
+
+static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, AbipinVersion qemu,
+                                  xmlNodePtr record, AbipinAtomSet *need)
+{
+    const AbipinInterface *iface = st->iface;
+    bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
+                          iface->backend == ABIPIN_BACKEND_MACVTAP;
+    /* Without <driver name=...> libvirt uses vhost-net wherever it can open
+     * it: ask for its bits too, so that no host is claimed wrongly. */
+    bool vhost = kernel_backend && (!iface->driver || streq_ptr(iface->driver, "vhost"));
+    int r;
+
+    if (!abipin_record_interface(record, iface) || (kernel_backend && !iface->driver))
+        check_report(st, false, NULL, NULL,
+                     _("%1$s: interface %2$s is not pinned: its explicit values count, and "
+                       "vhost-net where <driver name=...> is missing; run 'abipin pin'"),
+                     st->d->name, iface->label);
+    if (streq_ptr(iface->driver, "vhost") &&
+        (r = abipin_atom_set_put(need, "vhost.net", ABIPIN_ATOM_PRESENT, NULL)) < 0)
+        return r;
+    for (size_t i = 0; i < cat->n_features; i++) {
+        const AbipinFeature *f = &cat->features[i];
+        AbipinValue v;
+
+        if ((r = abipin_domain_get_feature(st->d, iface, f, &v)) < 0)
+            return r;
+        if (v == ABIPIN_VALUE_ABSENT)
+            continue;
+        /* check: the emulator must know every property the definition sets */
+        if ((r = abipin_atom_set_putf_state(need, ABIPIN_ATOM_PRESENT, NULL,
+                                            "qemu.prop.virtio-net-pci.%s", f->name)) < 0)
+            return r;
+        if (v != ABIPIN_VALUE_ON)
+            continue;
+        r = abipin_feature_needs(f, qemu, iface->backend, vhost, need);
+        if (r < 0)
+            return r;
+        if (r == ABIPIN_SUPPORT_NO)
+            check_report(st, true, f->name, NULL,
+                         _("%1$s: interface %2$s: %3$s is pinned on, but backend %4$s never "
+                           "provides it: no host can honour it; set it off"),
+                         st->d->name, iface->label, f->name,
+                         abipin_backend_to_string(iface->backend));
+    }
+    return 0;
+}
+
+/**
+ * abipin_check_requirements:
+ * @d: a pinned definition; its record names the QEMU version it was pinned for
+ * @problems: a JSON array that receives one object per finding, as for check
+ * @ret_need: the atoms a host must have (all present)
+ *
+ * What abipin_check_domain tests, as atoms, without a platform: for each
+ * virtio interface vhost.net where <driver name='vhost'>, the emulator's
+ * property for every feature the definition sets, and every atom each
+ * feature pinned on needs on the interface's backend. A platform with the
+ * same QEMU version that has all of them present passes check; one that
+ * lacks any fails it. A feature pinned on that the backend never has is an
+ * error (no host can honour it). Returns the number of errors.
+ */
+int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
+                              json_object *problems, AbipinAtomSet **ret_need)
+{
+    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = abipin_atom_set_new();
+    CheckState st = { .d = d, .problems = problems };
+    xmlNodePtr record = abipin_domain_get_record(d);
+    AbipinVersion qemu;
+    int r;
+
+    if (!need)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = requirements_qemu(d, record, &qemu)) < 0)
+        return r;
+    for (size_t i = 0; i < d->n_ifaces; i++) {
+        st.iface = &d->ifaces[i];
+        if (!st.iface->virtio || st.iface->backend < 0)
+            continue;
+        if ((r = requirements_interface(&st, cat, qemu, record, need)) < 0)
+            return r;
+    }
+    *ret_need = TAKE_PTR(need);
+    return (int) st.errors;
+}

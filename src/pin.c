@@ -69,20 +69,30 @@ static AbipinSupport support_worse(AbipinSupport a, AbipinSupport b)
  * The catalogue's requirements for this backend and QEMU version,
  * evaluated against the platform's atoms.
  */
+/* Whether a catalogue requirement applies to this QEMU version, backend
+ * kind and driver: its own backend, or vhost-net on top of tap or macvtap.
+ * The decision below and the list of atoms a pin needs share it. */
+static bool requirement_applies(const AbipinRequirement *req, AbipinVersion qemu,
+                                AbipinBackend backend, bool vhost)
+{
+    bool kernel_backend = backend == ABIPIN_BACKEND_TAP || backend == ABIPIN_BACKEND_MACVTAP;
+
+    if (!abipin_version_in_range(qemu, req->qemu_min, req->qemu_max))
+        return false;
+    return req->backend == backend ||
+           (vhost && kernel_backend && req->backend == ABIPIN_BACKEND_VHOST_NET);
+}
+
 static AbipinSupport feature_support_decide(const AbipinPinContext *ctx, const AbipinFeature *f,
                                             AbipinBackend backend, bool vhost, const char **ret_atom)
 {
     AbipinSupport result = ABIPIN_SUPPORT_YES;
-    bool kernel_backend = backend == ABIPIN_BACKEND_TAP || backend == ABIPIN_BACKEND_MACVTAP;
 
     *ret_atom = NULL;
     for (size_t i = 0; i < f->n_reqs; i++) {
         const AbipinRequirement *req = &f->reqs[i];
 
-        if (!abipin_version_in_range(ctx->qemu, req->qemu_min, req->qemu_max))
-            continue;
-        if (req->backend != backend &&
-            !(vhost && kernel_backend && req->backend == ABIPIN_BACKEND_VHOST_NET))
+        if (!requirement_applies(req, ctx->qemu, backend, vhost))
             continue;
         if (req->outcome == ABIPIN_OUTCOME_NEVER) {
             *ret_atom = NULL;
@@ -106,6 +116,41 @@ static AbipinSupport feature_support_decide(const AbipinPinContext *ctx, const A
             *ret_atom = req->atoms[a];
             return ABIPIN_SUPPORT_NO;
         }
+    }
+    return result;
+}
+
+/**
+ * abipin_feature_needs:
+ * @qemu: the emulator version the catalogue's requirements are read for
+ * @acc: receives, as present, every atom the feature needs
+ *
+ * What a host must have for @f to stay on with this backend: the atoms of
+ * every requirement that applies (not only the first one missing, as in
+ * the decision). Returns ABIPIN_SUPPORT_YES (atoms added),
+ * ABIPIN_SUPPORT_NO when the backend kind never has the feature, or
+ * ABIPIN_SUPPORT_EXTERNAL when an external process decides (nothing a host
+ * can show), or a negative errno.
+ */
+int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBackend backend,
+                         bool vhost, AbipinAtomSet *acc)
+{
+    int result = ABIPIN_SUPPORT_YES, r;
+
+    for (size_t i = 0; i < f->n_reqs; i++) {
+        const AbipinRequirement *req = &f->reqs[i];
+
+        if (!requirement_applies(req, qemu, backend, vhost))
+            continue;
+        if (req->outcome == ABIPIN_OUTCOME_NEVER)
+            return ABIPIN_SUPPORT_NO;
+        if (req->outcome == ABIPIN_OUTCOME_BACKEND) {
+            result = ABIPIN_SUPPORT_EXTERNAL;
+            continue;
+        }
+        for (size_t a = 0; a < req->n_atoms; a++)
+            if ((r = abipin_atom_set_put(acc, req->atoms[a], ABIPIN_ATOM_PRESENT, NULL)) < 0)
+                return r;
     }
     return result;
 }

@@ -43,6 +43,8 @@ int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
 AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                      AbipinBackend backend, bool vhost, const char **ret_atom);
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
+int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBackend backend,
+                         bool vhost, AbipinAtomSet *acc) _warn_unused_result_;
 int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
                                   AbipinVersion *ret) _warn_unused_result_;
 
@@ -55,6 +57,8 @@ typedef struct {
 
 int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
                         const AbipinCheckOptions *opts, json_object *problems) _warn_unused_result_;
+int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
+                              json_object *problems, AbipinAtomSet **ret_need) _warn_unused_result_;
 
 /* shared by pin.c and check.c */
 xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);

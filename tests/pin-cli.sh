@@ -12,7 +12,7 @@ chmod 640 "$tmp/dom.xml"
 expect_exit 0 "pin --in-place" -- "$ABIPIN" -q pin --in-place "$tmp/dom.xml"
 cmp -s "$tmp/dom.xml" "$dir/bridge.out.xml" || fail "--in-place wrote something else than stdout would"
 [ "$(stat -c %a "$tmp/dom.xml")" = 640 ] || fail "--in-place changed the mode"
-[ -z "$(ls "$tmp" | grep -v '^dom.xml$' | grep -v '^out$' | grep -v '^err$')" ] || fail "temporary files left: $(ls "$tmp")"
+[ -z "$(ls -A "$tmp" | grep -v '^dom.xml$' | grep -v '^out$' | grep -v '^err$')" ] || fail "temporary files left: $(ls "$tmp")"
 ok "--in-place keeps the mode and leaves no temporary file"
 
 expect_exit 0 "pin -o --json" -- "$ABIPIN" pin --platform linux-5.14 -o "$tmp/pinned.xml" --json "$dir/bridge.in.xml"

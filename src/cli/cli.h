@@ -46,6 +46,7 @@ bool cli_parse_probe_option(int opt, AbipinProbeOptions *opts);
 typedef struct {
     const char *platform; /* NULL: host */
     AbipinPolicy policy;
+    bool policy_given;
     AbipinProbeOptions probe;
 } CliPinOptions;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "labels.h"
 #include "pin.h"
 #include "platforms.h"
 #include "util/error.h"
@@ -12,7 +13,8 @@
 static void pin_help(void)
 {
     printf(_("Usage: abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
-             "                  [-o FILE | --in-place] [--json] [--emulator PATH] [--no-cache]\n"
+             "                  [-o FILE | --in-place] [--json | --require-labels[=FORMAT]]\n"
+             "                  [--emulator PATH] [--no-cache]\n"
              "Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
              "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
              "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
@@ -23,6 +25,12 @@ static void pin_help(void)
              "  -o, --output FILE   write the pinned XML to FILE (atomically)\n"
              "  --in-place          replace DOMAIN.xml atomically\n"
              "  --json              print a JSON summary (to stdout with -o/--in-place)\n"
+             "  --require-labels[=FORMAT]\n"
+             "                      print what a node needs to honour the pins instead of the XML:\n"
+             "                      nfd (default), a Kubernetes nodeSelector on the labels of\n"
+             "                      'probe --format nfd', or nova, flavor extra specs on the\n"
+             "                      traits of 'probe --format nova'. Without --platform: the pins\n"
+             "                      DOMAIN.xml has, nothing is pinned or written\n"
              "  --emulator PATH     the emulator to probe (default: the domain's <emulator>)\n"));
 }
 
@@ -47,6 +55,7 @@ int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o)
             o->policy = ABIPIN_POLICY_COMPAT;
         else
             return cli_usage_error(command, _("--policy is 'host' or 'compat', not '%1$s'"), optarg);
+        o->policy_given = true;
         return 1;
     }
     return 0;
@@ -117,11 +126,51 @@ void cli_pin_print_summary(json_object *report)
     }
 }
 
+/* --require-labels: what a node needs, from the pinned result (with
+ * --platform) or from the pins @path has; the XML goes only to -o or
+ * --in-place. Everything is computed before anything is written. */
+static int pin_require_labels(const char *path, CliPinOptions *o, const char *output,
+                              AbipinLabelKind kind)
+{
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = NULL;
+    _cleanup_(json_object_putp) json_object *report = NULL, *problems = json_object_new_array();
+    _cleanup_free_ char *xml = NULL, *labels = NULL;
+    size_t len, labels_len;
+    int r;
+
+    if (!o->platform && output)
+        return cli_usage_error("pin", _("--require-labels without --platform reads the pins "
+                                        "DOMAIN.xml has: -o and --in-place need --platform"));
+    if (!o->platform && o->policy_given)
+        return cli_usage_error("pin", _("--require-labels without --platform reads the pins "
+                                        "DOMAIN.xml has: --policy needs --platform"));
+    if ((r = abipin_domain_load(path, &d)) < 0 ||
+        (o->platform && (r = cli_pin_document(d, o, &xml, &len, &report)) < 0) ||
+        (r = abipin_catalogue_load_default(&cat)) < 0)
+        return r;
+    r = abipin_check_requirements(cat, d, problems, &need);
+    if (r < 0)
+        return r;
+    cli_print_problems(problems, stderr, arg_quiet ? NULL : stderr);
+    if (r > 0)
+        return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
+                                _("no host can honour every pin of '%1$s'"), d->name);
+    if ((r = abipin_labels_format_requirements(need, kind, &labels, &labels_len)) < 0 ||
+        (output && (r = cli_write_output(output, xml, len)) < 0))
+        return r;
+    if (report && !arg_quiet)
+        cli_pin_print_summary(report);
+    return cli_write_output(NULL, labels, labels_len);
+}
+
 int cmd_pin(int argc, char **argv)
 {
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },      { "json", no_argument, NULL, 'j' },
         { "output", required_argument, NULL, 'o' }, { "in-place", no_argument, NULL, 'i' },
+        { "require-labels", optional_argument, NULL, 'L' },
         CLI_PIN_OPTIONS,                        {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
@@ -129,7 +178,8 @@ int cmd_pin(int argc, char **argv)
     _cleanup_free_ char *xml = NULL;
     CliPinOptions o = { 0 };
     const char *output = NULL;
-    bool json = false, in_place = false;
+    bool json = false, in_place = false, require = false;
+    int kind = ABIPIN_LABELS_NFD;
     size_t len;
     int opt, r;
 
@@ -152,6 +202,12 @@ int cmd_pin(int argc, char **argv)
         case 'i':
             in_place = true;
             break;
+        case 'L':
+            require = true;
+            if (optarg && (kind = abipin_label_kind_from_string(optarg)) < 0)
+                return cli_usage_error("pin", _("--require-labels is nfd or nova, not '%1$s'"),
+                                       optarg);
+            break;
         default:
             return cli_usage_error("pin", _("bad option"));
         }
@@ -162,8 +218,12 @@ int cmd_pin(int argc, char **argv)
         return cli_usage_error("pin", _("-o and --in-place exclude each other"));
     if (in_place && strcmp(argv[optind], "-") == 0)
         return cli_usage_error("pin", _("--in-place needs a file, not standard input"));
+    if (json && require)
+        return cli_usage_error("pin", _("--json and --require-labels exclude each other"));
     if (in_place)
         output = argv[optind];
+    if (require)
+        return pin_require_labels(argv[optind], &o, output, kind);
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
         (r = cli_pin_document(d, &o, &xml, &len, &report)) < 0 ||
         (r = cli_write_output(output, xml, len)) < 0)

@@ -4,19 +4,54 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "labels.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
 static void probe_help(void)
 {
-    printf(_("Usage: abipin probe [--json | --text] [--no-cache] [--emulator PATH] [-o FILE]\n"
+    printf(_("Usage: abipin probe [--format FORMAT | --json | --text] [--no-cache]\n"
+             "                    [--emulator PATH] [-o FILE]\n"
              "Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
              "its platform profile. Every atom is present, absent, or unknown with the reason.\n\n"
-             "  --json            JSON instead of XML\n"
-             "  --text            a readable report instead of XML\n"
+             "  --format FORMAT   xml (default), json, text (a readable report), nfd (a Node\n"
+             "                    Feature Discovery feature file: Kubernetes node labels) or\n"
+             "                    nova (a Nova provider config: Placement traits)\n"
+             "  --json            --format json\n"
+             "  --text            --format text\n"
              "  --no-cache        probe now; neither read nor write the cache\n"
              "  --emulator PATH   the QEMU binary to ask (default: qemu-system-x86_64 in PATH)\n"
              "  -o, --output FILE write the profile to FILE (atomically)\n"));
+}
+
+typedef enum {
+    PROBE_XML,
+    PROBE_JSON,
+    PROBE_TEXT,
+    PROBE_NFD,
+    PROBE_NOVA,
+    _PROBE_FORMAT_MAX,
+} ProbeFormat;
+
+static const char *const probe_format_table[_PROBE_FORMAT_MAX] = {
+    [PROBE_XML] = "xml", [PROBE_JSON] = "json", [PROBE_TEXT] = "text",
+    [PROBE_NFD] = "nfd", [PROBE_NOVA] = "nova",
+};
+
+/* --format, --json and --text: one format, however it is spelled. */
+static int probe_set_format(const char *name, ProbeFormat *format, bool *given)
+{
+    for (int f = 0; f < _PROBE_FORMAT_MAX; f++) {
+        if (strcmp(name, probe_format_table[f]) != 0)
+            continue;
+        if (*given && *format != (ProbeFormat) f)
+            return cli_usage_error("probe", _("two formats given, %1$s and %2$s"),
+                                   probe_format_table[*format], name);
+        *format = f;
+        *given = true;
+        return 0;
+    }
+    return cli_usage_error("probe", _("--format is xml, json, text, nfd or nova, not '%1$s'"), name);
 }
 
 static bool atom_is_emulator(const char *name)
@@ -62,12 +97,16 @@ int cmd_probe(int argc, char **argv)
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },   { "json", no_argument, NULL, 'j' },
         { "text", no_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
+        { "format", required_argument, NULL, 'F' },
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+    _cleanup_free_ char *labels = NULL;
     AbipinProbeOptions opts = { 0 };
+    ProbeFormat format = PROBE_XML;
     const char *output = NULL;
-    bool json = false, text = false;
+    bool given = false;
+    size_t len;
     int opt, r;
 
     while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
@@ -78,29 +117,42 @@ int cmd_probe(int argc, char **argv)
             probe_help();
             return 0;
         case 'j':
-            json = true;
+            r = probe_set_format("json", &format, &given);
             break;
         case 't':
-            text = true;
+            r = probe_set_format("text", &format, &given);
+            break;
+        case 'F':
+            r = probe_set_format(optarg, &format, &given);
             break;
         case 'o':
             output = optarg;
+            r = 0;
             break;
         default:
             return cli_usage_error("probe", _("bad option"));
         }
+        if (r < 0)
+            return r;
     }
     if (optind < argc)
         return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
-    if (json && text)
-        return cli_usage_error("probe", _("--json and --text exclude each other"));
     r = abipin_probe_host(&opts, &p);
     if (r < 0)
         return r;
-    if (text) {
+    switch (format) {
+    case PROBE_TEXT:
         probe_print_text(p);
         return 0;
+    case PROBE_NFD:
+    case PROBE_NOVA:
+        r = abipin_labels_format_host(p, format == PROBE_NFD ? ABIPIN_LABELS_NFD : ABIPIN_LABELS_NOVA,
+                                      &labels, &len);
+        if (r >= 0)
+            r = cli_write_output(output, labels, len);
+        break;
+    default:
+        r = cli_write_profile(output, p, format == PROBE_JSON);
     }
-    r = cli_write_profile(output, p, json);
     return r < 0 ? r : 0;
 }

@@ -129,13 +129,19 @@ static int fsync_directory_of(const char *path)
 int abipin_file_write_atomic(const char *path, const void *data, size_t len, int mode)
 {
     _cleanup_free_ char *tmp = NULL;
+    const char *slash;
     _cleanup_close_ int fd = -EBADF;
     struct stat st;
     int r;
 
     if (stat(path, &st) == 0)
         mode = st.st_mode & 07777;
-    if (asprintf(&tmp, "%s.abipin-XXXXXX", path) < 0) {
+    /* A hidden name (".NAME.abipin-XXXXXX"): directory readers skip dot
+     * files, so none takes a half-written file for a real one; Node
+     * Feature Discovery reads every other file in features.d. */
+    slash = strrchr(path, '/');
+    if (asprintf(&tmp, "%.*s.%s.abipin-XXXXXX", slash ? (int) (slash - path + 1) : 0, path,
+                 slash ? slash + 1 : path) < 0) {
         tmp = NULL;
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     }
