@@ -12,12 +12,19 @@
 
 static void audit_help(void)
 {
-    printf(_("Usage: abipin audit FILE|DIR... [--platform PROFILE] [--json]\n"
-             "For every domain definition (DIR: its *.xml files, e.g. /etc/libvirt/qemu): the\n"
-             "host-dependent features left unpinned, explicit 'on' values the platform (default:\n"
-             "this host) cannot honour, pins made against a platform whose atoms differ from it\n"
-             "(stale), and interfaces whose vhost-net choice libvirt would make silently. Exit 1\n"
-             "when anything is found, 2 if a file cannot be read.\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin audit FILE|DIR... [--platform PROFILE] [--json] [--emulator PATH] [--no-cache]",
+                   N_("For every domain definition (DIR: its *.xml files, e.g. /etc/libvirt/qemu): the\n"
+                      "host-dependent features left unpinned, explicit 'on' values the platform (default:\n"
+                      "this host) cannot honour, pins made against a platform whose atoms differ from it\n"
+                      "(stale), and interfaces whose vhost-net choice libvirt would make silently. Exit 1\n"
+                      "when anything is found, 2 if a file cannot be read.\n"),
+                   options);
 }
 
 typedef struct {

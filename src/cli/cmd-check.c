@@ -11,11 +11,19 @@
 
 static void check_help(void)
 {
-    printf(_("Usage: abipin check DOMAIN.xml [--platform PROFILE] [--strict] [--json]\n"
-             "Can the platform (default: this host) honour every pin of DOMAIN.xml? Exit 0 if so,\n"
-             "1 with one line per unmet requirement: the interface, the feature, the missing\n"
-             "capability in words and the fix. Unpinned interfaces are warnings; --strict makes\n"
-             "them errors.\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--strict", N_("an unpinned interface is an error, not a warning") },
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin check DOMAIN.xml [--platform PROFILE] [--strict] [--json]\n"
+                   "        [--emulator PATH] [--no-cache]",
+                   N_("Can the platform (default: this host) honour every pin of DOMAIN.xml? One check per\n"
+                      "interface; exit 0 if so, 1 with one failed check per unmet requirement: the\n"
+                      "interface, the feature, the missing capability in words and the fix.\n"),
+                   options);
 }
 
 int cmd_check(int argc, char **argv)

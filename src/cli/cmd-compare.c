@@ -10,10 +10,17 @@
 
 static void compare_help(void)
 {
-    printf(_("Usage: abipin compare PROFILE [--against PROFILE] [--json]\n"
-             "Can a host with the second profile (default: this host) honour every atom of the\n"
-             "first? Exit 0 if so, 1 with each missing atom and what it means otherwise.\n"
-             "Answers \"can this new host join the cluster\" when PROFILE is the cluster baseline.\n"));
+    static const CliHelpOption options[] = {
+        { "--against PROFILE", N_("the profile that must honour the first (default: host)") },
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin compare PROFILE [--against PROFILE] [--json] [--emulator PATH] [--no-cache]",
+                   N_("Can a host with the second profile (default: this host) honour every atom of the\n"
+                      "first? One check per atom; exit 0 if so, 1 if an atom is missing. Answers \"can\n"
+                      "this new host join the cluster\" when PROFILE is the cluster baseline.\n"),
+                   options);
 }
 
 static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfile *have,

@@ -11,19 +11,23 @@
 
 static void pin_help(void)
 {
-    printf(_("Usage: abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
-             "                  [-o FILE | --in-place] [--json] [--emulator PATH] [--no-cache]\n"
-             "Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
-             "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
-             "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
-             "refused, never flipped. Writes the pinned XML to standard output by default.\n\n"
-             "  --platform PROFILE  host (default), latest, a shipped platform name or a file\n"
-             "  --policy host       default AND what the platform supports (default)\n"
-             "  --policy compat     every host-dependent feature off: the most portable ABI\n"
-             "  -o, --output FILE   write the pinned XML to FILE (atomically)\n"
-             "  --in-place          replace DOMAIN.xml atomically\n"
-             "  --json              print a JSON summary (to stdout with -o/--in-place)\n"
-             "  --emulator PATH     the emulator to probe (default: the domain's <emulator>)\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--policy host", N_("default AND what the platform supports (default)") },
+        { "--policy compat", N_("every host-dependent feature off: the most portable ABI") },
+        { "-o, --output FILE", N_("write the pinned XML to FILE (atomically)") },
+        { "--in-place", N_("replace DOMAIN.xml atomically") },
+        { "--json", N_("print a JSON summary (to stdout with -o/--in-place)") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
+                   "        [-o FILE | --in-place] [--json] [--emulator PATH] [--no-cache]",
+                   N_("Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
+                      "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
+                      "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
+                      "refused, never flipped. Writes the pinned XML to standard output by default.\n"),
+                   options);
 }
 
 /**

@@ -9,14 +9,17 @@
 
 static void probe_help(void)
 {
-    printf(_("Usage: abipin probe [--json | --text] [--no-cache] [--emulator PATH] [-o FILE]\n"
-             "Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
-             "its platform profile. Every atom is present, absent, or unknown with the reason.\n\n"
-             "  --json            JSON instead of XML\n"
-             "  --text            a readable report instead of XML\n"
-             "  --no-cache        probe now; neither read nor write the cache\n"
-             "  --emulator PATH   the QEMU binary to ask (default: qemu-system-x86_64 in PATH)\n"
-             "  -o, --output FILE write the profile to FILE (atomically)\n"));
+    static const CliHelpOption options[] = {
+        { "--json", N_("JSON instead of XML") },
+        { "--text", N_("a readable report instead of XML, one check per atom") },
+        { "-o, --output FILE", N_("write the profile to FILE (atomically)") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin probe [--json | --text] [-o FILE] [--emulator PATH] [--no-cache]",
+                   N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
+                      "its platform profile. Every atom is present, absent, or unknown with the reason.\n"),
+                   options);
 }
 
 static bool atom_is_emulator(const char *name)

@@ -14,6 +14,34 @@
 bool arg_quiet;
 
 /**
+ * cli_print_help:
+ * @synopsis: "abipin CMD ARGS [OPTIONS]", continuation lines indented; not
+ *   translated (option names and metavariables are what the user types)
+ * @description: N_() text, each line ending in a newline
+ *
+ * A command's --help: usage, description, then one line per option. The
+ * format is what tests/help-manual.sh reads: the usage block is the first
+ * line and the lines after it that start with a space, options are the
+ * lines that start with "  -".
+ */
+void cli_print_help(const char *synopsis, const char *description, const CliHelpOption *options,
+                    size_t n_options)
+{
+    static const CliHelpOption help = { "-h, --help", N_("print this help and exit") };
+    int width = (int) strlen(help.names);
+
+    for (size_t i = 0; i < n_options; i++)
+        if ((int) strlen(options[i].names) > width)
+            width = (int) strlen(options[i].names);
+    printf(_("Usage: %1$s\n"), synopsis);
+    fputs(_(description), stdout);
+    printf("\n%s\n", _("Options:"));
+    for (size_t i = 0; i < n_options; i++)
+        printf("  %-*s  %s\n", width, options[i].names, _(options[i].text));
+    printf("  %-*s  %s\n", width, help.names, _(help.text));
+}
+
+/**
  * cli_usage_error:
  *
  * Record a usage error for @command (exit 2) and return it.
