@@ -96,8 +96,11 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
         (!iface->driver && (iface->backend == ABIPIN_BACKEND_TAP ||
                             iface->backend == ABIPIN_BACKEND_MACVTAP)))
         check_report(st, strict, NULL, NULL,
-                     _("%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
-                       "the host%4$s%5$s); run 'abipin pin'"),
+                     P_("%1$s: interface %2$s is not pinned (%3$zu host-dependent feature left to "
+                        "the host%4$s%5$s); run 'abipin pin'",
+                        "%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
+                        "the host%4$s%5$s); run 'abipin pin'",
+                        n_unpinned),
                      st->d->name, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
     return 0;
 }

@@ -14,6 +14,9 @@
 
 extern bool arg_quiet;
 
+void cli_i18n_init(void);
+void cli_untranslated(void);
+
 int cmd_probe(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);

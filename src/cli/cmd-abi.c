@@ -155,6 +155,8 @@ int cmd_abi(int argc, char **argv)
             return cli_usage_error("abi", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("abi", _("exactly one domain XML file is needed"));
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||

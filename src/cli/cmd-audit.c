@@ -173,9 +173,15 @@ static void audit_print(const Audit *a)
                    json_object_get_string(json_object_object_get(f, "message")));
         }
     }
-    if (!arg_quiet)
-        printf(_("audited %1$zu definitions: %2$zu findings, %3$zu unreadable\n"),
-               json_object_array_length(a->domains), a->findings, a->unreadable);
+    size_t n = json_object_array_length(a->domains);
+    char defs[64], finds[64];
+
+    if (arg_quiet)
+        return;
+    /* two counts, two plural forms: each its own message */
+    snprintf(defs, sizeof(defs), P_("%1$zu definition", "%1$zu definitions", n), n);
+    snprintf(finds, sizeof(finds), P_("%1$zu finding", "%1$zu findings", a->findings), a->findings);
+    printf(_("audited %1$s: %2$s, %3$zu unreadable\n"), defs, finds, a->unreadable);
 }
 
 int cmd_audit(int argc, char **argv)
@@ -210,6 +216,8 @@ int cmd_audit(int argc, char **argv)
             return cli_usage_error("audit", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (optind == argc)
         r = cli_usage_error("audit", _("no file or directory given"));
     for (int i = optind; i < argc && r >= 0; i++)
@@ -227,7 +235,9 @@ int cmd_audit(int argc, char **argv)
         }
     }
     if (r >= 0 && a.unreadable)
-        r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$zu definitions could not be read"),
+        r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, P_("%1$zu definition could not be read",
+                                                            "%1$zu definitions could not be read",
+                                                            a.unreadable),
                              a.unreadable);
     else if (r >= 0)
         r = a.findings ? EXIT_REFUSED : 0;

@@ -59,6 +59,8 @@ int cmd_baseline(int argc, char **argv)
             return cli_usage_error("baseline", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (optind == argc)
         return cli_usage_error("baseline", _("no profile given"));
     profiles = calloc(argc - optind, sizeof(*profiles));

@@ -61,6 +61,8 @@ int cmd_check(int argc, char **argv)
             return cli_usage_error("check", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("check", _("exactly one domain XML file is needed"));
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||

@@ -105,6 +105,8 @@ int cmd_compare(int argc, char **argv)
             return cli_usage_error("compare", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("compare", _("exactly one profile to compare is needed"));
     if ((r = abipin_profile_resolve(argv[optind], &opts, &need)) < 0 ||

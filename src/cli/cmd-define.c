@@ -62,6 +62,8 @@ int cmd_define(int argc, char **argv)
             return cli_usage_error("define", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("define", _("exactly one domain XML file is needed"));
     /* Connect first: with a remote URI the local host is the wrong one to

@@ -206,6 +206,8 @@ int cmd_diff(int argc, char **argv)
             return cli_usage_error("diff", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 2)
         return cli_usage_error("diff", _("two domain XML files are needed"));
     if ((r = diff_side_load(&a, argv[optind], pa, opts)) < 0 ||

@@ -85,7 +85,10 @@ void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
 
-    fprintf(stderr, _("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n"),
+    fprintf(stderr,
+            P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
+               "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
+               json_object_array_length(ifaces)),
             json_object_get_string(json_object_object_get(report, "domain")),
             json_object_get_string(json_object_object_get(report, "platform")),
             json_object_get_string(json_object_object_get(report, "policy")),
@@ -160,6 +163,8 @@ int cmd_pin(int argc, char **argv)
             return cli_usage_error("pin", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("pin", _("exactly one domain XML file is needed"));
     if (in_place && output)

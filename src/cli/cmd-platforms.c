@@ -106,6 +106,8 @@ int cmd_platforms(int argc, char **argv)
         else
             return cli_usage_error("platforms", _("bad option"));
     }
+    if (json)
+        cli_untranslated();
     if (optind < argc)
         return cli_usage_error("platforms", _("unexpected argument '%1$s'"), argv[optind]);
     if (json && names)

@@ -93,6 +93,8 @@ int cmd_probe(int argc, char **argv)
             return cli_usage_error("probe", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (optind < argc)
         return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
     if (json && text)

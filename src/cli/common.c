@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -12,6 +13,30 @@
 #include "util/i18n.h"
 
 bool arg_quiet;
+
+/**
+ * cli_i18n_init:
+ *
+ * The user's locale for messages, abipin's catalogue from LOCALEDIR or
+ * $ABIPIN_LOCALEDIR (an uninstalled build, the tests), and '.' decimals in
+ * data whatever the locale.
+ */
+void cli_i18n_init(void)
+{
+    const char *dir = secure_getenv("ABIPIN_LOCALEDIR");
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    setlocale(LC_NUMERIC, "C");
+}
+
+/* --json: the document is data and never translated (abipin_i18n_data_begin),
+ * and the messages it carries (check's problems, compare's meanings, audit's
+ * findings) are part of it; so the whole run keeps the C locale's messages. */
+void cli_untranslated(void)
+{
+    (void) abipin_i18n_data_begin();
+}
 
 /**
  * cli_print_help:
