@@ -73,7 +73,7 @@ static size_t compare_family_missing(const AbipinAtomSet *missing, const char *p
 /* The emulator's properties and machine types, one check each for all of
  * them: a host profile has a hundred. */
 static void compare_print_family(const char *host, const AbipinAtomSet *missing, const char *prefix,
-                                 size_t n, const char *singular, const char *plural)
+                                 size_t n, const char *what)
 {
     char list[512], detail[600];
     size_t lacking;
@@ -82,11 +82,8 @@ static void compare_print_family(const char *host, const AbipinAtomSet *missing,
         return;
     lacking = compare_family_missing(missing, prefix, list, sizeof(list));
     snprintf(detail, sizeof(detail), _("missing: %1$s"), list);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    cli_check_line(host, lacking ? CLI_CHECK_FAIL : CLI_CHECK_PASS, lacking ? detail : NULL,
-                   P_(singular, plural, n), n);
-#pragma GCC diagnostic pop
+    cli_check_line(host, lacking ? CLI_CHECK_FAIL : CLI_CHECK_PASS, lacking ? detail : NULL, "%s",
+                   what);
 }
 
 /* One check per atom @need has, as virt-host-validate does, then a verdict. */
@@ -94,7 +91,7 @@ static void compare_print(const AbipinProfile *need, const AbipinProfile *have,
                           const AbipinAtomSet *missing)
 {
     size_t props = 0, machines = 0, skipped = 0;
-    char text[512], detail[1024];
+    char text[512], detail[1024], what[256];
 
     for (size_t i = 0; i < need->atoms->n; i++) {
         const AbipinAtom *a = &need->atoms->items[i];
@@ -130,12 +127,16 @@ static void compare_print(const AbipinProfile *need, const AbipinProfile *have,
                        _("Checking for %1$s (%2$s)"), a->name,
                        abipin_atom_describe(a->name, text, sizeof(text)));
     }
-    compare_print_family(have->name, missing, "qemu.prop.virtio-net-pci.", props,
-                         N_("Checking for %1$zu virtio-net-pci property (qemu.prop.*)"),
-                         N_("Checking for %1$zu virtio-net-pci properties (qemu.prop.*)"));
-    compare_print_family(have->name, missing, "qemu.machine.", machines,
-                         N_("Checking for %1$zu machine type (qemu.machine.*)"),
-                         N_("Checking for %1$zu machine types (qemu.machine.*)"));
+    snprintf(what, sizeof(what),
+             P_("Checking for %1$zu virtio-net-pci property (qemu.prop.*)",
+                "Checking for %1$zu virtio-net-pci properties (qemu.prop.*)", props),
+             props);
+    compare_print_family(have->name, missing, "qemu.prop.virtio-net-pci.", props, what);
+    snprintf(what, sizeof(what),
+             P_("Checking for %1$zu machine type (qemu.machine.*)",
+                "Checking for %1$zu machine types (qemu.machine.*)", machines),
+             machines);
+    compare_print_family(have->name, missing, "qemu.machine.", machines, what);
     if (skipped) {
         snprintf(detail, sizeof(detail),
                  _("vhost-net is not usable on %1$s: guests run on QEMU's userspace virtio-net"),

@@ -7,7 +7,7 @@
 
 #define _(s) dgettext(PACKAGE, s)
 #define N_(s) s
-/* A message with a count: P_("%1$zu atom", "%1$zu atoms", n) */
+/* A message with a count n: its singular and plural msgids (ngettext) */
 #define P_(singular, plural, n) dngettext(PACKAGE, singular, plural, n)
 
 locale_t abipin_i18n_data_begin(void);
