@@ -8,10 +8,12 @@
 #include "util/error.h"
 #include "util/i18n.h"
 
+/* The words of the profile format; N_(): text output shows them translated
+ * with _(abipin_atom_state_to_string(s)). */
 static const char *const atom_state_names[_ABIPIN_ATOM_STATE_MAX] = {
-    [ABIPIN_ATOM_PRESENT] = "present",
-    [ABIPIN_ATOM_ABSENT] = "absent",
-    [ABIPIN_ATOM_UNKNOWN] = "unknown",
+    [ABIPIN_ATOM_PRESENT] = N_("present"),
+    [ABIPIN_ATOM_ABSENT] = N_("absent"),
+    [ABIPIN_ATOM_UNKNOWN] = N_("unknown"),
 };
 
 const char *abipin_atom_state_to_string(AbipinAtomState s)
@@ -314,8 +316,8 @@ int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
             continue;
         if (bs == ABIPIN_ATOM_UNKNOWN && a->state == ABIPIN_ATOM_UNKNOWN)
             continue;
-        snprintf(why, sizeof(why), _("%1$s on %2$s"),
-                 bs == ABIPIN_ATOM_ABSENT ? _("absent") : _("unknown"), other_name);
+        /* data (a baseline's reason): never translated */
+        snprintf(why, sizeof(why), "%s on %s", abipin_atom_state_to_string(bs), other_name);
         free(a->reason);
         a->reason = strdup(why);
         a->state = bs;

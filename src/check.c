@@ -16,23 +16,28 @@ typedef struct {
     size_t errors;
 } CheckState;
 
-_printf_(5, 6) static void check_report(CheckState *st, bool error, const char *feature,
-                                        const char *atom, const char *fmt, ...)
+/* One finding: @detail says what is wrong with the interface; the message
+ * names the domain and the interface first (@message, or "DOMAIN: interface
+ * LABEL: DETAIL"). */
+static void check_report(CheckState *st, bool error, const char *feature, const char *atom,
+                         const char *message, const char *detail)
 {
     json_object *o = json_object_new_object();
-    char msg[1024];
-    va_list ap;
+    char msg[1280];
 
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
+    if (!message) {
+        snprintf(msg, sizeof(msg), _("%1$s: interface %2$s: %3$s"), st->d->name, st->iface->label,
+                 detail);
+        message = msg;
+    }
     json_object_object_add(o, "severity", json_object_new_string(error ? "error" : "warning"));
     json_object_object_add(o, "domain", json_object_new_string(st->d->name));
     json_object_object_add(o, "interface", st->iface->alias ? json_object_new_string(st->iface->alias) : NULL);
     json_object_object_add(o, "mac", st->iface->mac ? json_object_new_string(st->iface->mac) : NULL);
     json_object_object_add(o, "feature", feature ? json_object_new_string(feature) : NULL);
     json_object_object_add(o, "atom", atom ? json_object_new_string(atom) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(msg));
+    json_object_object_add(o, "message", json_object_new_string(message));
+    json_object_object_add(o, "detail", json_object_new_string(detail));
     json_object_array_add(st->problems, o);
     st->errors += error;
 }
@@ -40,25 +45,25 @@ _printf_(5, 6) static void check_report(CheckState *st, bool error, const char *
 /* A bit pinned on that the platform does not offer, in words. */
 static void check_feature(CheckState *st, const AbipinAbiFeature *f)
 {
-    const AbipinInterface *iface = st->iface;
-    char text[512];
+    char text[512], detail[1024];
 
     if (f->why == ABIPIN_OFF_NO_PROPERTY) {
-        check_report(st, true, f->feature->name, NULL,
-                     _("%1$s: interface %2$s: %3$s is set, but the emulator (QEMU %4$s) has "
-                       "no such property: QEMU would refuse to start"),
-                     st->d->name, iface->label, f->feature->name,
-                     st->ctx->platform->emulator_version);
+        snprintf(detail, sizeof(detail),
+                 _("%1$s is set, but the emulator (QEMU %2$s) has no such property: QEMU would "
+                   "refuse to start"),
+                 f->feature->name, st->ctx->platform->emulator_version);
+        check_report(st, true, f->feature->name, NULL, NULL, detail);
         return;
     }
     if (f->pinned != ABIPIN_VALUE_ON || f->offered)
         return;
-    check_report(st, true, f->feature->name, f->atom,
-                 _("%1$s: interface %2$s: %3$s is pinned on, but the platform '%4$s' %5$s; re-pin "
-                   "with --platform set to a profile this host satisfies or a cluster baseline"),
-                 st->d->name, iface->label, f->feature->name, st->ctx->platform->name,
-                 f->atom ? abipin_pin_describe_atom(st->ctx, f->atom, text, sizeof(text))
-                         : _("never provides it on this backend"));
+    snprintf(detail, sizeof(detail),
+             _("%1$s is pinned on, but the platform '%2$s' %3$s; re-pin with --platform set to a "
+               "profile this host satisfies or a cluster baseline"),
+             f->feature->name, st->ctx->platform->name,
+             f->atom ? abipin_pin_describe_atom(st->ctx, f->atom, text, sizeof(text))
+                     : _("never provides it on this backend"));
+    check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
 static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
@@ -66,17 +71,19 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
     const AbipinInterface *iface = st->iface;
     char unpinned[1024] = "";
     size_t n_unpinned = 0;
-    char text[512];
+    char text[512], detail[1024], msg[1280];
     AbipinAbi abi;
     int r;
 
     if (streq_ptr(iface->driver, "vhost") &&
-        !abipin_atom_set_has(st->ctx->platform->atoms, "vhost.net"))
-        check_report(st, true, NULL, "vhost.net",
-                     _("%1$s: interface %2$s: <driver name='vhost'> but the platform '%3$s' %4$s; "
-                       "libvirt would refuse to start it"),
-                     st->d->name, iface->label, st->ctx->platform->name,
-                     abipin_pin_describe_atom(st->ctx, "vhost.net", text, sizeof(text)));
+        !abipin_atom_set_has(st->ctx->platform->atoms, "vhost.net")) {
+        snprintf(detail, sizeof(detail),
+                 _("<driver name='vhost'> but the platform '%1$s' %2$s; libvirt would refuse to "
+                   "start it"),
+                 st->ctx->platform->name,
+                 abipin_pin_describe_atom(st->ctx, "vhost.net", text, sizeof(text)));
+        check_report(st, true, NULL, "vhost.net", NULL, detail);
+    }
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
     for (size_t i = 0; i < abi.n_features; i++) {
@@ -94,11 +101,23 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
     abipin_abi_clear(&abi);
     if (!abipin_record_interface(record, iface) || n_unpinned ||
         (!iface->driver && (iface->backend == ABIPIN_BACKEND_TAP ||
-                            iface->backend == ABIPIN_BACKEND_MACVTAP)))
-        check_report(st, strict, NULL, NULL,
-                     _("%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
-                       "the host%4$s%5$s); run 'abipin pin'"),
-                     st->d->name, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
+                            iface->backend == ABIPIN_BACKEND_MACVTAP))) {
+        snprintf(detail, sizeof(detail),
+                 P_("not pinned (%1$zu host-dependent feature left to the host%2$s%3$s); run "
+                    "'abipin pin'",
+                    "not pinned (%1$zu host-dependent features left to the host%2$s%3$s); run "
+                    "'abipin pin'",
+                    n_unpinned),
+                 n_unpinned, n_unpinned ? ": " : "", unpinned);
+        snprintf(msg, sizeof(msg),
+                 P_("%1$s: interface %2$s is not pinned (%3$zu host-dependent feature left to "
+                    "the host%4$s%5$s); run 'abipin pin'",
+                    "%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
+                    "the host%4$s%5$s); run 'abipin pin'",
+                    n_unpinned),
+                 st->d->name, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
+        check_report(st, strict, NULL, NULL, msg, detail);
+    }
     return 0;
 }
 
@@ -154,13 +173,13 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
     /* Without <driver name=...> libvirt uses vhost-net wherever it can open
      * it: ask for its bits too, so that no host is claimed wrongly. */
     bool vhost = kernel_backend && (!iface->driver || streq_ptr(iface->driver, "vhost"));
+    char detail[1024];
     int r;
 
     if (!abipin_record_interface(record, iface) || (kernel_backend && !iface->driver))
-        check_report(st, false, NULL, NULL,
-                     _("%1$s: interface %2$s is not pinned: its explicit values count, and "
-                       "vhost-net where <driver name=...> is missing; run 'abipin pin'"),
-                     st->d->name, iface->label);
+        check_report(st, false, NULL, NULL, NULL,
+                     _("not pinned: its explicit values count, and vhost-net where <driver "
+                       "name=...> is missing; run 'abipin pin'"));
     if (streq_ptr(iface->driver, "vhost") &&
         (r = abipin_atom_set_put(need, "vhost.net", ABIPIN_ATOM_PRESENT, NULL)) < 0)
         return r;
@@ -181,12 +200,13 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
         r = abipin_feature_needs(f, qemu, iface->backend, vhost, need);
         if (r < 0)
             return r;
-        if (r == ABIPIN_SUPPORT_NO)
-            check_report(st, true, f->name, NULL,
-                         _("%1$s: interface %2$s: %3$s is pinned on, but backend %4$s never "
-                           "provides it: no host can honour it; set it off"),
-                         st->d->name, iface->label, f->name,
-                         abipin_backend_to_string(iface->backend));
+        if (r != ABIPIN_SUPPORT_NO)
+            continue;
+        snprintf(detail, sizeof(detail),
+                 _("%1$s is pinned on, but backend %2$s never provides it: no host can honour "
+                   "it; set it off"),
+                 f->name, abipin_backend_to_string(iface->backend));
+        check_report(st, true, f->name, NULL, NULL, detail);
     }
     return 0;
 }

@@ -116,6 +116,6 @@ int abipin_probe_child_finish(AbipinProbeChild *c, AbipinAtomSet *set, char *fai
     if (r < 0)
         return r;
     if (n == 0 && !failure[0])
-        snprintf(failure, len, "%s", _("the probe process reported nothing"));
+        snprintf(failure, len, "%s", "the probe process reported nothing");
     return n;
 }

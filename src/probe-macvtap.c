@@ -122,24 +122,24 @@ int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len)
 
 #define FAIL(...) do { snprintf(failure, len, __VA_ARGS__); return -1; } while (0)
     if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
-        FAIL(_("cannot make a private network namespace: %1$s"), strerror(errno));
+        FAIL("cannot make a private network namespace: %1$s", strerror(errno));
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID, "size=64k,mode=0700") < 0)
-        FAIL(_("cannot set up private mounts: %1$s"), strerror(errno));
+        FAIL("cannot set up private mounts: %1$s", strerror(errno));
     sk = nl_socket_alloc();
     if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0)
-        FAIL("%s", _("cannot talk rtnetlink"));
+        FAIL("%s", "cannot talk rtnetlink");
     if (macvtap_lower_create(sk, &err) < 0)
-        FAIL(_("cannot create a lower link: %1$s"), err);
+        FAIL("cannot create a lower link: %1$s", err);
     if (macvtap_create(sk, &err) < 0)
-        FAIL(_("cannot create a macvtap link: %1$s"), err);
+        FAIL("cannot create a macvtap link: %1$s", err);
     fd = macvtap_make_node();
     if (fd < 0)
-        FAIL(_("cannot make the macvtap device node: %1$s"), strerror(-fd));
+        FAIL("cannot make the macvtap device node: %1$s", strerror(-fd));
     fd = open("/tmp/abipin-macvtap", O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        FAIL(_("cannot open the macvtap device: %1$s"), strerror(errno));
+        FAIL("cannot open the macvtap device: %1$s", strerror(errno));
     /* libvirt's virNetDevMacVLanTapSetup: IFF_VNET_HDR only if offered. */
     if (ioctl(fd, TUNGETFEATURES, &features) < 0)
         features = 0;

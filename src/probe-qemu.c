@@ -215,13 +215,13 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     int r;
 
     if (!path) {
-        snprintf(why, why_len, _("no emulator '%1$s' found"),
+        snprintf(why, why_len, "no emulator '%1$s' found",
                  emulator ? emulator : ABIPIN_DEFAULT_EMULATOR);
         return 1;
     }
     r = emulator_run(path, version_args, &out);
     if (r < 0) {
-        snprintf(why, why_len, _("'%1$s --version' failed: %2$s"), path, strerror(-r));
+        snprintf(why, why_len, "'%1$s --version' failed: %2$s", path, strerror(-r));
         return 1;
     }
     p->has_emulator = true;
@@ -232,7 +232,7 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     if (r >= 0)
         r = parse_device_help(p->atoms, out);
     if (r < 0) {
-        snprintf(why, why_len, _("'%1$s -device virtio-net-pci,help' failed: %2$s"),
+        snprintf(why, why_len, "'%1$s -device virtio-net-pci,help' failed: %2$s",
                  p->emulator_path, strerror(-r));
         p->has_emulator = false;
         return 1;
@@ -242,7 +242,7 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     if (r >= 0)
         r = parse_machine_help(p, out);
     if (r < 0) {
-        snprintf(why, why_len, _("'%1$s -machine help' failed: %2$s"), p->emulator_path,
+        snprintf(why, why_len, "'%1$s -machine help' failed: %2$s", p->emulator_path,
                  strerror(-r));
         p->has_emulator = false;
         return 1;

@@ -134,7 +134,7 @@ int abipin_probe_tap(AbipinAtomSet *set, char *failure, size_t len)
     (void) failure;
     (void) len;
     if (ctl < 0) {
-        snprintf(reason, sizeof(reason), _("cannot open /dev/net/tun: %s"), strerror(errno));
+        snprintf(reason, sizeof(reason), "cannot open /dev/net/tun: %s", strerror(errno));
         r = abipin_probe_mark_all(set, "tap.", abipin_tun_atoms, ABIPIN_ATOM_UNKNOWN, reason);
         return r < 0 ? r : abipin_atom_set_put(set, "tap.steering_ebpf", ABIPIN_ATOM_UNKNOWN, reason);
     }
@@ -147,8 +147,8 @@ int abipin_probe_tap(AbipinAtomSet *set, char *failure, size_t len)
     snprintf(name, sizeof(name), "abipin%d", (int) (getpid() % 100000));
     r = tap_open(name, flags, &fd);
     if (r < 0) {
-        snprintf(reason, sizeof(reason), r == -EPERM ? _("creating a tap needs CAP_NET_ADMIN: %s")
-                                                     : _("cannot create a tap: %s"),
+        snprintf(reason, sizeof(reason), r == -EPERM ? "creating a tap needs CAP_NET_ADMIN: %s"
+                                                     : "cannot create a tap: %s",
                  strerror(-r));
         r = abipin_probe_mark_all(set, "tap.", abipin_tun_atoms, ABIPIN_ATOM_UNKNOWN, reason);
         return r < 0 ? r : abipin_atom_set_put(set, "tap.steering_ebpf", ABIPIN_ATOM_UNKNOWN, reason);

@@ -55,7 +55,7 @@ int abipin_probe_vhost(AbipinAtomSet *set)
     if (fd < 0) {
         int err = errno;
 
-        snprintf(reason, sizeof(reason), _("cannot open /dev/vhost-net: %s"), strerror(err));
+        snprintf(reason, sizeof(reason), "cannot open /dev/vhost-net: %s", strerror(err));
         return abipin_atom_set_put(set, "vhost.net",
                                    err == ENOENT || err == ENODEV || err == ENXIO
                                        ? ABIPIN_ATOM_ABSENT : ABIPIN_ATOM_UNKNOWN,

@@ -87,7 +87,7 @@ static const char *probe_profile_name(const struct utsname *u)
     return u->nodename;
 }
 
-static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
+static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
 {
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     struct utsname u;
@@ -115,6 +115,18 @@ static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProf
     }
     *ret = TAKE_PTR(p);
     return 0;
+}
+
+/* A profile is data: its reasons (strerror() included) are in the C
+ * locale's words whatever the user's, so the cache another locale reads
+ * later and the XML/JSON written from it are the same bytes. */
+static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
+{
+    locale_t previous = abipin_i18n_data_begin();
+    int r = probe_host_uncached(opts, ret);
+
+    abipin_i18n_data_end(previous);
+    return r;
 }
 
 static void key_add(uint64_t *h, const void *data, size_t len)

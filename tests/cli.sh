@@ -21,16 +21,31 @@ expect_exit 2 "baseline needs a profile" -- "$ABIPIN" baseline
 # compare: named platforms, both directions
 expect_exit 0 "linux-6.12 honours linux-5.14" -- "$ABIPIN" compare linux-5.14 --against linux-6.12
 expect_exit 1 "linux-5.14 cannot honour linux-6.12" -- "$ABIPIN" compare linux-6.12 --against linux-5.14
+# one check per atom of linux-6.12, as virt-host-validate prints them
 for atom in tap.uso4 tap.uso6 macvtap.uso4 macvtap.uso6 vhost.bit.40; do
-    grep -q "^  $atom: " "$tmp/out" || fail "compare does not list $atom"
+    grep -qE "^linux-5.14: Checking for $atom \(.*\) *: FAIL \(" "$tmp/out" || fail "compare does not fail $atom"
 done
+grep -qE "^linux-5.14: Checking for tap.ufo \(.*\) *: PASS$" "$tmp/out" || fail "compare does not pass tap.ufo"
+[ "$(grep -c ': PASS$' "$tmp/out")" = $(($(grep -c '<atom name=' "$abs_top_srcdir/data/platforms/linux-6.12.xml") - $(grep -c 'state=' "$abs_top_srcdir/data/platforms/linux-6.12.xml") - 5)) ] ||
+    fail "compare: not one PASS per atom of linux-6.12 that linux-5.14 has"
 grep -q "Linux < 6.2" "$tmp/out" || fail "compare does not explain USO"
+grep -qx "linux-5.14 cannot honour linux-6.12: 5 atoms missing" "$tmp/out" || fail "compare: no verdict"
+expect_exit 1 "compare -q" -- "$ABIPIN" -q compare linux-6.12 --against linux-5.14
+[ "$(grep -c ': FAIL (' "$tmp/out")" = 5 ] && ! grep -q ': PASS' "$tmp/out" || fail "compare -q: not the failures only"
+NO_COLOR= TERM=xterm script -qec "$ABIPIN compare linux-6.12 --against linux-5.14" /dev/null >"$tmp/tty" </dev/null
+grep -q "$(printf '\033\[31mFAIL\033\[0m')" "$tmp/tty" && grep -q "$(printf '\033\[32mPASS')" "$tmp/tty" ||
+    fail "compare on a terminal: no red FAIL, green PASS"
+NO_COLOR=1 script -qec "$ABIPIN compare linux-6.12 --against linux-5.14" /dev/null >"$tmp/tty" </dev/null
+! grep -q "$(printf '\033')" "$tmp/tty" || fail "NO_COLOR: still coloured"
+TERM=dumb script -qec "$ABIPIN compare linux-6.12 --against linux-5.14" /dev/null >"$tmp/tty" </dev/null
+! grep -q "$(printf '\033')" "$tmp/tty" || fail "TERM=dumb: still coloured"
+ok "colour only on a terminal, not with NO_COLOR or TERM=dumb"
 expect_exit 1 "compare --json" -- "$ABIPIN" compare linux-6.12 --against linux-5.14 --json
 [ "$(json_get "$tmp/out" 'd["ok"]')" = False ] || fail "compare --json: ok should be false"
 [ "$(json_get "$tmp/out" 'len(d["missing"])')" = 5 ] || fail "compare --json: 5 atoms missing"
 expect_exit 1 "linux-4.14.0 cannot honour linux-4.18 (UFO)" -- \
     "$ABIPIN" compare linux-4.18 --against linux-4.14.0
-grep -q "^  tap.ufo: " "$tmp/out" || fail "4.14.0 should lack tap.ufo"
+grep -qE "^linux-4.14.0: Checking for tap.ufo .*: FAIL" "$tmp/out" || fail "4.14.0 should lack tap.ufo"
 
 # baseline: AND of 6.12 and 5.14 is 5.14's kernel atoms; written atomically with -o
 expect_exit 0 "baseline -o" -- "$ABIPIN" baseline linux-6.12 linux-5.14 --name cluster -o "$tmp/cluster.xml"

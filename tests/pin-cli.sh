@@ -24,19 +24,26 @@ grep -q "name='host_uso' type='bool' value='false'" "$tmp/pinned.xml" || fail "-
 # check: the 6.12 pin on a 5.14 host names USO, the fix, and exits 1
 "$ABIPIN" -q pin "$dir/bridge.in.xml" >"$tmp/p612.xml" || fail "pin for the host"
 expect_exit 1 "check a 6.12 pin against linux-5.14" -- "$ABIPIN" check --platform linux-5.14 "$tmp/p612.xml"
-grep -q "vm1: interface ua-net-525400000001 (52:54:00:00:00:01): host_uso is pinned on, but the platform 'linux-5.14' lacks tap.uso4 (no TUN_F_USO4 on tun: Linux < 6.2); re-pin" "$tmp/out" ||
+grep -qE "^   vm1: Checking interface ua-net-525400000001 \(52:54:00:00:00:01\) +: FAIL \(host_uso is pinned on, but the platform 'linux-5.14' lacks tap.uso4 \(no TUN_F_USO4 on tun: Linux < 6.2\); re-pin" "$tmp/out" ||
     { cat "$tmp/out"; fail "check message"; }
 # with vhost-net, RING_RESET needs the kernel's vhost too (not before 6.3): the
 # IONOS report's pair of missing features, USO and queue_reset
 [ "$(grep -c 'is pinned on' "$tmp/out")" = 4 ] || fail "check should name USO (3) and queue_reset"
+! grep -q ': PASS' "$tmp/out" || fail "check: an interface with failures also passed"
 grep -q "queue_reset is pinned on, but the platform 'linux-5.14' lacks vhost.bit.40" "$tmp/out" ||
     fail "check does not name vhost's RING_RESET"
 expect_exit 1 "check --json" -- "$ABIPIN" check --json --platform linux-5.14 "$tmp/p612.xml"
 [ "$(json_get "$tmp/out" 'sorted(p["feature"] for p in d["problems"])')" = "['guest_uso4', 'guest_uso6', 'host_uso', 'queue_reset']" ] ||
     fail "check --json problems"
+[ "$(json_get "$tmp/out" 'all(p["message"].endswith(": " + p["detail"]) for p in d["problems"])')" = True ] ||
+    fail "check --json: a message is not its interface and its detail"
 expect_exit 0 "check the same pin against linux-6.12" -- "$ABIPIN" check --platform linux-6.12 "$tmp/p612.xml"
+grep -qE "^   vm1: Checking interface ua-net-525400000001 \(52:54:00:00:00:01\) +: PASS$" "$tmp/out" ||
+    fail "check: no PASS for the interface"
 expect_exit 0 "check an unpinned domain (a warning)" -- "$ABIPIN" check "$dir/bridge.in.xml"
-grep -q "is not pinned" "$tmp/err" || fail "no warning for an unpinned interface"
+grep -qE ": WARN \(not pinned \(21 host-dependent features left" "$tmp/out" || fail "no warning for an unpinned interface"
+expect_exit 0 "check -q an unpinned domain" -- "$ABIPIN" -q check "$dir/bridge.in.xml"
+[ ! -s "$tmp/out" ] || fail "check -q printed a warning or the verdict"
 expect_exit 1 "check --strict an unpinned domain" -- "$ABIPIN" check --strict "$dir/bridge.in.xml"
 expect_exit 0 "re-pin against a baseline" -- "$ABIPIN" -q pin --platform linux-5.14 --in-place "$tmp/p612.xml"
 expect_exit 0 "now linux-5.14 honours it" -- "$ABIPIN" check --platform linux-5.14 "$tmp/p612.xml"

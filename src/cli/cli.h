@@ -14,6 +14,9 @@
 
 extern bool arg_quiet;
 
+void cli_i18n_init(void);
+void cli_untranslated(void);
+
 int cmd_probe(int argc, char **argv);
 int cmd_platforms(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
@@ -26,6 +29,30 @@ int cmd_hook(int argc, char **argv);
 int cmd_abi(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+
+/* One row of a command's --help: the option as typed (not translated) and
+ * what it does (N_(), translated when printed). One gettext entry per option,
+ * as util-linux does, so that a new option is one new message. */
+typedef struct {
+    const char *names; /* "-o, --output FILE" */
+    const char *text;
+} CliHelpOption;
+
+/* --emulator and --no-cache, for commands that probe this host only */
+#define CLI_HELP_PROBE_OPTIONS                                                                   \
+    { "--emulator PATH", N_("the QEMU binary to probe (default: qemu-system-x86_64 in PATH)") }, \
+    { "--no-cache", N_("probe now; neither read nor write the cache") }
+/* ... and for commands that read a domain: its <emulator> comes first */
+#define CLI_HELP_DOMAIN_PROBE_OPTIONS                                                            \
+    { "--emulator PATH", N_("the QEMU binary to probe (default: the domain's <emulator>)") },    \
+    { "--no-cache", N_("probe now; neither read nor write the cache") }
+#define CLI_HELP_PLATFORM_OPTION                                                                 \
+    { "--platform PROFILE", N_("host (default), latest, a shipped platform name or a file") }
+
+void cli_print_help(const char *synopsis, const char *description, const CliHelpOption *options,
+                    size_t n_options);
+#define CLI_PRINT_HELP(synopsis, description, options)                                            \
+    cli_print_help(synopsis, description, options, ELEMENTSOF(options))
 
 int cli_usage_error(const char *command, const char *fmt, ...) _printf_(2, 3);
 int cli_exit_code(int r);

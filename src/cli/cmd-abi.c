@@ -11,11 +11,18 @@
 
 static void abi_help(void)
 {
-    printf(_("Usage: abipin abi DOMAIN.xml [--platform PROFILE] [--emulator PATH] [--json]\n"
-             "The guest hardware DOMAIN.xml produces on the platform (default: this host): per\n"
-             "virtio interface, the feature bits QEMU will offer the guest (as QMP\n"
-             "x-query-virtio-status reports them), and why each host-dependent bit that is off\n"
-             "is off. Starts nothing.\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin abi DOMAIN.xml [--platform PROFILE] [--json] [--emulator PATH] [--no-cache]",
+                   N_("The guest hardware DOMAIN.xml produces on the platform (default: this host): per\n"
+                      "virtio interface, the feature bits QEMU will offer the guest (as QMP\n"
+                      "x-query-virtio-status reports them), and why each host-dependent bit that is off\n"
+                      "is off. Starts nothing.\n"),
+                   options);
 }
 
 static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiFeature *f,
@@ -148,6 +155,8 @@ int cmd_abi(int argc, char **argv)
             return cli_usage_error("abi", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("abi", _("exactly one domain XML file is needed"));
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||

@@ -12,12 +12,19 @@
 
 static void audit_help(void)
 {
-    printf(_("Usage: abipin audit FILE|DIR... [--platform PROFILE] [--json]\n"
-             "For every domain definition (DIR: its *.xml files, e.g. /etc/libvirt/qemu): the\n"
-             "host-dependent features left unpinned, explicit 'on' values the platform (default:\n"
-             "this host) cannot honour, pins made against a platform whose atoms differ from it\n"
-             "(stale), and interfaces whose vhost-net choice libvirt would make silently. Exit 1\n"
-             "when anything is found, 2 if a file cannot be read.\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin audit FILE|DIR... [--platform PROFILE] [--json] [--emulator PATH] [--no-cache]",
+                   N_("For every domain definition (DIR: its *.xml files, e.g. /etc/libvirt/qemu): the\n"
+                      "host-dependent features left unpinned, explicit 'on' values the platform (default:\n"
+                      "this host) cannot honour, pins made against a platform whose atoms differ from it\n"
+                      "(stale), and interfaces whose vhost-net choice libvirt would make silently. Exit 1\n"
+                      "when anything is found, 2 if a file cannot be read.\n"),
+                   options);
 }
 
 typedef struct {
@@ -186,8 +193,14 @@ static int audit_finish(const Audit *a)
         printf("  \"platform\": %s\n}\n", json_object_to_json_string(name));
         json_object_put(name);
     } else if (!arg_quiet) {
-        printf(_("audited %1$zu definitions: %2$zu findings, %3$zu unreadable\n"), a->audited,
-               a->findings, a->unreadable);
+        char defs[64], finds[64];
+
+        /* two counts, two plural forms: each its own message */
+        snprintf(defs, sizeof(defs), P_("%1$zu definition", "%1$zu definitions", a->audited),
+                 a->audited);
+        snprintf(finds, sizeof(finds), P_("%1$zu finding", "%1$zu findings", a->findings),
+                 a->findings);
+        printf(_("audited %1$s: %2$s, %3$zu unreadable\n"), defs, finds, a->unreadable);
     }
     if (fflush(stdout) != 0 || ferror(stdout))
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
@@ -224,6 +237,8 @@ int cmd_audit(int argc, char **argv)
             return cli_usage_error("audit", _("bad option"));
         }
     }
+    if (a.json)
+        cli_untranslated();
     if (optind == argc)
         r = cli_usage_error("audit", _("no file or directory given"));
     for (int i = optind; i < argc && r >= 0; i++)
@@ -231,7 +246,9 @@ int cmd_audit(int argc, char **argv)
     if (r >= 0)
         r = audit_finish(&a);
     if (r >= 0 && a.unreadable)
-        r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$zu definitions could not be read"),
+        r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, P_("%1$zu definition could not be read",
+                                                            "%1$zu definitions could not be read",
+                                                            a.unreadable),
                              a.unreadable);
     else if (r >= 0)
         r = a.findings ? EXIT_REFUSED : 0;

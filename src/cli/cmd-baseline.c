@@ -10,12 +10,18 @@
 
 static void baseline_help(void)
 {
-    printf(_("Usage: abipin baseline PROFILE... [--name NAME] [--json] [-o FILE]\n"
-             "AND-merge profiles into a cluster baseline: an atom is present only if every\n"
-             "profile has it. PROFILE is a file, a shipped platform name, 'host' or 'latest'.\n\n"
-             "  --name NAME        the baseline's name (default: baseline)\n"
-             "  --json             JSON instead of XML\n"
-             "  -o, --output FILE  write to FILE (atomically)\n"));
+    static const CliHelpOption options[] = {
+        { "--name NAME", N_("the baseline's name (default: baseline)") },
+        { "--json", N_("JSON instead of XML") },
+        { "-o, --output FILE", N_("write to FILE (atomically)") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin baseline PROFILE... [--name NAME] [--json] [-o FILE] [--emulator PATH]\n"
+                   "        [--no-cache]",
+                   N_("AND-merge profiles into a cluster baseline: an atom is present only if every\n"
+                      "profile has it. PROFILE is a file, a shipped platform name, 'host' or 'latest'.\n"),
+                   options);
 }
 
 int cmd_baseline(int argc, char **argv)
@@ -51,6 +57,8 @@ int cmd_baseline(int argc, char **argv)
             return cli_usage_error("baseline", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (optind == argc)
         return cli_usage_error("baseline", _("no profile given"));
     /* One profile at a time: a fleet's profiles need not fit in memory. */

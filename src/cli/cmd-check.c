@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "pin.h"
 #include "platforms.h"
 #include "util/error.h"
@@ -11,11 +12,53 @@
 
 static void check_help(void)
 {
-    printf(_("Usage: abipin check DOMAIN.xml [--platform PROFILE] [--strict] [--json]\n"
-             "Can the platform (default: this host) honour every pin of DOMAIN.xml? Exit 0 if so,\n"
-             "1 with one line per unmet requirement: the interface, the feature, the missing\n"
-             "capability in words and the fix. Unpinned interfaces are warnings; --strict makes\n"
-             "them errors.\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--strict", N_("an unpinned interface is an error, not a warning") },
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin check DOMAIN.xml [--platform PROFILE] [--strict] [--json]\n"
+                   "        [--emulator PATH] [--no-cache]",
+                   N_("Can the platform (default: this host) honour every pin of DOMAIN.xml? One check per\n"
+                      "interface; exit 0 if so, 1 with one failed check per unmet requirement: the\n"
+                      "interface, the feature, the missing capability in words and the fix.\n"),
+                   options);
+}
+
+static bool check_problem_is_for(json_object *p, const AbipinInterface *iface)
+{
+    return streq_ptr(json_object_get_string(json_object_object_get(p, "interface")), iface->alias) &&
+           streq_ptr(json_object_get_string(json_object_object_get(p, "mac")), iface->mac);
+}
+
+/* One check per interface (the ones check looks at: virtio, a known
+ * backend), one line per finding: FAIL for an error, WARN for an unpinned
+ * interface. */
+static void check_print(const AbipinDomain *d, json_object *problems)
+{
+    for (size_t i = 0; i < d->n_ifaces; i++) {
+        const AbipinInterface *iface = &d->ifaces[i];
+        bool found = false;
+
+        if (!iface->virtio || iface->backend < 0)
+            continue;
+        for (size_t k = 0; k < json_object_array_length(problems); k++) {
+            json_object *p = json_object_array_get_idx(problems, k);
+            const char *severity = json_object_get_string(json_object_object_get(p, "severity"));
+
+            if (!check_problem_is_for(p, iface))
+                continue;
+            found = true;
+            cli_check_line(d->name, strcmp(severity, "error") == 0 ? CLI_CHECK_FAIL : CLI_CHECK_WARN,
+                           json_object_get_string(json_object_object_get(p, "detail")),
+                           _("Checking interface %1$s"), iface->label);
+        }
+        if (!found)
+            cli_check_line(d->name, CLI_CHECK_PASS, NULL, _("Checking interface %1$s"),
+                           iface->label);
+    }
 }
 
 int cmd_check(int argc, char **argv)
@@ -53,6 +96,8 @@ int cmd_check(int argc, char **argv)
             return cli_usage_error("check", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("check", _("exactly one domain XML file is needed"));
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
@@ -70,7 +115,7 @@ int cmd_check(int argc, char **argv)
         if (r < 0)
             return r;
     } else {
-        cli_print_problems(problems, stdout, arg_quiet ? NULL : stderr);
+        check_print(d, problems);
         if (errors == 0 && !arg_quiet)
             printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform_name);
     }

@@ -4,16 +4,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "platforms.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
 static void compare_help(void)
 {
-    printf(_("Usage: abipin compare PROFILE [--against PROFILE] [--json]\n"
-             "Can a host with the second profile (default: this host) honour every atom of the\n"
-             "first? Exit 0 if so, 1 with each missing atom and what it means otherwise.\n"
-             "Answers \"can this new host join the cluster\" when PROFILE is the cluster baseline.\n"));
+    static const CliHelpOption options[] = {
+        { "--against PROFILE", N_("the profile that must honour the first (default: host)") },
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin compare PROFILE [--against PROFILE] [--json] [--emulator PATH] [--no-cache]",
+                   N_("Can a host with the second profile (default: this host) honour every atom of the\n"
+                      "first? One check per atom; exit 0 if so, 1 if an atom is missing. Answers \"can\n"
+                      "this new host join the cluster\" when PROFILE is the cluster baseline.\n"),
+                   options);
 }
 
 static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfile *have,
@@ -42,27 +50,108 @@ static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfi
     return o;
 }
 
+/* "host_uso, guest_uso4, ..." from the atoms of @missing named PREFIX* */
+static size_t compare_family_missing(const AbipinAtomSet *missing, const char *prefix, char *buf,
+                                     size_t len)
+{
+    size_t n = 0, plen = strlen(prefix);
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < missing->n; i++) {
+        const char *name = missing->items[i].name;
+
+        if (strncmp(name, prefix, plen) != 0)
+            continue;
+        if (n++ < 8)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", n > 1 ? ", " : "", name + plen);
+        else if (n == 9)
+            snprintf(buf + strlen(buf), len - strlen(buf), ", ...");
+    }
+    return n;
+}
+
+/* The emulator's properties and machine types, one check each for all of
+ * them: a host profile has a hundred. */
+static void compare_print_family(const char *host, const AbipinAtomSet *missing, const char *prefix,
+                                 size_t n, const char *what)
+{
+    char list[512], detail[600];
+    size_t lacking;
+
+    if (n == 0)
+        return;
+    lacking = compare_family_missing(missing, prefix, list, sizeof(list));
+    snprintf(detail, sizeof(detail), _("missing: %1$s"), list);
+    cli_check_line(host, lacking ? CLI_CHECK_FAIL : CLI_CHECK_PASS, lacking ? detail : NULL, "%s",
+                   what);
+}
+
+/* One check per atom @need has, as virt-host-validate does, then a verdict. */
 static void compare_print(const AbipinProfile *need, const AbipinProfile *have,
                           const AbipinAtomSet *missing)
 {
-    char text[512];
+    size_t props = 0, machines = 0, skipped = 0;
+    char text[512], detail[1024], what[256];
 
-    if (missing->n == 0) {
-        if (!arg_quiet)
-            printf(_("%1$s honours every atom of %2$s\n"), have->name, need->name);
-        return;
-    }
-    printf(_("%1$s cannot honour %2$s: %3$zu atoms missing\n"), have->name, need->name, missing->n);
-    for (size_t i = 0; i < missing->n; i++) {
-        const AbipinAtom *a = &missing->items[i];
+    for (size_t i = 0; i < need->atoms->n; i++) {
+        const AbipinAtom *a = &need->atoms->items[i];
+        const AbipinAtom *m = abipin_atom_set_get(missing, a->name);
 
-        printf("  %s: %s", a->name, abipin_atom_describe_missing(a->name, text, sizeof(text)));
-        if (a->state == ABIPIN_ATOM_UNKNOWN)
-            printf(_(" (unknown on %1$s: %2$s)"), have->name, a->reason ? a->reason : "?");
-        else if (a->reason)
-            printf(" (%s)", a->reason);
-        putchar('\n');
+        if (a->state != ABIPIN_ATOM_PRESENT)
+            continue;
+        if (strncmp(a->name, "qemu.prop.", 10) == 0) {
+            props++;
+            continue;
+        }
+        if (strncmp(a->name, "qemu.machine.", 13) == 0) {
+            machines++;
+            continue;
+        }
+        /* not missing, yet not present: a vhost bit that does not count */
+        if (!m && !abipin_atom_set_has(have->atoms, a->name)) {
+            skipped++;
+            continue;
+        }
+        detail[0] = '\0';
+        if (m) {
+            abipin_atom_describe_missing(a->name, text, sizeof(text));
+            if (m->state == ABIPIN_ATOM_UNKNOWN)
+                snprintf(detail, sizeof(detail), _("%1$s (unknown on %2$s: %3$s)"), text, have->name,
+                         m->reason ? m->reason : "?");
+            else if (m->reason)
+                snprintf(detail, sizeof(detail), "%s (%s)", text, m->reason);
+            else
+                snprintf(detail, sizeof(detail), "%s", text);
+        }
+        cli_check_line(have->name, m ? CLI_CHECK_FAIL : CLI_CHECK_PASS, detail,
+                       _("Checking for %1$s (%2$s)"), a->name,
+                       abipin_atom_describe(a->name, text, sizeof(text)));
     }
+    snprintf(what, sizeof(what),
+             P_("Checking for %1$zu virtio-net-pci property (qemu.prop.*)",
+                "Checking for %1$zu virtio-net-pci properties (qemu.prop.*)", props),
+             props);
+    compare_print_family(have->name, missing, "qemu.prop.virtio-net-pci.", props, what);
+    snprintf(what, sizeof(what),
+             P_("Checking for %1$zu machine type (qemu.machine.*)",
+                "Checking for %1$zu machine types (qemu.machine.*)", machines),
+             machines);
+    compare_print_family(have->name, missing, "qemu.machine.", machines, what);
+    if (skipped) {
+        snprintf(detail, sizeof(detail),
+                 _("vhost-net is not usable on %1$s: guests run on QEMU's userspace virtio-net"),
+                 have->name);
+        cli_check_line(have->name, CLI_CHECK_NOTE, detail,
+                       P_("Checking for %1$zu vhost-net feature bit (vhost.bit.*)",
+                          "Checking for %1$zu vhost-net feature bits (vhost.bit.*)", skipped),
+                       skipped);
+    }
+    if (missing->n)
+        printf(P_("%1$s cannot honour %2$s: %3$zu atom missing\n",
+                  "%1$s cannot honour %2$s: %3$zu atoms missing\n", missing->n),
+               have->name, need->name, missing->n);
+    else if (!arg_quiet)
+        printf(_("%1$s honours every atom of %2$s\n"), have->name, need->name);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -98,6 +187,8 @@ int cmd_compare(int argc, char **argv)
             return cli_usage_error("compare", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("compare", _("exactly one profile to compare is needed"));
     if ((r = abipin_profile_resolve(argv[optind], &opts, &need)) < 0 ||

@@ -10,10 +10,19 @@
 
 static void define_help(void)
 {
-    printf(_("Usage: abipin define DOMAIN.xml [-c URI] [--platform PROFILE] [--policy host|compat]\n"
-             "                     [--json] [--emulator PATH] [--no-cache]\n"
-             "Pin DOMAIN.xml (as 'abipin pin') and define the result through libvirt\n"
-             "(virDomainDefineXML). The file itself is not changed. -c/--connect as in virsh.\n"));
+    static const CliHelpOption options[] = {
+        { "-c, --connect URI", N_("the libvirt connection URI, as for virsh -c") },
+        CLI_HELP_PLATFORM_OPTION,
+        { "--policy host|compat", N_("as for 'abipin pin' (default: host)") },
+        { "--json", N_("print the pin summary as JSON") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin define DOMAIN.xml [-c URI] [--platform PROFILE] [--policy host|compat]\n"
+                   "        [--json] [--emulator PATH] [--no-cache]",
+                   N_("Pin DOMAIN.xml (as 'abipin pin') and define the result through libvirt\n"
+                      "(virDomainDefineXML). The file itself is not changed.\n"),
+                   options);
 }
 
 int cmd_define(int argc, char **argv)
@@ -53,6 +62,8 @@ int cmd_define(int argc, char **argv)
             return cli_usage_error("define", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("define", _("exactly one domain XML file is needed"));
     /* Connect first: with a remote URI the local host is the wrong one to

@@ -10,12 +10,21 @@
 
 static void diff_help(void)
 {
-    printf(_("Usage: abipin diff A.xml B.xml [--platform-a PROFILE] [--platform-b PROFILE] [--json]\n"
-             "Guest-ABI differences between two domain definitions, each on its platform\n"
-             "(default: this host): machine type, interfaces added or removed, backend and\n"
-             "driver, pinned values and the feature bits offered; then whether a guest running\n"
-             "A can migrate to B, with the error QEMU would print. Exit 0 same ABI, 1 differs,\n"
-             "2 error (as diff(1)).\n"));
+    static const CliHelpOption options[] = {
+        { "--platform-a PROFILE", N_("the platform of A.xml, the source (default: host)") },
+        { "--platform-b PROFILE", N_("the platform of B.xml, the destination (default: host)") },
+        { "--json", N_("JSON instead of text") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin diff A.xml B.xml [--platform-a PROFILE] [--platform-b PROFILE] [--json]\n"
+                   "        [--emulator PATH] [--no-cache]",
+                   N_("Guest-ABI differences between two domain definitions, each on its platform\n"
+                      "(default: this host): machine type, interfaces added or removed, backend and\n"
+                      "driver, pinned values and the feature bits offered; then whether a guest running\n"
+                      "A can migrate to B, with the error QEMU would print. Exit 0 same ABI, 1 differs,\n"
+                      "2 error (as diff(1)).\n"),
+                   options);
 }
 
 typedef struct {
@@ -197,6 +206,8 @@ int cmd_diff(int argc, char **argv)
             return cli_usage_error("diff", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 2)
         return cli_usage_error("diff", _("two domain XML files are needed"));
     if ((r = diff_side_load(&a, argv[optind], pa, opts)) < 0 ||

@@ -42,6 +42,15 @@ static int hook_unpinned(const AbipinConfig *conf, const char *op, const AbipinD
     }
 }
 
+static void hook_help(void)
+{
+    cli_print_help("abipin hook NAME OP SUBOP EXTRA < DOMAIN.xml",
+                   N_("The libvirt qemu hook: refuse a start, an incoming migration or a restore that\n"
+                      "this host cannot honour, before QEMU starts. libvirt runs it (as abipin-hook)\n"
+                      "with these arguments and the domain XML on standard input; it takes no options.\n"),
+                   NULL, 0);
+}
+
 /**
  * cmd_hook:
  *
@@ -59,6 +68,11 @@ int cmd_hook(int argc, char **argv)
     const char *op = argc > 2 ? argv[2] : "", *subop = argc > 3 ? argv[3] : NULL;
     int r;
 
+    /* libvirt always passes four arguments, so a lone --help is a person. */
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        hook_help();
+        return 0;
+    }
     /* reconnect must never fail: libvirt would kill the running QEMU. */
     if (!hook_is_guarded(op, subop))
         return 0;

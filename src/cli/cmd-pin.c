@@ -12,26 +12,30 @@
 
 static void pin_help(void)
 {
-    printf(_("Usage: abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
-             "                  [-o FILE | --in-place] [--json | --require-labels[=FORMAT]]\n"
-             "                  [--emulator PATH] [--no-cache]\n"
-             "Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
-             "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
-             "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
-             "refused, never flipped. Writes the pinned XML to standard output by default.\n\n"
-             "  --platform PROFILE  host (default), latest, a shipped platform name or a file\n"
-             "  --policy host       default AND what the platform supports (default)\n"
-             "  --policy compat     every host-dependent feature off: the most portable ABI\n"
-             "  -o, --output FILE   write the pinned XML to FILE (atomically)\n"
-             "  --in-place          replace DOMAIN.xml atomically\n"
-             "  --json              print a JSON summary (to stdout with -o/--in-place)\n"
-             "  --require-labels[=FORMAT]\n"
-             "                      print what a node needs to honour the pins instead of the XML:\n"
-             "                      nfd (default), a Kubernetes nodeSelector on the labels of\n"
-             "                      'probe --format nfd', or nova, flavor extra specs on the\n"
-             "                      traits of 'probe --format nova'. Without --platform: the pins\n"
-             "                      DOMAIN.xml has, nothing is pinned or written\n"
-             "  --emulator PATH     the emulator to probe (default: the domain's <emulator>)\n"));
+    static const CliHelpOption options[] = {
+        CLI_HELP_PLATFORM_OPTION,
+        { "--policy host", N_("default AND what the platform supports (default)") },
+        { "--policy compat", N_("every host-dependent feature off: the most portable ABI") },
+        { "-o, --output FILE", N_("write the pinned XML to FILE (atomically)") },
+        { "--in-place", N_("replace DOMAIN.xml atomically") },
+        { "--json", N_("print a JSON summary (to stdout with -o/--in-place)") },
+        { "--require-labels[=FORMAT]",
+          N_("print what a node needs to honour the pins, not the XML:\n"
+             "nfd (default), a Kubernetes nodeSelector on the labels of\n"
+             "'probe --format nfd', or nova, flavor extra specs on the traits\n"
+             "of 'probe --format nova'. Without --platform: the pins\n"
+             "DOMAIN.xml has; nothing is pinned or written") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
+                   "        [-o FILE | --in-place] [--json | --require-labels[=FORMAT]]\n"
+                   "        [--emulator PATH] [--no-cache]",
+                   N_("Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
+                      "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
+                      "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
+                      "refused, never flipped. Writes the pinned XML to standard output by default.\n"),
+                   options);
 }
 
 /**
@@ -90,7 +94,10 @@ void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
 
-    fprintf(stderr, _("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n"),
+    fprintf(stderr,
+            P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
+               "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
+               json_object_array_length(ifaces)),
             json_object_get_string(json_object_object_get(report, "domain")),
             json_object_get_string(json_object_object_get(report, "platform")),
             json_object_get_string(json_object_object_get(report, "policy")),
@@ -212,6 +219,8 @@ int cmd_pin(int argc, char **argv)
             return cli_usage_error("pin", _("bad option"));
         }
     }
+    if (json)
+        cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("pin", _("exactly one domain XML file is needed"));
     if (in_place && output)

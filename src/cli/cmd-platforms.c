@@ -10,9 +10,16 @@
 
 static void platforms_help(void)
 {
-    printf(_("Usage: abipin platforms [--json] [--no-cache] [--emulator PATH]\n"
-             "List the shipped named platforms, whether this host satisfies each (has every\n"
-             "atom it lists), and which is 'latest': the newest one this host satisfies.\n"));
+    static const CliHelpOption options[] = {
+        { "--json", N_("JSON instead of a table") },
+        { "--names", N_("only the names of the shipped platforms, one per line; probes nothing") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin platforms [--json | --names] [--emulator PATH] [--no-cache]",
+                   N_("List the shipped named platforms, whether this host satisfies each (has every\n"
+                      "atom it lists), and which is 'latest': the newest one this host satisfies.\n"),
+                   options);
 }
 
 static json_object *platforms_to_json(const AbipinPlatformList *list, const AbipinProfile *host,
@@ -57,15 +64,32 @@ static void platforms_print(const AbipinPlatformList *list, const AbipinProfile 
         printf(_("latest: none (this host satisfies no shipped platform)\n"));
 }
 
+/* For shell completion and scripts: no probe, so it is instant and works
+ * without privileges or an emulator. */
+static int platforms_print_names(void)
+{
+    AbipinPlatformList list;
+    int r = abipin_platforms_list(&list);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < list.n; i++)
+        printf("%s\n", list.items[i]->name);
+    abipin_platform_list_clear(&list);
+    return 0;
+}
+
 int cmd_platforms(int argc, char **argv)
 {
     static const struct option options[] = {
-        { "help", no_argument, NULL, 'h' }, { "json", no_argument, NULL, 'j' }, CLI_PROBE_OPTIONS, {},
+        { "help", no_argument, NULL, 'h' },   { "json", no_argument, NULL, 'j' },
+        { "names", no_argument, NULL, 'n' }, CLI_PROBE_OPTIONS,
+        {},
     };
     _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
     AbipinProbeOptions opts = { 0 };
     AbipinPlatformList list;
-    bool json = false;
+    bool json = false, names = false;
     int opt, r, latest;
 
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
@@ -75,12 +99,21 @@ int cmd_platforms(int argc, char **argv)
             platforms_help();
             return 0;
         }
-        if (opt != 'j')
+        if (opt == 'j')
+            json = true;
+        else if (opt == 'n')
+            names = true;
+        else
             return cli_usage_error("platforms", _("bad option"));
-        json = true;
     }
+    if (json)
+        cli_untranslated();
     if (optind < argc)
         return cli_usage_error("platforms", _("unexpected argument '%1$s'"), argv[optind]);
+    if (json && names)
+        return cli_usage_error("platforms", _("--json and --names exclude each other"));
+    if (names)
+        return platforms_print_names();
     if ((r = abipin_probe_host(&opts, &host)) < 0 || (r = abipin_platforms_list(&list)) < 0)
         return r;
     latest = abipin_platforms_latest(&list, host);

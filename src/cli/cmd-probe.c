@@ -4,24 +4,30 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "labels.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
 static void probe_help(void)
 {
-    printf(_("Usage: abipin probe [--format FORMAT | --json | --text] [--no-cache]\n"
-             "                    [--emulator PATH] [-o FILE]\n"
-             "Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
-             "its platform profile. Every atom is present, absent, or unknown with the reason.\n\n"
-             "  --format FORMAT   xml (default), json, text (a readable report), nfd (a Node\n"
-             "                    Feature Discovery feature file: Kubernetes node labels) or\n"
-             "                    nova (a Nova provider config: Placement traits)\n"
-             "  --json            --format json\n"
-             "  --text            --format text\n"
-             "  --no-cache        probe now; neither read nor write the cache\n"
-             "  --emulator PATH   the QEMU binary to ask (default: qemu-system-x86_64 in PATH)\n"
-             "  -o, --output FILE write the profile to FILE (atomically)\n"));
+    static const CliHelpOption options[] = {
+        { "--format xml|json|text|nfd|nova",
+          N_("XML (default), JSON, text (a report, one\n"
+             "check per atom), nfd (a Node Feature\n"
+             "Discovery file: Kubernetes node labels) or\n"
+             "nova (a Nova provider config: traits)") },
+        { "--json", N_("--format json") },
+        { "--text", N_("--format text") },
+        { "-o, --output FILE", N_("write the profile to FILE (atomically)") },
+        CLI_HELP_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
+                   "        [--emulator PATH] [--no-cache]",
+                   N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
+                      "its platform profile. Every atom is present, absent, or unknown with the reason.\n"),
+                   options);
 }
 
 typedef enum {
@@ -59,33 +65,47 @@ static bool atom_is_emulator(const char *name)
     return strncmp(name, "qemu.", 5) == 0;
 }
 
+/* One check per atom, as virt-host-validate prints them: present PASS;
+ * absent WARN, an answer about this host (virt-host-validate's missing
+ * /dev/vhost-net is a WARN too); unknown FAIL: the probe could not ask, so
+ * -q shows what a probe with more privileges would tell. The emulator's
+ * present properties and machine types are counted on one line. */
 static void probe_print_text(const AbipinProfile *p)
 {
     size_t props = 0, machines = 0;
-    char text[512];
+    char text[512], detail[1024], counts[2][64];
 
-    printf(_("Profile '%1$s': %2$s\n"), p->name, p->description ? p->description : "");
+    if (!arg_quiet)
+        printf(_("Profile '%1$s': %2$s\n"), p->name, p->description ? p->description : "");
     for (size_t i = 0; i < p->atoms->n; i++) {
         const AbipinAtom *a = &p->atoms->items[i];
+        CliCheckLevel level = CLI_CHECK_PASS;
 
         if (atom_is_emulator(a->name) && a->state == ABIPIN_ATOM_PRESENT) {
             props += strncmp(a->name, "qemu.prop.", 10) == 0;
             machines += strncmp(a->name, "qemu.machine.", 13) == 0;
             continue;
         }
-        if (a->state == ABIPIN_ATOM_PRESENT)
-            abipin_atom_describe(a->name, text, sizeof(text));
-        else
+        detail[0] = '\0';
+        if (a->state == ABIPIN_ATOM_ABSENT) {
+            level = CLI_CHECK_WARN;
             abipin_atom_describe_missing(a->name, text, sizeof(text));
-        printf("  %-28s %-8s %s", a->name, _(abipin_atom_state_to_string(a->state)), text);
-        if (a->reason)
-            printf(" [%s]", a->reason);
-        putchar('\n');
+            snprintf(detail, sizeof(detail), a->reason ? "%s (%s)" : "%s", text, a->reason);
+        } else if (a->state == ABIPIN_ATOM_UNKNOWN) {
+            level = CLI_CHECK_FAIL;
+            snprintf(detail, sizeof(detail), "%s: %s", _(abipin_atom_state_to_string(a->state)),
+                     a->reason ? a->reason : "?");
+        }
+        cli_check_line(p->name, level, detail, _("Checking for %1$s (%2$s)"), a->name,
+                       abipin_atom_describe(a->name, text, sizeof(text)));
     }
-    if (p->has_emulator) {
-        printf(_("Emulator %1$s, QEMU %2$s: %3$zu virtio-net-pci properties, %4$zu machine types"),
-               p->emulator_path ? p->emulator_path : "?",
-               p->emulator_version ? p->emulator_version : "?", props, machines);
+    if (p->has_emulator && !arg_quiet) {
+        snprintf(counts[0], sizeof(counts[0]),
+                 P_("%1$zu virtio-net-pci property", "%1$zu virtio-net-pci properties", props), props);
+        snprintf(counts[1], sizeof(counts[1]), P_("%1$zu machine type", "%1$zu machine types", machines),
+                 machines);
+        printf(_("Emulator %1$s, QEMU %2$s: %3$s, %4$s"), p->emulator_path ? p->emulator_path : "?",
+               p->emulator_version ? p->emulator_version : "?", counts[0], counts[1]);
         for (size_t i = 0; i < p->n_aliases; i++)
             printf("%s%s = %s", i ? ", " : " (", p->aliases[i].name, p->aliases[i].machine);
         printf("%s\n", p->n_aliases ? ")" : "");
@@ -135,6 +155,9 @@ int cmd_probe(int argc, char **argv)
         if (r < 0)
             return r;
     }
+    /* every format but the report is data: never translated */
+    if (format != PROBE_TEXT)
+        cli_untranslated();
     if (optind < argc)
         return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
     r = abipin_probe_host(&opts, &p);

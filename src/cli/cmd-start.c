@@ -11,11 +11,20 @@
 
 static void start_help(void)
 {
-    printf(_("Usage: abipin start NAME [-c URI] [--platform PROFILE] [--strict]\n"
-             "Check the persistent definition of domain NAME against this host (or PROFILE) and\n"
-             "start it through libvirt only if the host honours every pin; otherwise exit 1 with\n"
-             "the reasons and leave the domain off. With a remote URI, give the remote host's\n"
-             "profile with --platform: this host is the wrong one to ask.\n"));
+    static const CliHelpOption options[] = {
+        { "-c, --connect URI", N_("the libvirt connection URI, as for virsh -c") },
+        CLI_HELP_PLATFORM_OPTION,
+        { "--strict", N_("an unpinned interface is an error, not a warning") },
+        CLI_HELP_DOMAIN_PROBE_OPTIONS,
+    };
+
+    CLI_PRINT_HELP("abipin start NAME [-c URI] [--platform PROFILE] [--strict] [--emulator PATH]\n"
+                   "        [--no-cache]",
+                   N_("Check the persistent definition of domain NAME against this host (or PROFILE) and\n"
+                      "start it through libvirt only if the host honours every pin; otherwise exit 1 with\n"
+                      "the reasons and leave the domain off. With a remote URI, give the remote host's\n"
+                      "profile with --platform: this host is the wrong one to ask.\n"),
+                   options);
 }
 
 int cmd_start(int argc, char **argv)

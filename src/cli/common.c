@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -12,6 +13,69 @@
 #include "util/i18n.h"
 
 bool arg_quiet;
+
+/**
+ * cli_i18n_init:
+ *
+ * The user's locale for messages, abipin's catalogue from LOCALEDIR or
+ * $ABIPIN_LOCALEDIR (an uninstalled build, the tests), and '.' decimals in
+ * data whatever the locale.
+ */
+void cli_i18n_init(void)
+{
+    const char *dir = secure_getenv("ABIPIN_LOCALEDIR");
+
+    setlocale(LC_ALL, "");
+    bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+    setlocale(LC_NUMERIC, "C");
+}
+
+/* --json: the document is data and never translated (abipin_i18n_data_begin),
+ * and the messages it carries (check's problems, compare's meanings, audit's
+ * findings) are part of it; so the whole run keeps the C locale's messages. */
+void cli_untranslated(void)
+{
+    (void) abipin_i18n_data_begin();
+}
+
+/* "  NAMES  TEXT", the text's further lines under its first */
+static void cli_print_help_option(int width, const char *names, const char *text)
+{
+    for (const char *line = text; *line;) {
+        int len = (int) strcspn(line, "\n");
+
+        printf("  %-*s  %.*s\n", width, line == text ? names : "", len, line);
+        line += len + (line[len] == '\n');
+    }
+}
+
+/**
+ * cli_print_help:
+ * @synopsis: "abipin CMD ARGS [OPTIONS]", continuation lines indented; not
+ *   translated (option names and metavariables are what the user types)
+ * @description: N_() text, each line ending in a newline
+ *
+ * A command's --help: usage, description, then one line per option. The
+ * format is what tests/help-manual.sh reads: the usage block is the first
+ * line and the lines after it that start with a space, options are the
+ * lines that start with "  -".
+ */
+void cli_print_help(const char *synopsis, const char *description, const CliHelpOption *options,
+                    size_t n_options)
+{
+    static const CliHelpOption help = { "-h, --help", N_("print this help and exit") };
+    int width = (int) strlen(help.names);
+
+    for (size_t i = 0; i < n_options; i++)
+        if ((int) strlen(options[i].names) > width)
+            width = (int) strlen(options[i].names);
+    printf(_("Usage: %1$s\n"), synopsis);
+    fputs(_(description), stdout);
+    printf("\n%s\n", _("Options:"));
+    for (size_t i = 0; i < n_options; i++)
+        cli_print_help_option(width, options[i].names, _(options[i].text));
+    cli_print_help_option(width, help.names, _(help.text));
+}
 
 /**
  * cli_usage_error:

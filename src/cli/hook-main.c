@@ -14,8 +14,7 @@
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
-    bindtextdomain(PACKAGE, LOCALEDIR);
+    cli_i18n_init();
     /* cmd_hook expects argv[0] = "hook", argv[1] = NAME, ... */
     return cli_exit_code(cmd_hook(argc, argv));
 }

@@ -47,10 +47,7 @@ int main(int argc, char **argv)
 {
     int i = 1;
 
-    setlocale(LC_ALL, "");
-    bindtextdomain(PACKAGE, LOCALEDIR);
-    /* Data is written with '.' decimals whatever the locale. */
-    setlocale(LC_NUMERIC, "C");
+    cli_i18n_init();
 
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -1,0 +1,93 @@
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "cli/cli.h"
+#include "cli/report.h"
+#include "util/i18n.h"
+
+/* virt-host-validate's column for the verdict */
+#define CHECK_WIDTH 69
+
+static const char *const level_names[] = {
+    [CLI_CHECK_PASS] = N_("PASS"),
+    [CLI_CHECK_NOTE] = N_("NOTE"),
+    [CLI_CHECK_WARN] = N_("WARN"),
+    [CLI_CHECK_FAIL] = N_("FAIL"),
+};
+
+static const char *const level_colours[] = {
+    [CLI_CHECK_PASS] = "\033[32m",
+    [CLI_CHECK_NOTE] = "\033[34m",
+    [CLI_CHECK_WARN] = "\033[33m",
+    [CLI_CHECK_FAIL] = "\033[31m",
+};
+
+/* Colour only for a person at a terminal that can show it
+ * (https://no-color.org: NO_COLOR set and not empty turns it off). */
+static bool report_want_colour(void)
+{
+    static int want = -1;
+
+    if (want < 0) {
+        const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
+
+        want = isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+               !(term && strcmp(term, "dumb") == 0);
+    }
+    return want;
+}
+
+/* Columns @s takes on a terminal: printf's width counts bytes, and a
+ * translated check has multibyte characters. */
+static size_t report_columns(const char *s)
+{
+    size_t n = mbstowcs(NULL, s, 0);
+    wchar_t *w;
+    int cols;
+
+    if (n == (size_t) -1 || !(w = calloc(n + 1, sizeof(*w))))
+        return strlen(s);
+    mbstowcs(w, s, n + 1);
+    cols = wcswidth(w, n);
+    free(w);
+    return cols < 0 ? n : (size_t) cols;
+}
+
+/**
+ * cli_check_line:
+ * @prefix: what is checked, e.g. the host's or the domain's name
+ * @detail: why a check did not pass, or NULL
+ *
+ * One line "PREFIX: Checking ...          : LEVEL (detail)". With -q only
+ * FAIL lines are printed.
+ */
+void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail, const char *fmt, ...)
+{
+    _cleanup_free_ char *what = NULL;
+    const char *name = _(level_names[level]);
+    va_list ap;
+    size_t cols;
+    int r;
+
+    if (arg_quiet && level != CLI_CHECK_FAIL)
+        return;
+    va_start(ap, fmt);
+    r = vasprintf(&what, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        return;
+    cols = report_columns(what);
+    printf("%6s: %s%*s: ", prefix, what, cols < CHECK_WIDTH ? (int) (CHECK_WIDTH - cols) : 0, "");
+    if (report_want_colour())
+        printf("%s%s\033[0m", level_colours[level], name);
+    else
+        fputs(name, stdout);
+    if (detail && *detail)
+        printf(" (%s)", detail);
+    putchar('\n');
+}

@@ -1,0 +1,17 @@
+/* Lists of checks, printed as virt-host-validate prints them
+ * (tools/virt-validate-common.c): "%6s: %-69s: PASS", or WARN/FAIL with the
+ * reason in parentheses; green, yellow, red on a terminal; -q keeps only
+ * the failures. */
+#pragma once
+
+#include "util/macro.h"
+
+typedef enum {
+    CLI_CHECK_PASS,
+    CLI_CHECK_NOTE,
+    CLI_CHECK_WARN,
+    CLI_CHECK_FAIL,
+} CliCheckLevel;
+
+void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail, const char *fmt, ...)
+    _printf_(4, 5);

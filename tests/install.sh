@@ -1,0 +1,57 @@
+#!/bin/bash
+# make install DESTDIR=... puts every file below the prefix, the installed
+# program, catalogue and completion work, and make uninstall removes every
+# file it installed (empty directories may stay; distcheck asks the same).
+. "$abs_top_srcdir/tests/lib.sh"
+build="${abs_top_builddir:?}"
+[ -f "$build/Makefile" ] || fail "no Makefile in $build"
+# our own make, not a job of the make running the tests
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
+make=${MAKE_FOR_TESTS:-make}
+var() { # the value configure gave VAR, expanded
+    "$make" -s -C "$build" -f Makefile -f - print-var VAR="$1" <<'EOF'
+print-var:
+	@echo $($(VAR))
+EOF
+}
+prefix=$(var prefix)
+[ -n "$prefix" ] || fail "no prefix"
+root="$tmp/root"
+
+"$make" -C "$build" install DESTDIR="$root" >"$tmp/install.log" 2>&1 ||
+    { tail -30 "$tmp/install.log" >&2; fail "make install failed"; }
+ok "make install DESTDIR=..."
+(cd "$root" && find . ! -type d | sed 's|^\.||' | sort) >"$tmp/installed"
+outside=$(grep -v "^$prefix/" "$tmp/installed" || true)
+[ -z "$outside" ] || fail "installed outside $prefix: $outside"
+for f in "$(var bindir)/abipin" "$(var libexecdir)/abipin-hook" "$(var ABIPIN_HOOKDIR)/abipin" \
+    "$(var pkgdatadir)/features.xml" "$(var pkgdatadir)/platforms/linux-6.1.xml" \
+    "$(var pkgdatadir)/schemas/platform.rng" "$(var mandir)/man1/abipin.1" \
+    "$(var mandir)/man5/abipin-profile.5" "$(var localedir)/de/LC_MESSAGES/abipin.mo" \
+    "$(var BASH_COMPLETION_DIR)/abipin"; do
+    grep -qxF "$f" "$tmp/installed" || fail "not installed: $f"
+done
+ok "$(grep -c . "$tmp/installed") files, all below $prefix, the expected ones among them"
+
+# the installed pieces work from where they were installed
+installed="$root$(var bindir)/abipin"
+"$installed" --version | grep -q '^abipin ' || fail "the installed abipin does not run"
+ABIPIN_DATADIR="$root$(var pkgdatadir)" ABIPIN_SCHEMADIR="$root$(var pkgdatadir)/schemas" \
+    "$installed" platforms --names >"$tmp/names" || fail "installed: platforms --names"
+grep -qx linux-6.1 "$tmp/names" || fail "installed: no linux-6.1 among the platforms"
+utf8=$(locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' | head -n 1)
+if [ -n "$utf8" ]; then
+    ABIPIN_LOCALEDIR="$root$(var localedir)" LANGUAGE=de LC_ALL=$utf8 "$installed" check --help |
+        grep -q '^Aufruf: abipin check' || fail "installed: the German catalogue is not used"
+fi
+bash --norc --noprofile -c '. "$1" && complete -p abipin' _ "$root$(var BASH_COMPLETION_DIR)/abipin" \
+    >/dev/null || fail "installed: the completion script does not register"
+ok "the installed abipin, its data, its German catalogue and its completion work"
+
+"$make" -C "$build" uninstall DESTDIR="$root" >"$tmp/uninstall.log" 2>&1 ||
+    { tail -30 "$tmp/uninstall.log" >&2; fail "make uninstall failed"; }
+left=$(cd "$root" && find . ! -type d)
+[ -z "$left" ] || fail "left after make uninstall: $left"
+ok "make uninstall leaves no file"
+
+echo "$pass_count passed, 0 failed"
