@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/i18n.h"
 
+/* Frees @live and everything it holds; NULL is fine. */
 void abipin_live_free(AbipinLive *live)
 {
     if (!live)
@@ -24,6 +25,7 @@ void abipin_live_free(AbipinLive *live)
     free(live);
 }
 
+/* Does the running device offer virtio feature @bit? */
 bool abipin_live_offers(const AbipinLiveDevice *dev, unsigned bit)
 {
     return bit < 128 && (dev->offered[bit / 64] >> (bit % 64) & 1);

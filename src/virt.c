@@ -263,6 +263,7 @@ int abipin_virt_require_running(virDomainPtr dom)
     return 0;
 }
 
+/* A transient domain (virsh create) has no definition to redefine. */
 bool abipin_virt_is_persistent(virDomainPtr dom)
 {
     return lv.virDomainIsPersistent(dom) == 1;
