@@ -224,30 +224,6 @@ else:
     sys.exit(check(*sys.argv[2:5]))
 PY
 
-domain_xml() { # domain_xml NAME MAC: the unpinned input
-    cat <<EOF
-<domain type='$virt'>
-  <name>$1</name>
-  <memory unit='KiB'>131072</memory>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <devices>
-    <emulator>$emulator</emulator>
-    <interface type='bridge'>
-      <mac address='$2'/>
-      <source bridge='$br'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF
-}
-# <acpi/>: without it libvirt 9.0 passes -no-acpi, which QEMU >= 9.0 rejects
-
 qemu_pid() { # qemu_pid N NAME: the QEMU of a domain on daemon N, from its pid file
     p=$(cat "$tmp/d$1/run/qemu/$2.pid" 2>/dev/null)
     [ -n "$p" ] && [ -r "/proc/$p/cmdline" ] || return 1

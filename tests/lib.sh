@@ -228,3 +228,31 @@ daemon_setup() {
     bridge_made=1
     ip link set "$br" up || fail "cannot bring $br up"
 }
+
+# domain_xml NAME MAC [EMULATOR [IN-INTERFACE [IN-DOMAIN]]]: an unpinned
+# domain, no disk, one virtio NIC on $br; IN-INTERFACE and IN-DOMAIN are
+# XML added at the end of <interface> and <domain> (the qemu namespace is
+# declared for IN-DOMAIN). <acpi/>: without it libvirt 9.0 passes -no-acpi,
+# which QEMU >= 9.0 rejects
+domain_xml() {
+    cat <<EOF
+<domain type='$virt'${5:+ xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'}>
+  <name>$1</name>
+  <memory unit='KiB'>131072</memory>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+  </os>
+  <features>
+    <acpi/>
+  </features>
+  <devices>
+    <emulator>${3:-$emulator}</emulator>
+    <interface type='bridge'>
+      <mac address='$2'/>
+      <source bridge='$br'/>
+      <model type='virtio'/>${4:-}
+    </interface>
+  </devices>${5:-}
+</domain>
+EOF
+}

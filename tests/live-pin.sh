@@ -139,29 +139,6 @@ else:
     sys.exit(check(*sys.argv[2:7]))
 PY
 
-domain_xml() { # domain_xml NAME EMULATOR MAC [EXTRA-IN-INTERFACE [EXTRA-IN-DOMAIN]]
-    cat <<EOF
-<domain type='$virt' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
-  <name>$1</name>
-  <memory unit='KiB'>131072</memory>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <devices>
-    <emulator>$2</emulator>
-    <interface type='bridge'>
-      <mac address='$3'/>
-      <source bridge='$br'/>
-      <model type='virtio'/>${4:-}
-    </interface>
-  </devices>${5:-}
-</domain>
-EOF
-}
-
 # qmp NAME MAC OUT: QEMU's host features and properties of that NIC, its version
 qmp() {
     v dumpxml "$1" >"$tmp/$3.live.xml" || fail "dumpxml $1"
@@ -205,7 +182,7 @@ verify() {
 # ---- 1: refusals ---------------------------------------------------------------------
 mac_a=52:54:00:11:7e:01
 mac_b=52:54:00:11:7e:02
-domain_xml "$dom_a" "$emulator" "$mac_a" >"$tmp/a.xml"
+domain_xml "$dom_a" "$mac_a" >"$tmp/a.xml"
 override="
   <qemu:override>
     <qemu:device alias='ua-b'>
@@ -214,7 +191,7 @@ override="
       </qemu:frontend>
     </qemu:device>
   </qemu:override>"
-domain_xml "$dom_b" "$tmp/qemu-nouso" "$mac_b" "
+domain_xml "$dom_b" "$mac_b" "$tmp/qemu-nouso" "
       <alias name='ua-b'/>" "$override" >"$tmp/b.xml"
 v define "$tmp/a.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "define $dom_a"; }
 v define "$tmp/b.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "define $dom_b"; }
@@ -281,7 +258,7 @@ expect_exit 0 "pin --live --json $dom_b" -- live --json "$dom_b"
     { cat "$tmp/out" >&2; fail "--json: host_uso should be off, was on"; }
 verify "$dom_b" "$mac_b" off
 # what abipin pin computes for a host without USO (its probe under the same shim)
-domain_xml "$dom_b" "$tmp/qemu-nouso" "$mac_b" "
+domain_xml "$dom_b" "$mac_b" "$tmp/qemu-nouso" "
       <alias name='ua-b'/>" >"$tmp/b.plain.xml"
 env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-nouso" \
     "$ABIPIN" -q pin "$tmp/b.plain.xml" >"$tmp/b.host.xml" || fail "abipin pin $tmp/b.plain.xml under the shim"
@@ -324,7 +301,7 @@ python3 "$tmp/live.py" same "$tmp/$dom_b.status.json" "$tmp/$dom_c.status.json" 
     fail "$dom_c offers what $dom_a offers: the host's USO was not kept out"
 ok "$dom_b's live pins started where QEMU has USO ($dom_c): the same features, USO stays off"
 
-domain_xml "$dom_t" "$emulator" 52:54:00:11:7e:04 >"$tmp/t.xml"
+domain_xml "$dom_t" 52:54:00:11:7e:04 >"$tmp/t.xml"
 v create "$tmp/t.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "create $dom_t"; }
 expect_exit 1 "pin --live of a transient domain" -- live "$dom_t"
 grep -q "'$dom_t' is transient" "$tmp/err" || { cat "$tmp/err" >&2; fail "no reason given"; }

@@ -13,11 +13,7 @@ static AbipinCatalogue *cat;
 
 static void load_catalogue(void)
 {
-    char *path = abipin_data_path("features.xml");
-    int r = abipin_catalogue_load(path, &cat);
-
-    free(path);
-    ck_assert_msg(r == 0, "loading data/features.xml: %s", abipin_error_message());
+    cat = abipin_test_catalogue();
 }
 
 static void free_catalogue(void)
