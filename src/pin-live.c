@@ -82,10 +82,11 @@ static int pin_live_interface(const AbipinCatalogue *cat, const AbipinLive *live
     dev = abipin_live_find(live, iface);
     if (!dev)
         return abipin_error_set(ABIPIN_ERR_REFUSED, -ENOENT,
-                                _("%1$s: interface %2$s of the definition is not a virtio-net device "
-                                  "of the running domain (added or changed since it started?): "
-                                  "nothing tells what it offers; restart the domain first, or pin "
-                                  "the definition for a platform with 'abipin pin FILE'"),
+                                _("%1$s: interface %2$s of the definition is not a virtio-net "
+                                  "device of the running domain (added or changed since it "
+                                  "started?): nothing tells what it offers; restart the domain "
+                                  "first, or pin the definition for a platform with 'abipin pin "
+                                  "FILE'"),
                                 d->name, iface->label);
     if (device_needs_alias(cat, dev) && (r = abipin_domain_ensure_alias(d, iface, index)) < 0)
         return r;

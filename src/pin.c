@@ -219,7 +219,8 @@ void abipin_record_set(xmlNodePtr node, json_object *o, const char *name, const 
 xmlNodePtr abipin_record_new(json_object *report)
 {
     xmlNodePtr record = xmlNewNode(NULL, (const xmlChar *) "pin");
-    xmlNsPtr ns = xmlNewNs(record, (const xmlChar *) ABIPIN_METADATA_NS, (const xmlChar *) "abipin");
+    xmlNsPtr ns =
+        xmlNewNs(record, (const xmlChar *) ABIPIN_METADATA_NS, (const xmlChar *) "abipin");
 
     xmlSetNs(record, ns);
     abipin_record_set(record, report, "version", PACKAGE_VERSION);

@@ -213,8 +213,8 @@ START_TEST(test_read_missing_device)
 
     json_object_object_add(t, "x-query-virtio", json_tokener_parse("{\"return\": []}"));
     ck_assert_int_lt(abipin_live_read(cat, running, fake_qmp, t, &live), 0);
-    ck_assert_msg(strstr(abipin_error_message(),
-                         "QEMU has no virtio-net device at /machine/peripheral/ua-net0/virtio-backend"),
+    ck_assert_msg(strstr(abipin_error_message(), "QEMU has no virtio-net device at "
+                                                 "/machine/peripheral/ua-net0/virtio-backend"),
                   "%s", abipin_error_message());
     abipin_domain_free(running);
     json_object_put(t);
@@ -269,15 +269,17 @@ START_TEST(test_pin_live)
         ck_assert_ptr_eq(dev, &live->devices[k]);
         for (size_t i = 0; i < cat->n_features; i++) {
             const AbipinFeature *f = &cat->features[i];
-            AbipinValue v;
+            AbipinValue v, want;
 
             ck_assert_int_eq(abipin_domain_get_feature(d, &d->ifaces[k], f, &v), 0);
             if (!dev->known[i]) {
-                ck_assert_msg(v == ABIPIN_VALUE_ABSENT, "%s set, QEMU has no such property", f->name);
+                ck_assert_msg(v == ABIPIN_VALUE_ABSENT, "%s set, QEMU has no such property",
+                              f->name);
                 continue;
             }
-            ck_assert_msg(v == (abipin_live_offers(dev, f->bit) ? ABIPIN_VALUE_ON : ABIPIN_VALUE_OFF),
-                          "%s: interface %zu: %s pinned %d", recordings[_i].recording, k, f->name, v);
+            want = abipin_live_offers(dev, f->bit) ? ABIPIN_VALUE_ON : ABIPIN_VALUE_OFF;
+            ck_assert_msg(v == want, "%s: interface %zu: %s pinned %d", recordings[_i].recording,
+                          k, f->name, v);
             pinned++;
         }
     }

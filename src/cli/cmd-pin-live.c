@@ -56,7 +56,8 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
                                         "--emulator, --no-cache and --in-place do not apply"));
     if (argc != 1)
         return cli_usage_error("pin", _("--live needs exactly one domain name"));
-    if ((r = abipin_virt_connect(uri, &conn)) < 0 || (r = abipin_virt_require_qemu(conn, uri)) < 0 ||
+    if ((r = abipin_virt_connect(uri, &conn)) < 0 ||
+        (r = abipin_virt_require_qemu(conn, uri)) < 0 ||
         (r = abipin_virt_lookup(conn, argv[0], &dom)) < 0 ||
         (r = abipin_virt_require_running(dom)) < 0)
         return r;
