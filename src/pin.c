@@ -246,7 +246,8 @@ static xmlNodePtr record_add(xmlNodePtr parent, const char *name)
     return abipin_xml_add_child_indented(parent, xmlNewNode(parent->ns, (const xmlChar *) name));
 }
 
-static void set_attr(xmlNodePtr node, json_object *o, const char *name, const char *value)
+/* An attribute of the record and the same key in the JSON summary. */
+void abipin_record_set(xmlNodePtr node, json_object *o, const char *name, const char *value)
 {
     if (!value)
         return;
@@ -254,16 +255,56 @@ static void set_attr(xmlNodePtr node, json_object *o, const char *name, const ch
     json_object_object_add(o, name, json_object_new_string(value));
 }
 
-static void note_value(xmlNodePtr rec_iface, json_object *features, const char *elem,
-                       const char *name, const char *value, const char *why, const char *atom)
+/**
+ * abipin_record_new:
+ *
+ * A new <abipin:pin> record (not yet in the document) with abipin's
+ * version, also in @report.
+ */
+xmlNodePtr abipin_record_new(json_object *report)
+{
+    xmlNodePtr record = xmlNewNode(NULL, (const xmlChar *) "pin");
+    xmlNsPtr ns =
+        xmlNewNs(record, (const xmlChar *) ABIPIN_METADATA_NS, (const xmlChar *) "abipin");
+
+    xmlSetNs(record, ns);
+    abipin_record_set(record, report, "version", PACKAGE_VERSION);
+    return record;
+}
+
+/**
+ * abipin_record_add_interface:
+ * @ifaces: the report's "interfaces" array
+ * @ret_features: the new entry's "features" array
+ *
+ * The record of one interface, in the record and in the report.
+ */
+xmlNodePtr abipin_record_add_interface(xmlNodePtr record, json_object *ifaces,
+                                       const AbipinInterface *iface, json_object **ret_features)
+{
+    xmlNodePtr rec_iface = record_add(record, "interface");
+    json_object *o = json_object_new_object();
+
+    *ret_features = json_object_new_array();
+    abipin_record_set(rec_iface, o, "alias", iface->alias);
+    abipin_record_set(rec_iface, o, "mac", iface->mac);
+    abipin_record_set(rec_iface, o, "backend", abipin_backend_to_string(iface->backend));
+    json_object_object_add(o, "features", *ret_features);
+    json_object_array_add(ifaces, o);
+    return rec_iface;
+}
+
+/* One <driver> or <feature> of an interface's record, and its JSON twin. */
+void abipin_record_note(xmlNodePtr rec_iface, json_object *features, const char *elem,
+                        const char *name, const char *value, const char *why, const char *atom)
 {
     xmlNodePtr n = record_add(rec_iface, elem);
     json_object *o = json_object_new_object();
 
-    set_attr(n, o, "name", name);
-    set_attr(n, o, "value", value);
-    set_attr(n, o, "why", why);
-    set_attr(n, o, "atom", atom);
+    abipin_record_set(n, o, "name", name);
+    abipin_record_set(n, o, "value", value);
+    abipin_record_set(n, o, "why", why);
+    abipin_record_set(n, o, "atom", atom);
     json_object_array_add(features, o);
 }
 
@@ -332,7 +373,8 @@ static int pin_driver(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInterf
         if ((r = abipin_domain_set_driver_name(iface, name)) < 0)
             return r;
     }
-    note_value(rec_iface, features, "driver", NULL, name, why, has_vhost ? NULL : "vhost.net");
+    abipin_record_note(rec_iface, features, "driver", NULL, name, why,
+                       has_vhost ? NULL : "vhost.net");
     return 0;
 }
 
@@ -396,8 +438,8 @@ static int pin_feature(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInter
     }
     if ((r = abipin_domain_set_feature(d, iface, f, on)) < 0)
         return r;
-    note_value(rec_iface, features, "feature", f->name, on ? "on" : "off", why,
-               streq_ptr(why, WHY_HOST_LACKS) ? atom : NULL);
+    abipin_record_note(rec_iface, features, "feature", f->name, on ? "on" : "off", why,
+                       streq_ptr(why, WHY_HOST_LACKS) ? atom : NULL);
     return 0;
 }
 
@@ -416,7 +458,7 @@ static int pin_interface(const AbipinPinContext *ctx, AbipinDomain *d, size_t in
 {
     AbipinInterface *iface = &d->ifaces[index];
     xmlNodePtr prev, rec_iface;
-    json_object *o, *features;
+    json_object *features;
     int r;
 
     if (!iface->virtio || iface->backend < 0)
@@ -424,14 +466,7 @@ static int pin_interface(const AbipinPinContext *ctx, AbipinDomain *d, size_t in
     if (needs_alias(ctx) && (r = abipin_domain_ensure_alias(d, iface, index)) < 0)
         return r;
     prev = abipin_record_interface(old_record, iface);
-    rec_iface = record_add(record, "interface");
-    o = json_object_new_object();
-    features = json_object_new_array();
-    set_attr(rec_iface, o, "alias", iface->alias);
-    set_attr(rec_iface, o, "mac", iface->mac);
-    set_attr(rec_iface, o, "backend", abipin_backend_to_string(iface->backend));
-    json_object_object_add(o, "features", features);
-    json_object_array_add(ifaces, o);
+    rec_iface = abipin_record_add_interface(record, ifaces, iface, &features);
     r = pin_driver(ctx, d, iface, prev, rec_iface, features, pb);
     for (size_t i = 0; r >= 0 && i < ctx->cat->n_features; i++)
         r = pin_feature(ctx, d, iface, &ctx->cat->features[i], machine, prev, rec_iface, features,
@@ -458,22 +493,20 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object 
     Problems pb = { NULL, 0, 0 };
     AbipinVersion machine;
     xmlNodePtr record;
-    xmlNsPtr ns;
     int r;
 
     *ret_report = report; /* the caller owns it, also on failure */
     json_object_object_add(report, "interfaces", ifaces);
     if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
         return r;
-    record = xmlNewNode(NULL, (const xmlChar *) "pin");
-    ns = xmlNewNs(record, (const xmlChar *) ABIPIN_METADATA_NS, (const xmlChar *) "abipin");
-    xmlSetNs(record, ns);
-    set_attr(record, report, "version", PACKAGE_VERSION);
-    set_attr(record, report, "platform", ctx->platform->name);
-    set_attr(record, report, "digest", digest);
-    set_attr(record, report, "policy", ctx->policy == ABIPIN_POLICY_COMPAT ? "compat" : "host");
-    set_attr(record, report, "emulator", ctx->platform->emulator_version);
-    set_attr(record, report, "machine", abipin_profile_resolve_machine(ctx->platform, d->machine));
+    record = abipin_record_new(report);
+    abipin_record_set(record, report, "platform", ctx->platform->name);
+    abipin_record_set(record, report, "digest", digest);
+    abipin_record_set(record, report, "policy",
+                      ctx->policy == ABIPIN_POLICY_COMPAT ? "compat" : "host");
+    abipin_record_set(record, report, "emulator", ctx->platform->emulator_version);
+    abipin_record_set(record, report, "machine",
+                      abipin_profile_resolve_machine(ctx->platform, d->machine));
     json_object_object_add(report, "domain", json_object_new_string(d->name));
     abipin_domain_replace_record(d, record);
     for (size_t i = 0; r >= 0 && i < d->n_ifaces; i++)

@@ -65,3 +65,9 @@ xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *ifa
 const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
                                      size_t len);
 char *abipin_platform_digest(const AbipinProfile *p);
+xmlNodePtr abipin_record_new(json_object *report);
+xmlNodePtr abipin_record_add_interface(xmlNodePtr record, json_object *ifaces,
+                                       const AbipinInterface *iface, json_object **ret_features);
+void abipin_record_set(xmlNodePtr node, json_object *o, const char *name, const char *value);
+void abipin_record_note(xmlNodePtr rec_iface, json_object *features, const char *elem,
+                        const char *name, const char *value, const char *why, const char *atom);

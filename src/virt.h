@@ -19,3 +19,10 @@ int abipin_virt_define(virConnectPtr conn, const char *xml, virDomainPtr *ret) _
 int abipin_virt_lookup(virConnectPtr conn, const char *name, virDomainPtr *ret) _warn_unused_result_;
 int abipin_virt_inactive_xml(virDomainPtr dom, char **ret) _warn_unused_result_;
 int abipin_virt_start(virDomainPtr dom) _warn_unused_result_;
+
+/* pin --live: the running QEMU, through libvirt-qemu (loaded on first use) */
+int abipin_virt_require_qemu(virConnectPtr conn, const char *uri) _warn_unused_result_;
+int abipin_virt_require_running(virDomainPtr dom) _warn_unused_result_;
+bool abipin_virt_is_persistent(virDomainPtr dom);
+int abipin_virt_live_xml(virDomainPtr dom, char **ret) _warn_unused_result_;
+int abipin_virt_qemu_monitor(void *userdata, const char *command, char **ret) _warn_unused_result_;

@@ -19,39 +19,10 @@
 #  4. Re-pinned against linux-5.14 (`abipin pin --in-place`, redefined) the
 #     same domain starts there, and migrates to the older host.
 #
-# Each daemon (libvirtd + virtlogd) runs in a private mount namespace whose
-# /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and
-# /var/log/libvirt are directories under $tmp: config, hooks, sockets,
-# domains and logs are the test's own, a system libvirt is not touched.
-# Everything started here (daemons, QEMU, bridge) goes on exit, even on
-# failure. Skips (77) only where the machine cannot run it, and says why.
+# The daemons are tests/lib.sh's (daemon_setup): private, and gone on exit.
+# Skips (77) only where the machine cannot run it, and says why.
 . "$abs_top_srcdir/tests/lib.sh"
-PATH="$PATH:/usr/sbin:/sbin"
-export PATH
-
-# ---- can this machine run it? ---------------------------------------------
-[ "$(id -u)" = 0 ] || skip "not root: libvirt system daemons, bridges and taps need root"
-for c in libvirtd virtlogd virsh unshare ip python3 timeout; do
-    command -v $c >/dev/null 2>&1 ||
-        skip "no $c (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients iproute2 util-linux)"
-done
-[ -c /dev/net/tun ] || skip "no /dev/net/tun: libvirt cannot create a tap"
-emulator=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64 (tools/quickstart installs QEMU 10 from bookworm-backports)"
-"$emulator" -nodefaults -machine none -device virtio-net-pci,help 2>/dev/null | grep -q 'host_uso=' ||
-    skip "$("$emulator" --version | head -n 1) has no host_uso property on virtio-net-pci (USO needs QEMU >= 8.2; tools/quickstart installs 10.0)"
-hook_bin="$abs_top_builddir/abipin-hook"
-[ -x "$hook_bin" ] || fail "no $hook_bin (make builds it)"
-shim=${ABIPIN_TUNSHIM:-$abs_top_builddir/tests/shim/.libs/libtunshim.so}
-[ -f "$shim" ] || fail "no TUNSETOFFLOAD shim at $shim (make check builds it)"
-unshare -m --propagation private true 2>/dev/null || skip "cannot make a private mount namespace here (unshare -m)"
-if (: <>/dev/kvm) 2>/dev/null; then virt=kvm; else virt=qemu; fi
-
-# Every abipin run here has its own config and cache, never /etc/abipin.conf
-ABIPIN_CACHE_DIR="$tmp/cache-client"
-ABIPIN_CONF="$tmp/client.conf"
-export ABIPIN_CACHE_DIR ABIPIN_CONF
-unset ABIPIN_HOST_PROFILE ABIPIN_EMULATOR ABIPIN_SHIM_REJECT LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI
-printf '%s\n' "mode = enforce" "unpinned = warn" "cache_dir = $ABIPIN_CACHE_DIR" >"$ABIPIN_CONF"
+daemon_require
 
 "$ABIPIN" probe --json >"$tmp/probe.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe"; }
 uso=$(json_get "$tmp/probe.json" '"present" if "tap.uso4" in d["atoms"]["present"] else "not present"')
@@ -65,153 +36,12 @@ sed -e 's|<platform name="[^"]*"|<platform name="e2e-nouso"|' \
 [ "$(grep -c 'name="tap.uso[46]" state="absent"' "$tmp/nouso.xml")" = 2 ] || fail "could not make the no-USO profile"
 
 # ---- names, and the clean-up that runs whatever happens ---------------------
-br="e2ebr$$"            # no "abipin" in link names: probe-real.sh counts those
-dom_a="abipin-e2e-$$-a" # unique on the machine: we look for their QEMU in /proc
-dom_b="abipin-e2e-$$-b"
-daemon_pids=
-made_dirs=
-bridge_made=
-
-uri() { echo "qemu:///system?socket=$tmp/d$1/run/libvirt-sock"; }
+dom_prefix="abipin-e2e-$$-" # unique on the machine: we look for their QEMU in /proc
+dom_a="${dom_prefix}a"
+dom_b="${dom_prefix}b"
 v1() { timeout 60 virsh -c "$(uri 1)" "$@"; }
 v2() { timeout 60 virsh -c "$(uri 2)" "$@"; }
-
-qemu_pids() { # qemu_pids [NAME]: QEMU processes of our domains, by command line
-    for p in /proc/[0-9]*; do
-        { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "guest=${1:-abipin-e2e-$$-}" && echo "${p#/proc/}"
-    done
-}
-
-cleanup() {
-    set +e
-    for n in 1 2; do
-        [ -S "$tmp/d$n/run/libvirt-sock" ] || continue
-        for d in $(timeout 10 virsh -c "$(uri $n)" list --name 2>/dev/null); do
-            timeout 10 virsh -c "$(uri $n)" destroy "$d" >/dev/null 2>&1
-        done
-    done
-    for p in $(qemu_pids); do kill -9 "$p" 2>/dev/null; done
-    for p in $daemon_pids; do kill "$p" 2>/dev/null; done
-    for p in $daemon_pids; do
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -9 "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    for n in 1 2; do
-        [ -s "$tmp/d$n/virtlogd.pid" ] && kill "$(cat "$tmp/d$n/virtlogd.pid")" 2>/dev/null
-    done
-    [ -n "$bridge_made" ] && ip link del "$br" 2>/dev/null
-    for d in $made_dirs; do rmdir "$d" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-
-# The QEMU driver resolves its default user libvirt-qemu before it reads
-# qemu.conf: if the machine has none, give the namespaces a passwd that has.
-bind_users=:
-if ! getent passwd libvirt-qemu >/dev/null 2>&1; then
-    cp /etc/passwd "$tmp/passwd" && cp /etc/group "$tmp/group" || fail "copy /etc/passwd"
-    echo 'libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin' >>"$tmp/passwd"
-    getent group libvirt-qemu >/dev/null 2>&1 || echo 'libvirt-qemu:x:64055:' >>"$tmp/group"
-    bind_users="mount --bind '$tmp/passwd' /etc/passwd; mount --bind '$tmp/group' /etc/group"
-fi
-for d in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
-    [ -d "$d" ] && continue
-    mkdir -p "$d" || fail "mkdir $d"
-    made_dirs="$d $made_dirs"
-done
-
-ip link add "$br" type bridge || fail "cannot create bridge $br"
-bridge_made=1
-ip link set "$br" up || fail "cannot bring $br up"
-
-# abipin's configuration of daemon N's hook: conf N [LINES...]
-conf() {
-    f="$tmp/d$1/abipin.conf"
-    shift
-    printf '%s\n' "# abipin e2e test" "unpinned = warn" "cache_dir = ${f%/*}/hook-cache" "$@" >"$f.new" &&
-        mv "$f.new" "$f"
-}
-
-# start_daemon N MOUNTS ENV: libvirtd + virtlogd in a private mount namespace,
-# with extra MOUNTS in it and ENV (shell assignments) for the hook
-start_daemon() {
-    d="$tmp/d$1"
-    mkdir -p "$d/etc/hooks/qemu.d" "$d/etc/qemu" "$d/run" "$d/lib" "$d/cache" "$d/log/qemu" "$d/hook-cache"
-    cat >"$d/etc/libvirtd.conf" <<EOF
-unix_sock_group = "root"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-host_uuid = "00000000-0000-4000-8000-e2e00000000$1"
-log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
-EOF
-    echo 'log_outputs = "3:file:/var/log/libvirt/virtlogd.log"' >"$d/etc/virtlogd.conf"
-    # root QEMU, no confinement, no per-VM /dev or cgroups: nothing here needs them
-    cat >"$d/etc/qemu.conf" <<EOF
-user = "root"
-group = "root"
-dynamic_ownership = 0
-security_driver = "none"
-namespaces = []
-cgroup_controllers = []
-EOF
-    # The hook: like the qemu.d/abipin `make install` puts there, it runs
-    # abipin-hook, here with the environment baked in (libvirt runs hooks
-    # with LC_ALL, PATH and HOME only); it logs each call and keeps a copy of
-    # what abipin said
-    cat >"$d/etc/hooks/qemu.d/abipin" <<EOF
-#!/bin/sh
-echo "\$*" >>'$d/hook.log'
-ABIPIN_CONF='$d/abipin.conf'
-ABIPIN_DATADIR='$ABIPIN_DATADIR'
-ABIPIN_SCHEMADIR='$ABIPIN_SCHEMADIR'
-export ABIPIN_CONF ABIPIN_DATADIR ABIPIN_SCHEMADIR
-$3
-'$hook_bin' "\$@" 2>'$d/hook.last'
-rc=\$?
-cat '$d/hook.last' >>'$d/hook.err'
-cat '$d/hook.last' >&2
-exit \$rc
-EOF
-    chmod 755 "$d/etc/hooks/qemu.d/abipin"
-    : >"$d/hook.log"
-    conf "$1" "mode = enforce"
-    unshare -m --propagation private sh -c "
-        set -e
-        mount --bind '$d/etc' /etc/libvirt
-        mount --bind '$d/run' /run/libvirt
-        mount --bind '$d/lib' /var/lib/libvirt
-        mount --bind '$d/cache' /var/cache/libvirt
-        mount --bind '$d/log' /var/log/libvirt
-        $bind_users
-        $2
-        virtlogd -d -p '$d/virtlogd.pid'
-        exec libvirtd -f /etc/libvirt/libvirtd.conf -p '$d/libvirtd.pid'
-    " </dev/null >"$d/daemon.out" 2>&1 &
-    daemon_pids="$daemon_pids $!"
-    eval "daemon_pid_$1=$!"
-}
-
-# wait_daemon N: the first answer comes once the QEMU driver probed QEMU
-wait_daemon() {
-    d="$tmp/d$1"
-    while :; do
-        if [ -S "$d/run/libvirt-sock" ] && timeout 60 virsh -c "$(uri $1)" version >"$tmp/out" 2>"$tmp/err"; then
-            break
-        fi
-        grep -q "no connection driver available" "$tmp/err" 2>/dev/null &&
-            skip "libvirtd has no QEMU driver (apt-get install libvirt-daemon-driver-qemu)"
-        kill -0 "$(eval echo "\$daemon_pid_$1")" 2>/dev/null ||
-            { cat "$d/daemon.out" "$d/log/libvirtd.log" >&2 2>/dev/null; fail "libvirtd $1 exited"; }
-        [ $(($(date +%s) - started)) -lt 90 ] ||
-            { cat "$tmp/err" "$d/log/libvirtd.log" >&2; fail "libvirtd $1 did not answer within 90 s"; }
-        sleep 0.2
-    done
-    grep -q "Running hypervisor: QEMU" "$tmp/out" || { cat "$tmp/out" >&2; fail "virsh version ($1)"; }
-}
+daemon_setup "e2ebr$$"
 
 started=$(date +%s)
 # daemon 1: this host as it is
@@ -393,30 +223,6 @@ elif sys.argv[1] == "abi":
 else:
     sys.exit(check(*sys.argv[2:5]))
 PY
-
-domain_xml() { # domain_xml NAME MAC: the unpinned input
-    cat <<EOF
-<domain type='$virt'>
-  <name>$1</name>
-  <memory unit='KiB'>131072</memory>
-  <os>
-    <type arch='x86_64' machine='q35'>hvm</type>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <devices>
-    <emulator>$emulator</emulator>
-    <interface type='bridge'>
-      <mac address='$2'/>
-      <source bridge='$br'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF
-}
-# <acpi/>: without it libvirt 9.0 passes -no-acpi, which QEMU >= 9.0 rejects
 
 qemu_pid() { # qemu_pid N NAME: the QEMU of a domain on daemon N, from its pid file
     p=$(cat "$tmp/d$1/run/qemu/$2.pid" 2>/dev/null)

@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/xml.h"
 
 /* Run @s, print Check's summary (automake keeps it in the .log), and
  * return the exit status for automake's test driver. */
@@ -43,6 +44,19 @@ char *abipin_test_read(const char *path, size_t *ret_len)
     if (ret_len)
         *ret_len = len;
     return data;
+}
+
+/* The shipped catalogue, validated against features.rng (the installed one
+ * is loaded without validation at run time). */
+AbipinCatalogue *abipin_test_catalogue(void)
+{
+    char *path = abipin_data_path("features.xml");
+    AbipinCatalogue *cat = NULL;
+    int r = abipin_catalogue_load(path, &cat);
+
+    free(path);
+    ck_assert_msg(r == 0, "loading data/features.xml: %s", abipin_error_message());
+    return cat;
 }
 
 #include <dirent.h>

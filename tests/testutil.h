@@ -3,11 +3,14 @@
 
 #include <check.h>
 
+#include "catalogue.h"
+
 #define EXIT_AM_SKIP 77
 
 int abipin_test_run(Suite *s);
 char *abipin_test_path(const char *rel);
 char *abipin_test_read(const char *path, size_t *ret_len);
+AbipinCatalogue *abipin_test_catalogue(void);
 
 /* Data-driven cases: the sorted names of DIR's files ending in SUFFIX. */
 size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names);

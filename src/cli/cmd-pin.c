@@ -16,9 +16,10 @@ static void pin_help(void)
         CLI_HELP_PLATFORM_OPTION,
         { "--policy host", N_("default AND what the platform supports (default)") },
         { "--policy compat", N_("every host-dependent feature off: the most portable ABI") },
-        { "-o, --output FILE", N_("write the pinned XML to FILE (atomically)") },
+        { "-o, --output FILE", N_("write the pinned XML to FILE (atomically); with --live\n"
+                                  "instead of defining it") },
         { "--in-place", N_("replace DOMAIN.xml atomically") },
-        { "--json", N_("print a JSON summary (to stdout with -o/--in-place)") },
+        { "--json", N_("print a JSON summary (to stdout with -o/--in-place/--live)") },
         { "--require-labels[=FORMAT]",
           N_("print what a node needs to honour the pins, not the XML:\n"
              "nfd (default), a Kubernetes nodeSelector on the labels of\n"
@@ -26,15 +27,21 @@ static void pin_help(void)
              "of 'probe --format nova'. Without --platform: the pins\n"
              "DOMAIN.xml has; nothing is pinned or written") },
         CLI_HELP_DOMAIN_PROBE_OPTIONS,
+        { "--live", N_("NAME is a running libvirt domain: read its QEMU over QMP") },
+        { "-c, --connect URI", N_("with --live: the libvirt connection, as for virsh") },
     };
 
     CLI_PRINT_HELP("abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
                    "        [-o FILE | --in-place] [--json | --require-labels[=FORMAT]]\n"
-                   "        [--emulator PATH] [--no-cache]",
+                   "        [--emulator PATH] [--no-cache]\n"
+                   "       abipin pin --live NAME [-c URI] [-o FILE] [--json]",
                    N_("Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
                       "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
                       "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
-                      "refused, never flipped. Writes the pinned XML to standard output by default.\n"),
+                      "refused, never flipped. Writes the pinned XML to standard output by default.\n"
+                      "With --live, pin the persistent definition of the running domain NAME to exactly\n"
+                      "what its QEMU offers now (QMP x-query-virtio-status) and define it through libvirt\n"
+                      "(or write it to -o FILE), so the next boot offers the guest the same.\n"),
                    options);
 }
 
@@ -90,37 +97,55 @@ int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *
     return abipin_domain_format(d, ret_xml, ret_len);
 }
 
+static const char *report_get(json_object *o, const char *key)
+{
+    return json_object_get_string(json_object_object_get(o, key));
+}
+
+/* The header line: against a platform, or (pin --live) from a running QEMU. */
+static void print_summary_header(json_object *report, size_t n)
+{
+    if (report_get(report, "source")) {
+        fprintf(stderr,
+                P_("abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interface\n",
+                   "abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interfaces\n",
+                   n),
+                report_get(report, "domain"), report_get(report, "emulator"),
+                report_get(report, "machine"), n);
+        return;
+    }
+    fprintf(stderr,
+            P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
+               "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
+               n),
+            report_get(report, "domain"), report_get(report, "platform"),
+            report_get(report, "policy"), report_get(report, "emulator"),
+            report_get(report, "machine"), n);
+}
+
 void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
 
-    fprintf(stderr,
-            P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
-               "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
-               json_object_array_length(ifaces)),
-            json_object_get_string(json_object_object_get(report, "domain")),
-            json_object_get_string(json_object_object_get(report, "platform")),
-            json_object_get_string(json_object_object_get(report, "policy")),
-            json_object_get_string(json_object_object_get(report, "emulator")),
-            json_object_get_string(json_object_object_get(report, "machine")),
-            json_object_array_length(ifaces));
+    print_summary_header(report, json_object_array_length(ifaces));
     for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
         json_object *it = json_object_array_get_idx(ifaces, i);
         json_object *fs = json_object_object_get(it, "features");
         size_t on = 0, off = 0;
 
-        fprintf(stderr, "  %s (%s), %s:", json_object_get_string(json_object_object_get(it, "alias")),
-                json_object_get_string(json_object_object_get(it, "mac")),
-                json_object_get_string(json_object_object_get(it, "backend")));
+        fprintf(stderr, "  %s (%s), %s:", report_get(it, "alias"), report_get(it, "mac"),
+                report_get(it, "backend"));
         for (size_t k = 0; k < json_object_array_length(fs); k++) {
             json_object *f = json_object_array_get_idx(fs, k);
-            const char *value = json_object_get_string(json_object_object_get(f, "value"));
-            const char *why = json_object_get_string(json_object_object_get(f, "why"));
-            const char *atom = json_object_get_string(json_object_object_get(f, "atom"));
-            const char *name = json_object_get_string(json_object_object_get(f, "name"));
+            const char *value = report_get(f, "value"), *why = report_get(f, "why");
+            const char *atom = report_get(f, "atom"), *name = report_get(f, "name");
+            const char *was = report_get(f, "was");
 
             if (!name) { /* the backend choice */
-                fprintf(stderr, " driver %s;", value);
+                if (was)
+                    fprintf(stderr, _(" driver %1$s (was %2$s);"), value, was);
+                else
+                    fprintf(stderr, " driver %s;", value);
                 continue;
             }
             on += strcmp(value, "on") == 0;
@@ -128,6 +153,10 @@ void cli_pin_print_summary(json_object *report)
             if (strcmp(why, "host-lacks") == 0 || strcmp(why, "backend") == 0)
                 fprintf(stderr, " %s off (%s%s),", name, atom ? _("lacks ") : _("no vnet header"),
                         atom ? atom : "");
+            else if (was)
+                fprintf(stderr, _(" %1$s %2$s (was %3$s),"), name, value, was);
+            else if (strcmp(why, "live") == 0 && strcmp(value, "off") == 0)
+                fprintf(stderr, _(" %1$s off,"), name);
         }
         fprintf(stderr, _(" %1$zu on, %2$zu off\n"), on, off);
     }
@@ -177,23 +206,25 @@ int cmd_pin(int argc, char **argv)
     static const struct option options[] = {
         { "help", no_argument, NULL, 'h' },      { "json", no_argument, NULL, 'j' },
         { "output", required_argument, NULL, 'o' }, { "in-place", no_argument, NULL, 'i' },
-        { "require-labels", optional_argument, NULL, 'L' },
+        { "require-labels", optional_argument, NULL, 'R' },
+        { "live", no_argument, NULL, 'L' },     { "connect", required_argument, NULL, 'c' },
         CLI_PIN_OPTIONS,                        {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(json_object_putp) json_object *report = NULL;
     _cleanup_free_ char *xml = NULL;
     CliPinOptions o = { 0 };
-    const char *output = NULL;
-    bool json = false, in_place = false, require = false;
+    const char *output = NULL, *uri = NULL;
+    bool json = false, in_place = false, require = false, live = false, platform_options = false;
     int kind = ABIPIN_LABELS_NFD;
     size_t len;
     int opt, r;
 
-    while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
+    while ((opt = getopt_long(argc, argv, "ho:c:", options, NULL)) >= 0) {
         if ((r = cli_parse_pin_option("pin", opt, &o)) != 0) {
             if (r < 0)
                 return r;
+            platform_options = true;
             continue;
         }
         switch (opt) {
@@ -210,6 +241,12 @@ int cmd_pin(int argc, char **argv)
             in_place = true;
             break;
         case 'L':
+            live = true;
+            break;
+        case 'c':
+            uri = optarg;
+            break;
+        case 'R':
             require = true;
             if (optarg && (kind = abipin_label_kind_from_string(optarg)) < 0)
                 return cli_usage_error("pin", _("--require-labels is nfd or nova, not '%1$s'"),
@@ -221,6 +258,13 @@ int cmd_pin(int argc, char **argv)
     }
     if (json)
         cli_untranslated();
+    if (live && require)
+        return cli_usage_error("pin", _("--live and --require-labels exclude each other"));
+    if (live)
+        return cmd_pin_live_args(argc - optind, argv + optind, uri, output, json,
+                                 in_place || platform_options);
+    if (uri)
+        return cli_usage_error("pin", _("-c/--connect goes with --live"));
     if (argc - optind != 1)
         return cli_usage_error("pin", _("exactly one domain XML file is needed"));
     if (in_place && output)
