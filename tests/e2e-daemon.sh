@@ -91,13 +91,8 @@ cleanup() {
         done
     done
     for p in $(qemu_pids); do kill -9 "$p" 2>/dev/null; done
-    for p in $daemon_pids; do kill "$p" 2>/dev/null; done
-    for p in $daemon_pids; do
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -9 "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
+    # shellcheck disable=SC2086
+    stop_children $daemon_pids
     for n in 1 2; do
         [ -s "$tmp/d$n/virtlogd.pid" ] && kill "$(cat "$tmp/d$n/virtlogd.pid")" 2>/dev/null
     done
