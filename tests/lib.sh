@@ -32,6 +32,18 @@ expect_exit() {
     ok "$what (exit $want)"
 }
 
+# stop_children PID...: end the test's own background processes: TERM, up to
+# 5 s to go, then KILL; reaped, so none is left behind
+stop_children() {
+    for p in "$@"; do kill "$p" 2>/dev/null; done
+    for p in "$@"; do
+        i=0
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -9 "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+}
+
 # json_get FILE PYTHON-EXPRESSION-ON-d: print a value from a JSON document
 json_get() {
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
@@ -97,13 +109,8 @@ daemon_cleanup() {
         done
     done
     for p in $(qemu_pids); do kill -9 "$p" 2>/dev/null; done
-    for p in $daemon_pids; do kill "$p" 2>/dev/null; done
-    for p in $daemon_pids; do
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -9 "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
+    # shellcheck disable=SC2086
+    stop_children $daemon_pids
     for n in 1 2; do
         [ -s "$tmp/d$n/virtlogd.pid" ] && kill "$(cat "$tmp/d$n/virtlogd.pid")" 2>/dev/null
     done

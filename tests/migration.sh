@@ -1,0 +1,410 @@
+#!/bin/sh
+# A real live migration of a real Linux guest: the USO failure abipin exists
+# for (kubevirt/kubevirt#16386), reproduced, then prevented.
+#
+# The guest: a Debian kernel (tools/fetch-guest-kernel; Linux >= 6.2, whose
+# virtio-net driver negotiates USO) and an initramfs built here from
+# busybox-static that loads virtio_net, brings eth0 up and prints its
+# negotiated virtio features on the serial console every second. QEMU 10 runs
+# it on a tap of a bridge made here (no uplink); its command line is derived
+# from tests/data/migration/vm.xml, or from what abipin pinned in it, by
+# tests/migration.py. The destination is the same command line with
+# -incoming, under the LD_PRELOAD shim that makes TUNSETOFFLOAD reject the
+# USO flags as Linux < 6.2 does; QMP drives both, over loopback.
+#
+#  1. Without abipin: the migration runs to the end and fails in the
+#     destination's state load with "Features 0x... unsupported"; the
+#     rejected bits are exactly those `abipin diff --platform-a SOURCE
+#     --platform-b DESTINATION` predicts (54, 55, 56). Timed.
+#  2. With abipin: the domain pinned on the source is refused by `abipin
+#     hook NAME migrate begin -` and `abipin check` under the destination's
+#     conditions, at once, naming USO. Timed.
+#  3. Pinned against the baseline of the two hosts, the domain migrates; the
+#     guest still has its NIC up with the same negotiated features.
+#
+# The figures go to the log as "figure: NAME = VALUE UNIT" lines. Every
+# QEMU, tap and bridge made here goes on exit, also on failure. Skips (77)
+# only where the machine cannot run it, and says why.
+#
+# ABIPIN_GUEST_KERNEL=DIR takes the guest kernel from DIR (default
+# /var/cache/abipin-test/guest-kernel, filled by tools/fetch-guest-kernel);
+# ABIPIN_MIGRATION_ACCEL=tcg skips the attempt with KVM.
+. "$abs_top_srcdir/tests/lib.sh"
+PATH="$PATH:/usr/sbin:/sbin"
+export PATH
+data="$abs_top_srcdir/tests/data/migration"
+mig() { python3 "$abs_top_srcdir/tests/migration.py" "$@"; }
+
+# ---- can this machine run it? ---------------------------------------------
+[ "$(id -u)" = 0 ] || skip "not root: the bridge and the taps need CAP_NET_ADMIN"
+for c in ip python3 gzip readelf; do
+    command -v $c >/dev/null 2>&1 || skip "no $c (apt-get install iproute2 python3 gzip binutils)"
+done
+[ -c /dev/net/tun ] || skip "no /dev/net/tun: no tap"
+busybox=$(command -v busybox) || skip "no busybox for the guest's initramfs (apt-get install busybox-static)"
+! readelf -l "$busybox" | grep -q INTERP ||
+    skip "$busybox is linked dynamically; the initramfs needs busybox-static (apt-get install busybox-static)"
+emulator=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64 (tools/quickstart installs QEMU 10 from bookworm-backports)"
+"$emulator" -nodefaults -machine none -device virtio-net-pci,help 2>/dev/null | grep -q 'host_uso=' ||
+    skip "$("$emulator" --version | head -n 1) has no host_uso property (USO needs QEMU >= 8.2; tools/quickstart installs 10.0)"
+kdir=${ABIPIN_GUEST_KERNEL:-/var/cache/abipin-test/guest-kernel}
+[ -s "$kdir/vmlinuz" ] && [ -s "$kdir/modules/order" ] ||
+    skip "no guest kernel in $kdir: run tools/fetch-guest-kernel $kdir (tools/quickstart does)"
+shim=${ABIPIN_TUNSHIM:-$abs_top_builddir/tests/shim/.libs/libtunshim.so}
+[ -f "$shim" ] || fail "no TUNSETOFFLOAD shim at $shim (make check builds it)"
+hook_bin="$abs_top_builddir/abipin-hook"
+[ -x "$hook_bin" ] || fail "no $hook_bin (make builds it)"
+
+# abipin's own config and cache, never the machine's
+ABIPIN_CACHE_DIR="$tmp/cache"
+ABIPIN_CONF="$tmp/abipin.conf"
+export ABIPIN_CACHE_DIR ABIPIN_CONF
+unset ABIPIN_HOST_PROFILE ABIPIN_EMULATOR ABIPIN_SHIM_REJECT
+: >"$ABIPIN_CONF"
+started=$(date +%s)
+
+# ---- the two hosts' profiles ------------------------------------------------
+# the source: this host; the destination: this host as QEMU sees it under the
+# shim (tap.uso4/6 absent). Renamed only, so that messages say which is which.
+"$ABIPIN" probe --no-cache -o "$tmp/src.probe.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe"; }
+env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso "$ABIPIN" probe --no-cache -o "$tmp/dst.probe.xml" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "abipin probe under the shim"; }
+sed 's|<platform name="[^"]*"|<platform name="source"|' "$tmp/src.probe.xml" >"$tmp/src.xml"
+sed 's|<platform name="[^"]*"|<platform name="destination"|' "$tmp/dst.probe.xml" >"$tmp/dst.xml"
+[ "$(grep -c '<atom name="tap.uso[46]"/>' "$tmp/src.xml")" = 2 ] ||
+    skip "this kernel ($(uname -r)) has no USO on tap (Linux >= 6.2): the source cannot offer USO, nothing to reproduce"
+[ "$(grep -c '<atom name="tap.uso[46]" state="absent"' "$tmp/dst.xml")" = 2 ] ||
+    fail "under the shim the probe still finds USO on tap: the destination is not simulated"
+ok "profiles: source $(uname -r) with tap.uso4/6, destination under the shim without"
+
+# ---- links, processes, and the clean-up that runs whatever happens ----------
+br="migbr$$" # no "abipin" in link names: probe-real.sh counts those
+tap_src="migs$$"
+tap_dst="migd$$"
+links=
+qemu_pids=
+cleanup() {
+    set +e
+    # shellcheck disable=SC2086
+    stop_children $qemu_pids
+    for l in $links; do ip link del "$l" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+ip link add "$br" type bridge || fail "cannot create bridge $br"
+links="$br"
+ip link set "$br" up || fail "cannot bring $br up"
+for t in "$tap_src" "$tap_dst"; do
+    ip tuntap add dev "$t" mode tap || fail "cannot create tap $t"
+    links="$t $links"
+    ip link set "$t" master "$br" up || fail "cannot put $t on $br"
+done
+ok "bridge $br (no uplink) with taps $tap_src (source) and $tap_dst (destination)"
+
+# ---- the guest: initramfs ---------------------------------------------------
+mkdir -p "$tmp/ir/bin" "$tmp/ir/lib" "$tmp/ir/dev" "$tmp/ir/proc" "$tmp/ir/sys"
+cp "$busybox" "$tmp/ir/bin/busybox" || fail "copy busybox"
+while read -r m; do
+    cp "$kdir/modules/$m.ko" "$tmp/ir/lib/" || fail "no $m.ko in $kdir/modules"
+done <"$kdir/modules/order"
+cp "$kdir/modules/order" "$tmp/ir/lib/order"
+cat >"$tmp/ir/init" <<'EOF'
+#!/bin/busybox sh
+# load virtio_net, bring eth0 up, then print its negotiated virtio features
+# (sysfs: character i is bit i) and its state every second
+/bin/busybox --install -s /bin
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+while read -r m; do insmod "/lib/$m.ko" || echo "insmod $m failed"; done </lib/order
+if ip link set eth0 up; then echo "NIC up"; else echo "NIC failed"; fi
+i=0
+while :; do
+    echo "tick $i features $(cat /sys/class/net/eth0/device/features) operstate $(cat /sys/class/net/eth0/operstate)"
+    i=$((i + 1))
+    sleep 1
+done
+EOF
+chmod 755 "$tmp/ir/init"
+(cd "$tmp/ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$tmp/initrd.gz") ||
+    fail "cannot pack the initramfs"
+ok "initramfs: busybox and $(tr '\n' ' ' <"$kdir/modules/order")from $(head -n 1 "$kdir/VERSIONS" 2>/dev/null)"
+
+# ---- the domain and its QEMU -------------------------------------------------
+# vm.xml TYPE: the definition of this run (emulator, kernel, initrd, bridge)
+instantiate() {
+    sed -e "s|<domain type='qemu'>|<domain type='$1'>|" \
+        -e "s|<emulator>/usr/bin/qemu-system-x86_64</emulator>|<emulator>$emulator</emulator>|" \
+        -e "s|<kernel>vmlinuz</kernel>|<kernel>$kdir/vmlinuz</kernel>|" \
+        -e "s|<initrd>initrd.gz</initrd>|<initrd>$tmp/initrd.gz</initrd>|" \
+        -e "s|<source bridge='migbr0'/>|<source bridge='$br'/>|" "$data/vm.xml" >"$tmp/vm.xml"
+    for s in "type='$1'" "$emulator<" "$kdir/vmlinuz" "$tmp/initrd.gz" "'$br'"; do
+        grep -qF "$s" "$tmp/vm.xml" || fail "vm.xml: could not set $s"
+    done
+}
+
+# start_qemu NAME DOMAIN.xml TAP [ENV...]: QEMU of DOMAIN.xml on TAP, with
+# ENV and -incoming defer when ENV is given; console $tmp/NAME.console, QMP
+# $tmp/NAME.qmp, stderr $tmp/NAME.err; sets $pid
+start_qemu() {
+    name=$1 xml=$2 tap=$3
+    shift 3
+    mig qemu-args "$xml" "$tap" "$tmp/$name.console" "$tmp/$name.qmp" >"$tmp/$name.args" 2>"$tmp/err" ||
+        { cat "$tmp/err" >&2; fail "the QEMU command line of $xml"; }
+    incoming=
+    [ $# = 0 ] || incoming=defer
+    set -- env "$@"
+    while IFS= read -r a; do set -- "$@" "$a"; done <"$tmp/$name.args"
+    [ -z "$incoming" ] || set -- "$@" -incoming "$incoming"
+    rm -f "$tmp/$name.console" "$tmp/$name.qmp"
+    "$@" </dev/null >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pid=$!
+    qemu_pids="$qemu_pids $pid"
+    eval "pid_$name=$pid"
+    echo "  $name: $*" | sed "s|$tmp/|\$tmp/|g"
+}
+
+# wait_nic NAME PID SECONDS: 0 once the guest's console shows eth0 up; 2 if
+# QEMU died or KVM could not run the guest
+wait_nic() {
+    end=$(($(date +%s) + $3))
+    while [ "$(date +%s)" -le $end ]; do
+        grep -q '^tick .* operstate up' "$tmp/$1.console" 2>/dev/null && return 0
+        grep -q 'KVM internal error' "$tmp/$1.err" 2>/dev/null && return 2
+        kill -0 "$2" 2>/dev/null || return 2
+        sleep 0.2
+    done
+    return 1
+}
+
+# forget PID: after wait, the number may go to another process: never kill it
+forget() {
+    qemu_pids=$(echo " $qemu_pids " | sed "s/ $1 / /")
+}
+
+stop_qemu() { # stop_qemu PID
+    stop_children "$1"
+    forget "$1"
+}
+
+# boot NAME DOMAIN.xml: the source, booted until its NIC is up
+boot() {
+    start_qemu "$1" "$2" "$tap_src"
+    t0=$(date +%s)
+    wait_nic "$1" "$pid" 180
+    case $? in
+    0) ;;
+    2) return 2 ;;
+    *)
+        tail -n 20 "$tmp/$1.console" "$tmp/$1.err" >&2
+        fail "$1: the guest's NIC was not up within 180 s"
+        ;;
+    esac
+    ok "$1 booted, eth0 up in $(($(date +%s) - t0)) s ($accel)"
+}
+
+# KVM if it can run this guest (a nested host may stop it with an emulation
+# failure at once), else TCG
+accel=tcg
+if [ "${ABIPIN_MIGRATION_ACCEL:-}" != tcg ] && (: <>/dev/kvm) 2>/dev/null; then
+    instantiate kvm
+    accel=kvm
+    if ! boot src1 "$tmp/vm.xml"; then
+        echo "  note: KVM could not run the guest ($(grep -m 1 -o 'KVM internal error.*' "$tmp/src1.err" ||
+            echo "QEMU exited")); TCG then"
+        stop_qemu "$pid_src1"
+        accel=tcg
+    fi
+fi
+if [ $accel = tcg ]; then
+    instantiate qemu
+    boot src1 "$tmp/vm.xml" || { cat "$tmp/src1.err" >&2; fail "src1: QEMU exited under TCG"; }
+fi
+grep -A 1 -- '^-device$' "$tmp/src1.args" | grep -q '^virtio-net-pci,' || fail "src1: no virtio-net-pci device"
+! grep -A 1 -- '^-device$' "$tmp/src1.args" | grep -q 'uso' ||
+    fail "the unpinned definition gave QEMU USO properties"
+
+mig console-features "$tmp/src1.console" >"$tmp/src1.features" || fail "src1: no features on the console"
+guest_bits=$(json_get "$tmp/src1.features" '" ".join(str(b) for b in d["bits"])')
+for b in 54 55 56; do
+    case " $guest_bits " in *" $b "*) ;; *) fail "the guest did not negotiate bit $b (USO): $guest_bits" ;; esac
+done
+ok "the guest negotiated USO (bits 54 55 56) on the source: features $guest_bits"
+
+# ---- 1: without abipin: the late failure ------------------------------------
+"$ABIPIN" diff --json --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" "$tmp/vm.xml" "$tmp/vm.xml" \
+    >"$tmp/diff.json" 2>"$tmp/err"
+[ $? = 1 ] || { cat "$tmp/diff.json" "$tmp/err" >&2; fail "abipin diff source -> destination should say: differs"; }
+predicted=$(json_get "$tmp/diff.json" '" ".join(str(b) for b in range(128) if int(d["migration"][0]["unsupported"], 16) >> b & 1)')
+predicted_error=$(json_get "$tmp/diff.json" 'd["migration"][0]["qemu_error"]')
+[ "$predicted" = "54 55 56" ] || fail "abipin diff predicts bits '$predicted' lost, not USO's 54 55 56"
+ok "abipin diff --platform-a source --platform-b destination predicts bits $predicted lost"
+
+start_qemu dst1 "$tmp/vm.xml" "$tap_dst" LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso
+mig wait-status "$tmp/dst1.qmp" 30 inmigrate >/dev/null || { cat "$tmp/dst1.err" >&2; fail "dst1 is not waiting for a migration"; }
+mig migrate "$tmp/src1.qmp" "$tmp/dst1.qmp" 180 >"$tmp/m1.json" 2>"$tmp/err" ||
+    { cat "$tmp/err" "$tmp/dst1.err" >&2; fail "migration 1 could not be driven"; }
+[ "$(json_get "$tmp/m1.json" 'd["outcome"]')" = failed ] ||
+    { cat "$tmp/m1.json" "$tmp/dst1.err" >&2; fail "the migration to the destination without USO did not fail"; }
+# a failed load ends the destination QEMU
+timeout 30 sh -c "while kill -0 $pid_dst1 2>/dev/null && ! grep -q '^State:.*zombie' /proc/$pid_dst1/status; do sleep 0.1; done" ||
+    fail "the destination QEMU still runs after the failed load"
+wait "$pid_dst1"
+dst_rc=$?
+forget "$pid_dst1"
+[ $dst_rc != 0 ] || fail "the destination QEMU exited 0 after a failed load"
+echo "  destination QEMU (exit $dst_rc) printed:"
+sed 's/^/  | /' "$tmp/dst1.err"
+grep -q "Failed to load virtio-net:virtio" "$tmp/dst1.err" ||
+    fail "the destination did not fail in virtio-net's state load"
+mig qemu-error "$tmp/dst1.err" >"$tmp/qerr.json" || fail "the destination's error is not QEMU's Features error"
+rejected=$(json_get "$tmp/qerr.json" '" ".join(str(b) for b in d["unsupported"])')
+[ "$rejected" = "$predicted" ] ||
+    fail "QEMU rejected bits $rejected, abipin diff predicted $predicted"
+ok "QEMU: \"$(json_get "$tmp/qerr.json" 'd["line"]')\": rejected bits $rejected = abipin diff's prediction"
+qemu_features=$(mig bits "$(json_get "$tmp/qerr.json" 'd["features"]')")
+[ "$qemu_features" = "$guest_bits" ] ||
+    fail "QEMU's Features ($qemu_features) are not what the guest negotiated ($guest_bits)"
+[ "$(json_get "$tmp/qerr.json" 'd["allowed"]')" = "${predicted_error##*Allowed features: }" ] ||
+    fail "QEMU allowed $(json_get "$tmp/qerr.json" 'd["allowed"]'), abipin diff predicted: $predicted_error"
+ok "its Features are the bits the guest negotiated, its Allowed features abipin's destination vector (${predicted_error##*: })"
+[ "$(json_get "$tmp/m1.json" 'd["source"]')" = postmigrate ] &&
+    [ "$(json_get "$tmp/m1.json" 'd["source_migration"]')" = completed ] ||
+    { cat "$tmp/m1.json" >&2; fail "the source should think the migration completed and stay paused"; }
+fail_ms=$(json_get "$tmp/m1.json" 'd["ms"]')
+fail_ram=$(json_get "$tmp/m1.json" 'd["ram_transferred"]')
+ok "migration 1 failed after $fail_ms ms, $fail_ram bytes of RAM sent; the source says completed and stays paused: the guest runs nowhere"
+stop_qemu "$pid_src1"
+
+# ---- 2: with abipin: refused at once ------------------------------------------
+# pinned on the source (what abipin define stores there): USO pinned on
+"$ABIPIN" -q pin --platform "$tmp/src.xml" "$tmp/vm.xml" -o "$tmp/vm.src.xml" || fail "abipin pin --platform source"
+mig qemu-args "$tmp/vm.src.xml" "$tap_src" "$tmp/x" "$tmp/x" >"$tmp/src.args" || fail "QEMU args of vm.src.xml"
+for p in host_uso=on guest_uso4=on guest_uso6=on; do
+    grep -A 1 -- '^-device$' "$tmp/src.args" | grep -q "[,]$p\(,\|\$\)" || fail "pinned on the source, QEMU gets no $p"
+done
+ok "pinned on the source: QEMU's -device gets host_uso=on,guest_uso4=on,guest_uso6=on"
+"$ABIPIN" diff --json --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" "$tmp/vm.src.xml" "$tmp/vm.src.xml" \
+    >"$tmp/diff2.json" 2>"$tmp/err"
+[ $? = 1 ] && [ "$(json_get "$tmp/diff2.json" 'd["migration"][0]["unsupported"]')" = 0x1c0000000000000 ] ||
+    { cat "$tmp/diff2.json" "$tmp/err" >&2; fail "abipin diff of the source pin should predict the same loss"; }
+ok "abipin diff predicts the same loss (0x1c0000000000000) for the source pin"
+
+# refused_uso FILE WHAT: FILE holds abipin's refusal, naming USO
+refused_uso() {
+    grep -q "host_uso is pinned on, but the platform 'destination' lacks tap.uso4" "$1" &&
+        grep -q "guest_uso4 is pinned on" "$1" && grep -q "guest_uso6 is pinned on" "$1" ||
+        { cat "$1" >&2; fail "$2: the refusal does not name USO"; }
+}
+# timed without a wrapper in between (no env(1)): the variable is exported here
+hook_timed() { # hook_timed OUT ERR HOOK-COMMAND...
+    o=$1 e=$2
+    shift 2
+    (ABIPIN_HOST_PROFILE="$tmp/dst.xml" && export ABIPIN_HOST_PROFILE &&
+        mig time 11 "$tmp/vm.src.xml" -- "$@" migvm migrate begin - >"$o" 2>"$e")
+}
+hook_timed "$tmp/t" "$tmp/hook.err" "$ABIPIN" hook || fail "timing abipin hook"
+read -r hook_ms rc <"$tmp/t"
+[ "$rc" = 1 ] || { cat "$tmp/hook.err" >&2; fail "abipin hook migrate begin: exit $rc, expected 1"; }
+refused_uso "$tmp/hook.err" "abipin hook"
+grep -q "refusing the incoming migration of 'migvm': this host ('destination')" "$tmp/hook.err" ||
+    { cat "$tmp/hook.err" >&2; fail "abipin hook: not refused as an incoming migration"; }
+echo "  abipin hook migvm migrate begin - (ABIPIN_HOST_PROFILE = the destination's profile) printed:"
+sed 's/^/  | /' "$tmp/hook.err"
+ok "abipin hook migrate begin refuses it in $hook_ms ms (median of 11 runs), naming USO"
+
+hook_timed "$tmp/t" "$tmp/err" "$hook_bin" || fail "timing abipin-hook"
+read -r hook_bin_ms rc <"$tmp/t"
+[ "$rc" = 1 ] || { cat "$tmp/err" >&2; fail "abipin-hook: exit $rc, expected 1"; }
+refused_uso "$tmp/err" "abipin-hook"
+ok "abipin-hook (what libvirt runs) refuses it in $hook_bin_ms ms"
+
+# the destination's real conditions: no profile given, the hook probes
+# (under the shim, cold cache) and finds no USO itself
+env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-dst" \
+    "$ABIPIN" hook migvm migrate begin - <"$tmp/vm.src.xml" >"$tmp/out" 2>"$tmp/err"
+[ $? = 1 ] || { cat "$tmp/err" >&2; fail "abipin hook under the shim should refuse"; }
+grep -q "host_uso is pinned on, but the platform '[^']*' lacks tap.uso4" "$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "abipin hook under the shim: no USO reason"; }
+[ ! -s "$tmp/out" ] || fail "the hook wrote to stdout (libvirt would take it as new XML)"
+ok "abipin hook under the shim (its own probe) refuses it too"
+
+mig time 11 /dev/null -- "$ABIPIN" check --platform "$tmp/dst.xml" "$tmp/vm.src.xml" >"$tmp/t" 2>"$tmp/check.err" ||
+    fail "timing abipin check"
+read -r check_ms rc <"$tmp/t"
+[ "$rc" = 1 ] || { cat "$tmp/check.err" >&2; fail "abipin check --platform destination: exit $rc, expected 1"; }
+refused_uso "$tmp/check.err" "abipin check"
+ok "abipin check --platform destination refuses it in $check_ms ms, naming USO"
+
+env ABIPIN_HOST_PROFILE="$tmp/dst.xml" "$ABIPIN" hook migvm migrate begin - <"$tmp/vm.xml" >"$tmp/out" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "the hook refused an unpinned domain (default: unpinned = warn)"; }
+grep -q "has no abipin pins" "$tmp/err" || fail "the hook did not warn about the unpinned domain"
+ok "the unpinned definition passes the hook with a warning: without pins it cannot know what the guest negotiated"
+
+# ---- 3: pinned against the baseline: the migration succeeds -------------------
+"$ABIPIN" baseline "$tmp/src.xml" "$tmp/dst.xml" --name cluster -o "$tmp/base.xml" || fail "abipin baseline"
+grep -q '<atom name="tap.uso4" state="absent"' "$tmp/base.xml" || fail "the baseline has USO"
+"$ABIPIN" -q pin --platform "$tmp/base.xml" "$tmp/vm.src.xml" -o "$tmp/vm.base.xml" || fail "abipin pin --platform baseline"
+expect_exit 0 "abipin check --platform destination, the baseline pin" -- \
+    "$ABIPIN" check --platform "$tmp/dst.xml" "$tmp/vm.base.xml"
+expect_exit 0 "abipin check --platform source, the baseline pin" -- \
+    "$ABIPIN" check --platform "$tmp/src.xml" "$tmp/vm.base.xml"
+env ABIPIN_HOST_PROFILE="$tmp/dst.xml" "$ABIPIN" hook migvm migrate begin - <"$tmp/vm.base.xml" >"$tmp/out" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "abipin hook refused the baseline pin on the destination"; }
+[ ! -s "$tmp/out" ] && [ ! -s "$tmp/err" ] || { cat "$tmp/out" "$tmp/err" >&2; fail "abipin hook: not silent"; }
+ok "abipin hook migrate begin on the destination lets the baseline pin pass, silently"
+expect_exit 0 "abipin diff --platform-a source --platform-b destination, the baseline pin" -- \
+    "$ABIPIN" diff --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" "$tmp/vm.base.xml" "$tmp/vm.base.xml"
+
+boot src2 "$tmp/vm.base.xml" || { cat "$tmp/src2.err" >&2; fail "src2: QEMU exited"; }
+for p in host_uso=off guest_uso4=off guest_uso6=off; do
+    grep -A 1 -- '^-device$' "$tmp/src2.args" | grep -q "[,]$p\(,\|\$\)" || fail "pinned on the baseline, QEMU gets no $p"
+done
+mig console-features "$tmp/src2.console" >"$tmp/src2.features" || fail "src2: no features on the console"
+bits2=$(json_get "$tmp/src2.features" '" ".join(str(b) for b in d["bits"])')
+[ "$bits2" = "$(echo " $guest_bits " | sed 's/ 54 55 56 / /; s/^ //; s/ $//')" ] ||
+    fail "pinned on the baseline the guest should negotiate what it did unpinned less USO: $bits2"
+ok "pinned on the baseline: host_uso=off,guest_uso4=off,guest_uso6=off; the guest negotiated the same bits less 54 55 56"
+qom=/machine/peripheral/ua-net0/virtio-backend
+mig guest-features "$tmp/src2.qmp" "$qom" >"$tmp/src2.qmp.json" || fail "QMP x-query-virtio-status on the source"
+
+start_qemu dst2 "$tmp/vm.base.xml" "$tap_dst" LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso
+mig wait-status "$tmp/dst2.qmp" 30 inmigrate >/dev/null || { cat "$tmp/dst2.err" >&2; fail "dst2 is not waiting for a migration"; }
+mig migrate "$tmp/src2.qmp" "$tmp/dst2.qmp" 180 >"$tmp/m2.json" 2>"$tmp/err" ||
+    { cat "$tmp/err" "$tmp/dst2.err" >&2; fail "migration 2 could not be driven"; }
+[ "$(json_get "$tmp/m2.json" 'd["outcome"]')" = completed ] && [ "$(json_get "$tmp/m2.json" 'd["destination"]')" = running ] ||
+    { cat "$tmp/m2.json" "$tmp/dst2.err" >&2; fail "the baseline-pinned guest did not migrate"; }
+ok_ms=$(json_get "$tmp/m2.json" 'd["ms"]')
+ok "migration 2 (baseline pins) completed in $ok_ms ms; the guest runs on the destination"
+
+# the guest, on the destination: its console goes on there
+end=$(($(date +%s) + 60))
+until grep -q '^tick ' "$tmp/dst2.console" 2>/dev/null; do
+    [ "$(date +%s)" -le $end ] || { cat "$tmp/dst2.err" >&2; fail "the guest printed nothing on the destination within 60 s"; }
+    sleep 0.2
+done
+mig console-features "$tmp/dst2.console" >"$tmp/dst2.features" || fail "dst2: no features on the console"
+[ "$(json_get "$tmp/dst2.features" '" ".join(str(b) for b in d["bits"])')" = "$bits2" ] ||
+    fail "after migration the guest sees other features: $(cat "$tmp/dst2.features")"
+[ "$(json_get "$tmp/dst2.features" 'd["operstate"]')" = up ] || fail "after migration eth0 is not up"
+[ "$(json_get "$tmp/dst2.features" 'd["tick"]')" -gt "$(json_get "$tmp/src2.features" 'd["tick"]')" ] ||
+    fail "the guest's tick count went back: it was not migrated but rebooted"
+mig guest-features "$tmp/dst2.qmp" "$qom" >"$tmp/dst2.qmp.json" || fail "QMP x-query-virtio-status on the destination"
+cmp -s "$tmp/src2.qmp.json" "$tmp/dst2.qmp.json" ||
+    { cat "$tmp/src2.qmp.json" "$tmp/dst2.qmp.json" >&2; fail "QMP guest-features differ between source and destination"; }
+ok "after migration the guest's console (tick $(json_get "$tmp/dst2.features" 'd["tick"]')) shows eth0 up with the same features; QMP guest-features equal on both sides"
+
+# ---- figures -------------------------------------------------------------------
+echo "figure: accelerator = $accel"
+echo "figure: guest memory = $(($(sed -n "s|.*<memory unit='KiB'>\([0-9]*\)<.*|\1|p" "$data/vm.xml") / 1024)) MiB"
+echo "figure: failed migration, migrate to failure = $fail_ms ms ($fail_ram bytes of RAM sent first)"
+echo "figure: abipin hook migrate begin refusal = $hook_ms ms"
+echo "figure: abipin-hook migrate begin refusal = $hook_bin_ms ms"
+echo "figure: abipin check --platform refusal = $check_ms ms"
+echo "figure: QEMU rejected bits = $rejected (abipin diff predicted $predicted)"
+echo "figure: pinned migration, migrate to running = $ok_ms ms"
+echo "figure: whole test = $(($(date +%s) - started)) s"
+echo "$pass_count passed, 0 failed"
