@@ -203,15 +203,21 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
 /**
  * abipin_abi_compute_all:
  *
- * The ABI of every virtio interface of @d (abi, diff).
+ * The ABI of every virtio interface of @d (abi, diff). The machine type is
+ * part of the answer, so a definition without one is an INPUT error even
+ * when it has no virtio interface (as for pin).
  */
 int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
                            size_t *ret_n)
 {
-    AbipinAbi *all = calloc(d->n_ifaces + 1, sizeof(*all));
+    AbipinAbi *all;
+    AbipinVersion machine;
     size_t n = 0;
-    int r = 0;
+    int r;
 
+    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
+        return r;
+    all = calloc(d->n_ifaces + 1, sizeof(*all));
     if (!all)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
