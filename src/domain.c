@@ -323,12 +323,21 @@ static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, co
     return NULL;
 }
 
+/* The qemu namespace as the root declares it, else declared there. The
+ * document may bind the prefix "qemu" to another namespace already: then
+ * "qemu1", "qemu2"... (libvirt matches by namespace, not by prefix). */
 static xmlNsPtr qemu_ns(AbipinDomain *d)
 {
     xmlNodePtr root = xmlDocGetRootElement(d->doc);
     xmlNsPtr ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
+    char prefix[16] = "qemu";
 
-    return ns ? ns : xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) "qemu");
+    for (unsigned i = 1; !ns && i < 100; i++) {
+        if (!xmlSearchNs(d->doc, root, (const xmlChar *) prefix))
+            ns = xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) prefix);
+        snprintf(prefix, sizeof(prefix), "qemu%u", i);
+    }
+    return ns;
 }
 
 static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
@@ -391,7 +400,9 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                                 iface->label);
     node = override_property(d, iface->alias, f->name);
     if (!node) {
-        ns = qemu_ns(d);
+        if (!(ns = qemu_ns(d)))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
+                                    _("%1$s: no free prefix for the qemu namespace"), d->file);
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(node, ns, "frontend", NULL, NULL);
