@@ -181,6 +181,7 @@ static int libvirt_place_parse(const xmlNode *node, AbipinFeature *f)
     if (r <= 0)
         return -EINVAL;
     f->place = r;
+    free(f->libvirt_attribute); /* a second <libvirt> (only the schema forbids it) */
     f->libvirt_attribute = abipin_xml_prop(node, "attribute");
     if (!f->libvirt_attribute)
         return -EINVAL;
@@ -207,6 +208,7 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
         return r;
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (abipin_xml_is(c, "description")) {
+            free(f->description);
             f->description = (char *) xmlNodeGetContent(c);
         } else if (abipin_xml_is(c, "libvirt") || abipin_xml_is(c, "override")) {
             if (libvirt_place_parse(c, f) < 0)
