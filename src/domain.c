@@ -123,14 +123,14 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
 
 /* The quote of the root element's first attribute: libvirt writes
  * <domain type='kvm'>, and the output keeps whichever style the input has. */
-static char domain_quote_style(const char *data)
+static char domain_quote_style(const char *data, size_t len)
 {
-    const char *root = strstr(data, "<domain");
-    const char *eq = root ? strchr(root, '=') : NULL;
+    const char *end = data + len, *root = memmem(data, len, "<domain", strlen("<domain"));
+    const char *eq = root ? memchr(root, '=', end - root) : NULL;
 
-    while (eq && (eq[1] == ' ' || eq[1] == '\t'))
+    while (eq && eq + 1 < end && (eq[1] == ' ' || eq[1] == '\t'))
         eq++;
-    return eq && eq[1] == '"' ? '"' : '\'';
+    return eq && eq + 1 < end && eq[1] == '"' ? '"' : '\'';
 }
 
 /**
@@ -144,7 +144,7 @@ static char domain_quote_style(const char *data)
 int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = calloc(1, sizeof(AbipinDomain));
-    const char *p = data;
+    const char *p = data, *decl_end;
     xmlNodePtr root;
     int r;
 
@@ -153,11 +153,13 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     if ((r = abipin_xml_parse(file, data, len, &d->doc)) < 0 ||
         (r = abipin_xml_expect_root(d->doc, "domain", file)) < 0)
         return r;
+    /* @data need not end in a NUL: nothing below reads past @len */
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
-    if (strncmp(p, "<?xml", 5) == 0 && strstr(p, "?>"))
-        d->decl = strndup(p, strstr(p, "?>") + 2 - p);
-    d->quote = domain_quote_style(data);
+    if ((size_t) (data + len - p) >= 5 && memcmp(p, "<?xml", 5) == 0 &&
+        (decl_end = memmem(p, data + len - p, "?>", 2)))
+        d->decl = strndup(p, decl_end + 2 - p);
+    d->quote = domain_quote_style(data, len);
     root = xmlDocGetRootElement(d->doc);
     d->name = child_text(root, "name");
     if (!d->name)

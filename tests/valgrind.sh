@@ -17,7 +17,7 @@ vg() {
     [ $? = 99 ] && { cat "$tmp/vg"; fail "valgrind: $*"; }
     ok "memcheck clean: $(basename "$1") ${2:-} ${3:-}"
 }
-for t in test-atoms test-catalogue test-profile; do
+for t in test-atoms test-catalogue test-profile test-domain; do
     [ -x "$abs_top_builddir/tests/$t" ] || fail "no tests/$t"
     CK_FORK=no vg "$abs_top_builddir/tests/$t"
 done
