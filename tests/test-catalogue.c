@@ -137,6 +137,11 @@ START_TEST(test_trusted_load_is_robust)
         "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' bit='0' macro='VIRTIO_X' "
         "since='6.2' default='on'><override/><requires backend='tap'><atom/></requires></feature></catalogue>",
         "<catalogue qemu-min='6.2' qemu-max='10.2'><base macro='VIRTIO_X'/></catalogue>",
+        /* bits past the 128-bit vector: found by fuzz-catalogue */
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><feature name='csum' bit='392' macro='VIRTIO_X' "
+        "since='6.2' default='on'><override/><requires backend='user' outcome='never'/></feature></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><base bit='128' macro='VIRTIO_X'/></catalogue>",
+        "<catalogue qemu-min='6.2' qemu-max='10.2'><base bit='-1' macro='VIRTIO_X'/></catalogue>",
     };
     char path[] = "/tmp/abipin-catalogue-XXXXXX";
 
