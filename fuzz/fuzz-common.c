@@ -102,9 +102,23 @@ static void must(int r, const char *what)
     }
 }
 
+AbipinDomain *fuzz_domain_copy(const FuzzWorld *w)
+{
+    _cleanup_free_ char *xml = NULL;
+    AbipinDomain *d = NULL;
+    size_t len;
+
+    if (abipin_domain_format(w->domain, &xml, &len) < 0 ||
+        abipin_domain_parse("domain.xml", xml, len, &d) < 0)
+        abort();
+    return d;
+}
+
 const FuzzWorld *fuzz_world(void)
 {
     AbipinProbeOptions opts = { .no_cache = true };
+    _cleanup_free_ char *data = NULL;
+    size_t len;
 
     if (world.cat)
         return &world;
@@ -122,5 +136,8 @@ const FuzzWorld *fuzz_world(void)
     world.host_digest = abipin_platform_digest(world.host);
     if (!world.host_digest)
         abort();
+    must(abipin_file_read(FUZZ_SRCDIR "/tests/data/pin/multi-nic.in.xml", ABIPIN_MAX_INPUT_SIZE,
+                          &data, &len), "multi-nic.in.xml");
+    must(abipin_domain_parse("multi-nic.in.xml", data, len, &world.domain), "multi-nic.in.xml");
     return &world;
 }

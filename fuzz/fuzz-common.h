@@ -19,11 +19,15 @@ typedef struct {
     AbipinProfile *old;      /* the shipped linux-5.14, completed from the host */
     AbipinPinContext host_ctx, old_ctx, compat_ctx;
     char *host_digest;
+    AbipinDomain *domain;    /* tests/data/pin/multi-nic.in.xml: never changed, copy it to pin */
 } FuzzWorld;
 
 /* Set the environment, load what every input is run against. Aborts if the
  * source tree's data cannot be found. */
 const FuzzWorld *fuzz_world(void);
+
+/* A copy of w->domain that may be pinned. */
+AbipinDomain *fuzz_domain_copy(const FuzzWorld *w);
 
 /* The private directory (on /dev/shm where possible), removed at exit. */
 const char *fuzz_dir(void);

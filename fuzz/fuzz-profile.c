@@ -10,18 +10,15 @@
 #include "abi.h"
 #include "fuzz-common.h"
 #include "platforms.h"
-#include "util/fileio.h"
-
-static AbipinDomain *domain;
 
 /* @validated: parsed with the schema, so what it formats must parse again */
 static void use_profile(const FuzzWorld *w, AbipinProfile *p, bool validated)
 {
     _cleanup_(abipin_profile_freep) AbipinProfile *merged = NULL, *again = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = NULL, *missing2 = NULL;
-    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = fuzz_domain_copy(w);
     _cleanup_(json_object_putp) json_object *json = NULL, *report = NULL, *problems = NULL;
-    _cleanup_free_ char *xml = NULL, *xml2 = NULL, *pinned = NULL;
+    _cleanup_free_ char *xml = NULL, *xml2 = NULL;
     AbipinProfile *pair[2] = { p, w->host };
     AbipinCheckOptions strict = { .strict = true };
     AbipinPinContext ctx;
@@ -51,11 +48,8 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p, bool validated)
     if (abipin_profile_complete(p, w->host) < 0 ||
         abipin_pin_context_init(&ctx, w->cat, p, ABIPIN_POLICY_HOST) < 0)
         return;
-    if (abipin_abi_compute_all(&ctx, domain, &all, &n) >= 0)
+    if (abipin_abi_compute_all(&ctx, w->domain, &all, &n) >= 0)
         abipin_abi_free_all(all, n);
-    if (abipin_domain_format(domain, &pinned, &len) < 0 ||
-        abipin_domain_parse("domain.xml", pinned, len, &d) < 0)
-        abort();
     if (abipin_pin_domain(&ctx, d, &report) >= 0) {
         problems = json_object_new_array();
         r = abipin_check_domain(&ctx, d, &strict, problems);
@@ -66,14 +60,7 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p, bool validated)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    _cleanup_free_ char *data = NULL;
-    size_t len;
-
     fuzz_world();
-    if (abipin_file_read(FUZZ_SRCDIR "/tests/data/pin/multi-nic.in.xml", ABIPIN_MAX_INPUT_SIZE, &data,
-                         &len) < 0 ||
-        abipin_domain_parse("multi-nic.xml", data, len, &domain) < 0)
-        abort();
     return 0;
 }
 
