@@ -199,3 +199,43 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     json_object_object_add(o, "external", external);
     return o;
 }
+
+/**
+ * abipin_abi_compute_all:
+ *
+ * The ABI of every virtio interface of @d (abi, diff). The machine type is
+ * part of the answer, so a definition without one is an INPUT error even
+ * when it has no virtio interface (as for pin).
+ */
+int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
+                           size_t *ret_n)
+{
+    AbipinAbi *all;
+    AbipinVersion machine;
+    size_t n = 0;
+    int r;
+
+    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
+        return r;
+    all = calloc(d->n_ifaces + 1, sizeof(*all));
+    if (!all)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
+        if (d->ifaces[i].virtio && d->ifaces[i].backend >= 0 &&
+            (r = abipin_abi_compute(ctx, d, &d->ifaces[i], &all[n])) >= 0)
+            n++;
+    if (r < 0) {
+        abipin_abi_free_all(all, n);
+        return r;
+    }
+    *ret = all;
+    *ret_n = n;
+    return 0;
+}
+
+void abipin_abi_free_all(AbipinAbi *all, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        abipin_abi_clear(&all[i]);
+    free(all);
+}

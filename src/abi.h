@@ -37,6 +37,9 @@ typedef struct {
 int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, AbipinAbi *ret) _warn_unused_result_;
 void abipin_abi_clear(AbipinAbi *abi);
+int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
+                           size_t *ret_n) _warn_unused_result_;
+void abipin_abi_free_all(AbipinAbi *all, size_t n);
 const char *abipin_off_reason_to_string(AbipinOffReason r);
 json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi);
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <limits.h>
 #include <string.h>
 
 #include "catalogue.h"
@@ -98,6 +99,24 @@ static int prop_version(const char *path, const xmlNode *node, const char *attr,
     return 0;
 }
 
+/* A virtio feature bit, 0..127 (features.rng says so too): the effective
+ * ABI is a 128-bit vector, and a trusted catalogue is not validated. */
+static int prop_bit(const char *path, const xmlNode *node, unsigned *ret)
+{
+    const char *s = abipin_xml_prop_static(node, "bit");
+    char *end = NULL;
+    unsigned long bit;
+
+    errno = 0;
+    bit = s && *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : ULONG_MAX;
+    if (errno || !end || *end || bit > 127)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: bit '%3$s' is not a virtio feature bit (0-127)"), path,
+                                xmlGetLineNo(node), s ? s : "");
+    *ret = (unsigned) bit;
+    return 0;
+}
+
 /* Without schema validation (a trusted catalogue) the parser still must not
  * trip over a missing attribute. */
 static int require_props(const char *path, const xmlNode *node, const char *const *names)
@@ -181,6 +200,7 @@ static int libvirt_place_parse(const xmlNode *node, AbipinFeature *f)
     if (r <= 0)
         return -EINVAL;
     f->place = r;
+    free(f->libvirt_attribute); /* a second <libvirt> (only the schema forbids it) */
     f->libvirt_attribute = abipin_xml_prop(node, "attribute");
     if (!f->libvirt_attribute)
         return -EINVAL;
@@ -197,7 +217,8 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
         return r;
     f->name = abipin_xml_prop(node, "name");
     f->macro = abipin_xml_prop(node, "macro");
-    f->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
+    if ((r = prop_bit(path, node, &f->bit)) < 0)
+        return r;
     f->default_on = streq_ptr(abipin_xml_prop_static(node, "default"), "on");
     f->reqs = calloc(n_reqs, sizeof(*f->reqs));
     f->compat = calloc(n_compat ? n_compat : 1, sizeof(*f->compat));
@@ -207,6 +228,7 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
         return r;
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (abipin_xml_is(c, "description")) {
+            free(f->description);
             f->description = (char *) xmlNodeGetContent(c);
         } else if (abipin_xml_is(c, "libvirt") || abipin_xml_is(c, "override")) {
             if (libvirt_place_parse(c, f) < 0)
@@ -232,7 +254,8 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
 
     if ((r = require_props(path, node, required)) < 0)
         return r;
-    b->bit = (unsigned) strtoul(abipin_xml_prop_static(node, "bit"), NULL, 10);
+    if ((r = prop_bit(path, node, &b->bit)) < 0)
+        return r;
     b->multiqueue = streq_ptr(abipin_xml_prop_static(node, "when"), "multiqueue");
     b->transitional_keeps = streq_ptr(abipin_xml_prop_static(node, "transitional-keeps"), "yes");
     if ((r = prop_version(path, node, "machine-min", &b->machine_min)) < 0)

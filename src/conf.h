@@ -2,6 +2,8 @@
  * where the cache lives, and an optional fixed host profile. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "util/macro.h"
 
 typedef enum {

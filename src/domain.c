@@ -123,14 +123,14 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
 
 /* The quote of the root element's first attribute: libvirt writes
  * <domain type='kvm'>, and the output keeps whichever style the input has. */
-static char domain_quote_style(const char *data)
+static char domain_quote_style(const char *data, size_t len)
 {
-    const char *root = strstr(data, "<domain");
-    const char *eq = root ? strchr(root, '=') : NULL;
+    const char *end = data + len, *root = memmem(data, len, "<domain", strlen("<domain"));
+    const char *eq = root ? memchr(root, '=', end - root) : NULL;
 
-    while (eq && (eq[1] == ' ' || eq[1] == '\t'))
+    while (eq && eq + 1 < end && (eq[1] == ' ' || eq[1] == '\t'))
         eq++;
-    return eq && eq[1] == '"' ? '"' : '\'';
+    return eq && eq + 1 < end && eq[1] == '"' ? '"' : '\'';
 }
 
 /**
@@ -144,7 +144,7 @@ static char domain_quote_style(const char *data)
 int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = calloc(1, sizeof(AbipinDomain));
-    const char *p = data;
+    const char *p = data, *decl_end;
     xmlNodePtr root;
     int r;
 
@@ -153,11 +153,13 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     if ((r = abipin_xml_parse(file, data, len, &d->doc)) < 0 ||
         (r = abipin_xml_expect_root(d->doc, "domain", file)) < 0)
         return r;
+    /* @data need not end in a NUL: nothing below reads past @len */
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
-    if (strncmp(p, "<?xml", 5) == 0 && strstr(p, "?>"))
-        d->decl = strndup(p, strstr(p, "?>") + 2 - p);
-    d->quote = domain_quote_style(data);
+    if ((size_t) (data + len - p) >= 5 && memcmp(p, "<?xml", 5) == 0 &&
+        (decl_end = memmem(p, data + len - p, "?>", 2)))
+        d->decl = strndup(p, decl_end + 2 - p);
+    d->quote = domain_quote_style(data, len);
     root = xmlDocGetRootElement(d->doc);
     d->name = child_text(root, "name");
     if (!d->name)
@@ -323,12 +325,21 @@ static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, co
     return NULL;
 }
 
+/* The qemu namespace as the root declares it, else declared there. The
+ * document may bind the prefix "qemu" to another namespace already: then
+ * "qemu1", "qemu2"... (libvirt matches by namespace, not by prefix). */
 static xmlNsPtr qemu_ns(AbipinDomain *d)
 {
     xmlNodePtr root = xmlDocGetRootElement(d->doc);
     xmlNsPtr ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
+    char prefix[16] = "qemu";
 
-    return ns ? ns : xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) "qemu");
+    for (unsigned i = 1; !ns && i < 100; i++) {
+        if (!xmlSearchNs(d->doc, root, (const xmlChar *) prefix))
+            ns = xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) prefix);
+        snprintf(prefix, sizeof(prefix), "qemu%u", i);
+    }
+    return ns;
 }
 
 static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
@@ -391,7 +402,9 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                                 iface->label);
     node = override_property(d, iface->alias, f->name);
     if (!node) {
-        ns = qemu_ns(d);
+        if (!(ns = qemu_ns(d)))
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
+                                    _("%1$s: no free prefix for the qemu namespace"), d->file);
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(node, ns, "frontend", NULL, NULL);

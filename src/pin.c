@@ -189,15 +189,18 @@ int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomai
 
 /* ---- the previous record: what abipin itself pinned ---------------------------- */
 
+/* The record's entry for @iface: the one with its alias, else the one with
+ * its MAC. The alias first: two interfaces may share a MAC, never an alias. */
 xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface)
 {
-    for (xmlNodePtr c = record ? record->children : NULL; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE || strcmp((const char *) c->name, "interface") != 0)
-            continue;
-        if ((iface->alias && streq_ptr(abipin_xml_prop_static(c, "alias"), iface->alias)) ||
-            (iface->mac && streq_ptr(abipin_xml_prop_static(c, "mac"), iface->mac)))
-            return c;
-    }
+    for (int by_mac = 0; by_mac < 2; by_mac++)
+        for (xmlNodePtr c = record ? record->children : NULL; c; c = c->next) {
+            const char *key = by_mac ? "mac" : "alias", *want = by_mac ? iface->mac : iface->alias;
+
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, "interface") == 0 &&
+                want && streq_ptr(abipin_xml_prop_static(c, key), want))
+                return c;
+        }
     return NULL;
 }
 

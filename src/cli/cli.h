@@ -93,6 +93,3 @@ int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeO
                        bool strict, json_object *problems, char **ret_platform_name)
     _warn_unused_result_;
 void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings);
-int cli_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
-                        size_t *ret_n) _warn_unused_result_;
-void cli_abi_free_all(AbipinAbi *all, size_t n);

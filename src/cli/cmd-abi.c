@@ -47,40 +47,6 @@ static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiF
     }
 }
 
-/**
- * cli_abi_compute_all:
- *
- * The ABI of every virtio interface of @d; shared with diff.
- */
-int cli_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
-                        size_t *ret_n)
-{
-    AbipinAbi *all = calloc(d->n_ifaces + 1, sizeof(*all));
-    size_t n = 0;
-    int r = 0;
-
-    if (!all)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
-        if (d->ifaces[i].virtio && d->ifaces[i].backend >= 0 &&
-            (r = abipin_abi_compute(ctx, d, &d->ifaces[i], &all[n])) >= 0)
-            n++;
-    if (r < 0) {
-        cli_abi_free_all(all, n);
-        return r;
-    }
-    *ret = all;
-    *ret_n = n;
-    return 0;
-}
-
-void cli_abi_free_all(AbipinAbi *all, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        abipin_abi_clear(&all[i]);
-    free(all);
-}
-
 static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const AbipinAbi *all,
                       size_t n)
 {
@@ -162,7 +128,7 @@ int cmd_abi(int argc, char **argv)
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
         (r = cli_platform_setup(d, platform_spec, &opts, &cat, &platform)) < 0 ||
         (r = abipin_pin_context_init(&ctx, cat, platform, ABIPIN_POLICY_HOST)) < 0 ||
-        (r = cli_abi_compute_all(&ctx, d, &all, &n)) < 0)
+        (r = abipin_abi_compute_all(&ctx, d, &all, &n)) < 0)
         return r;
     if (json) {
         json_object *o = json_object_new_object(), *emu = json_object_new_object();
@@ -183,6 +149,6 @@ int cmd_abi(int argc, char **argv)
     } else {
         abi_print(&ctx, d, all, n);
     }
-    cli_abi_free_all(all, n);
+    abipin_abi_free_all(all, n);
     return r < 0 ? r : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "cli/cli.h"
 #include "platforms.h"
 #include "util/error.h"
@@ -38,16 +39,6 @@ typedef struct {
     size_t audited, findings, unreadable;
 } Audit;
 
-static void audit_add(json_object *list, const char *kind, const char *iface, const char *text)
-{
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "kind", json_object_new_string(kind));
-    json_object_object_add(o, "interface", iface ? json_object_new_string(iface) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(text));
-    json_object_array_add(list, o);
-}
-
 /* The platform is resolved once, for the first domain's emulator: an audit
  * of a host's definitions asks about that host. */
 static int audit_platform(Audit *a, const AbipinDomain *d)
@@ -61,47 +52,6 @@ static int audit_platform(Audit *a, const AbipinDomain *d)
         return r;
     a->digest = abipin_platform_digest(a->platform);
     return a->digest ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-}
-
-static int audit_domain(Audit *a, const AbipinDomain *d, json_object *list)
-{
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
-    AbipinCheckOptions copts = { .strict = false };
-    xmlNodePtr record = abipin_domain_get_record(d);
-    const char *digest = record ? abipin_xml_prop_static(record, "digest") : NULL;
-    char text[512];
-    int r;
-
-    if ((r = audit_platform(a, d)) < 0 || (r = abipin_check_domain(&a->ctx, d, &copts, problems)) < 0)
-        return r;
-    for (size_t i = 0; i < json_object_array_length(problems); i++) {
-        json_object *p = json_object_array_get_idx(problems, i);
-        bool error = strcmp(json_object_get_string(json_object_object_get(p, "severity")), "error") == 0;
-
-        audit_add(list, error ? "cannot-honour" : "unpinned",
-                  json_object_get_string(json_object_object_get(p, "interface")),
-                  json_object_get_string(json_object_object_get(p, "message")));
-    }
-    if (record && digest && strcmp(digest, a->digest) != 0) {
-        snprintf(text, sizeof(text),
-                 _("%1$s: pinned against '%2$s' (%3$s), whose atoms differ from '%4$s' (%5$s): re-pin"),
-                 d->name, abipin_xml_prop_static(record, "platform"), digest, a->platform->name,
-                 a->digest);
-        audit_add(list, "stale", NULL, text);
-    }
-    for (size_t i = 0; i < d->n_ifaces; i++) {
-        const AbipinInterface *iface = &d->ifaces[i];
-
-        if (!iface->virtio || iface->driver ||
-            (iface->backend != ABIPIN_BACKEND_TAP && iface->backend != ABIPIN_BACKEND_MACVTAP))
-            continue;
-        snprintf(text, sizeof(text),
-                 _("%1$s: interface %2$s has no <driver name=>: libvirt silently falls back to "
-                   "userspace virtio-net where vhost-net is missing, changing the ABI"),
-                 d->name, iface->label);
-        audit_add(list, "vhost-fallback", iface->alias, text);
-    }
-    return 0;
 }
 
 /* Each file's findings go out as soon as it is audited: a fleet's report
@@ -139,11 +89,12 @@ static int audit_file(Audit *a, const char *path)
     r = abipin_domain_load(path, &d);
     if (r >= 0) {
         json_object_object_add(entry, "domain", json_object_new_string(d->name));
-        r = audit_domain(a, d, list);
+        if ((r = audit_platform(a, d)) >= 0)
+            r = abipin_audit_domain(&a->ctx, a->digest, d, list);
     }
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
         /* One bad file does not stop a fleet audit. */
-        audit_add(list, "unreadable", NULL, abipin_error_message());
+        abipin_audit_add(list, "unreadable", NULL, abipin_error_message());
         a->unreadable++;
         r = 0;
     } else {

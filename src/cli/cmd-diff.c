@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "diff.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -32,15 +33,10 @@ typedef struct {
     AbipinCatalogue *cat;
     AbipinProfile *platform;
     AbipinDomain *d;
-    AbipinAbi *abi;
-    size_t n;
-    bool *matched;
 } DiffSide;
 
 static void diff_side_clear(DiffSide *s)
 {
-    cli_abi_free_all(s->abi, s->n);
-    free(s->matched);
     abipin_domain_free(s->d);
     abipin_profile_free(s->platform);
     abipin_catalogue_free(s->cat);
@@ -51,90 +47,9 @@ static int diff_side_load(DiffSide *s, const char *path, const char *platform, A
     int r;
 
     if ((r = abipin_domain_load(path, &s->d)) < 0 ||
-        (r = cli_platform_setup(s->d, platform, &opts, &s->cat, &s->platform)) < 0 ||
-        (r = abipin_pin_context_init(&s->ctx, s->cat, s->platform, ABIPIN_POLICY_HOST)) < 0 ||
-        (r = cli_abi_compute_all(&s->ctx, s->d, &s->abi, &s->n)) < 0)
+        (r = cli_platform_setup(s->d, platform, &opts, &s->cat, &s->platform)) < 0)
         return r;
-    s->matched = calloc(s->n + 1, sizeof(bool));
-    return s->matched ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-}
-
-/* B's interface for A's @i: same MAC, else same alias, else the next
- * unmatched one in order. */
-static int diff_match(const DiffSide *a, size_t i, const DiffSide *b)
-{
-    const AbipinInterface *x = a->abi[i].iface;
-
-    for (int pass = 0; pass < 3; pass++)
-        for (size_t j = 0; j < b->n; j++) {
-            const AbipinInterface *y = b->abi[j].iface;
-
-            if (b->matched[j])
-                continue;
-            if ((pass == 0 && x->mac && streq_ptr(x->mac, y->mac)) ||
-                (pass == 1 && x->alias && streq_ptr(x->alias, y->alias)) ||
-                (pass == 2 && !x->mac && !y->mac))
-                return (int) j;
-        }
-    return -1;
-}
-
-static void diff_add(json_object *changes, const char *iface, const char *what, const char *a,
-                     const char *b)
-{
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "interface", iface ? json_object_new_string(iface) : NULL);
-    json_object_object_add(o, "what", json_object_new_string(what));
-    json_object_object_add(o, "a", a ? json_object_new_string(a) : NULL);
-    json_object_object_add(o, "b", b ? json_object_new_string(b) : NULL);
-    json_object_array_add(changes, o);
-}
-
-static const char *value_string(AbipinValue v)
-{
-    return v == ABIPIN_VALUE_ON ? "on" : v == ABIPIN_VALUE_OFF ? "off" : "unset";
-}
-
-static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
-                      json_object *changes, json_object *verdicts)
-{
-    const char *label = x->iface->label;
-    char va[64], vb[64];
-    uint64_t lost = x->offered[0] & ~y->offered[0], lost_high = x->offered[1] & ~y->offered[1];
-
-    if (x->iface->backend != y->iface->backend)
-        diff_add(changes, label, "backend", abipin_backend_to_string(x->iface->backend),
-                 abipin_backend_to_string(y->iface->backend));
-    if (x->vhost != y->vhost)
-        diff_add(changes, label, "driver", x->vhost ? "vhost" : "qemu", y->vhost ? "vhost" : "qemu");
-    for (size_t k = 0; k < x->n_features && k < y->n_features; k++)
-        if (x->features[k].pinned != y->features[k].pinned)
-            diff_add(changes, label, x->features[k].feature->name, value_string(x->features[k].pinned),
-                     value_string(y->features[k].pinned));
-    for (unsigned bit = 0; bit < 128; bit++)
-        if (abipin_abi_has(x, bit) != abipin_abi_has(y, bit)) {
-            const char *name = abipin_catalogue_bit_name(a->cat, bit);
-            char what[128];
-
-            snprintf(what, sizeof(what), "bit %u %s", bit, name ? name : "?");
-            diff_add(changes, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
-                     abipin_abi_has(y, bit) ? "offered" : "not offered");
-        }
-    if (lost || lost_high) {
-        json_object *v = json_object_new_object();
-        char msg[256];
-
-        (void) b;
-        snprintf(va, sizeof(va), "0x%" PRIx64, x->offered[0]);
-        snprintf(vb, sizeof(vb), "0x%" PRIx64, y->offered[0]);
-        snprintf(msg, sizeof(msg), "Features %s unsupported. Allowed features: %s", va, vb);
-        json_object_object_add(v, "interface", json_object_new_string(label));
-        snprintf(va, sizeof(va), "0x%" PRIx64, lost);
-        json_object_object_add(v, "unsupported", json_object_new_string(va));
-        json_object_object_add(v, "qemu_error", json_object_new_string(msg));
-        json_object_array_add(verdicts, v);
-    }
+    return abipin_pin_context_init(&s->ctx, s->cat, s->platform, ABIPIN_POLICY_HOST);
 }
 
 static void diff_print(json_object *o)
@@ -180,7 +95,7 @@ int cmd_diff(int argc, char **argv)
     json_object *changes = json_object_new_array(), *verdicts = json_object_new_array();
     DiffSide a = { 0 }, b = { 0 };
     AbipinProbeOptions opts = { 0 };
-    const char *pa = NULL, *pb = NULL, *ma, *mb;
+    const char *pa = NULL, *pb = NULL;
     bool json = false;
     int opt, r;
 
@@ -213,23 +128,8 @@ int cmd_diff(int argc, char **argv)
     if ((r = diff_side_load(&a, argv[optind], pa, opts)) < 0 ||
         (r = diff_side_load(&b, argv[optind + 1], pb, opts)) < 0)
         goto out;
-    ma = abipin_profile_resolve_machine(a.platform, a.d->machine);
-    mb = abipin_profile_resolve_machine(b.platform, b.d->machine);
-    if (strcmp(ma, mb) != 0)
-        diff_add(changes, NULL, "machine", ma, mb);
-    for (size_t i = 0; i < a.n; i++) {
-        int j = diff_match(&a, i, &b);
-
-        if (j < 0) {
-            diff_add(changes, a.abi[i].iface->label, "interface", "present", "removed");
-            continue;
-        }
-        b.matched[j] = true;
-        diff_pair(&a, &a.abi[i], &b, &b.abi[j], changes, verdicts);
-    }
-    for (size_t j = 0; j < b.n; j++)
-        if (!b.matched[j])
-            diff_add(changes, b.abi[j].iface->label, "interface", "absent", "added");
+    if ((r = abipin_diff_domains(&a.ctx, a.d, &b.ctx, b.d, changes, verdicts)) < 0)
+        goto out;
     if (json)
         r = cli_print_json(stdout, o);
     else

@@ -315,10 +315,11 @@ static void out_str(OutBuf *b, const char *s)
     out_write(b, s, strlen(s));
 }
 
-/* Escape text content (@quote 0) or an attribute value quoted by @quote. */
-static void out_escaped(OutBuf *b, const char *s, char quote)
+/* Escape @n bytes of text content (@quote 0) or of an attribute value
+ * quoted by @quote. */
+static void out_escaped_n(OutBuf *b, const char *s, size_t n, char quote)
 {
-    for (const char *p = s; p && *p; p++) {
+    for (const char *p = s; p && p < s + n; p++) {
         switch (*p) {
         case '&': out_str(b, "&amp;"); break;
         case '<': out_str(b, "&lt;"); break;
@@ -330,6 +331,25 @@ static void out_escaped(OutBuf *b, const char *s, char quote)
         case '\t': out_str(b, quote ? "&#9;" : "\t"); break;
         default: out_write(b, p, 1);
         }
+    }
+}
+
+static void out_escaped(OutBuf *b, const char *s, char quote)
+{
+    out_escaped_n(b, s, s ? strlen(s) : 0, quote);
+}
+
+/* A namespace name: libxml2 keeps an '&' in it as the reference "&#38;"
+ * (every other reference is resolved), which must not be escaped again. */
+static void out_ns_name(OutBuf *b, const char *href, char quote)
+{
+    const char *amp;
+
+    for (const char *p = href; p; p = amp ? amp + strlen("&#38;") : NULL) {
+        amp = strstr(p, "&#38;");
+        out_escaped_n(b, p, amp ? (size_t) (amp - p) : strlen(p), quote);
+        if (amp)
+            out_str(b, "&amp;");
     }
 }
 
@@ -371,7 +391,7 @@ static void out_node(OutBuf *b, const xmlNode *node, char quote)
                 out_str(b, (const char *) ns->prefix);
             out_write(b, "=", 1);
             out_write(b, &quote, 1);
-            out_escaped(b, (const char *) ns->href, quote);
+            out_ns_name(b, (const char *) ns->href, quote);
             out_write(b, &quote, 1);
         }
         if (!node->children) {
