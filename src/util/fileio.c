@@ -1,8 +1,12 @@
 #include <config.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "util/error.h"
@@ -102,17 +106,179 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-static int fsync_directory_of(const char *path)
-{
-    _cleanup_free_ char *copy = strdup(path);
-    _cleanup_close_ int dfd = -EBADF;
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
-    if (!copy)
-        return -ENOMEM;
-    dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
+/* Temporary files are "NAME.abipin-XXXXXX" next to their target. */
+#define TMP_INFIX ".abipin-"
+#define TMP_RANDOM 6
+
+static void random_name(char *p)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    unsigned char r[TMP_RANDOM];
+
+    if (getrandom(r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+        for (size_t i = 0; i < sizeof(r); i++)
+            r[i] = (unsigned char) (random() ^ getpid());
+    for (size_t i = 0; i < sizeof(r); i++)
+        p[i] = chars[r[i] % (sizeof(chars) - 1)];
+    p[TMP_RANDOM] = '\0';
+}
+
+/* A temporary file of @base whose lock nobody holds was left by a writer
+ * that died (SIGKILL, power loss): remove it. A living writer holds an
+ * flock on its temporary file from before it has a name until after the
+ * rename, so only the dead are removed. */
+static void remove_stale_temps(int dfd, const char *base)
+{
+    _cleanup_(closedirp) DIR *dir = NULL;
+    int copy = dup(dfd);
+    size_t n = strlen(base);
+    struct dirent *e;
+
+    if (copy < 0 || !(dir = fdopendir(copy))) {
+        if (copy >= 0)
+            close(copy);
+        return;
+    }
+    while ((e = readdir(dir))) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat a, b;
+
+        if (strncmp(e->d_name, base, n) != 0 ||
+            strncmp(e->d_name + n, TMP_INFIX, strlen(TMP_INFIX)) != 0 ||
+            strlen(e->d_name + n + strlen(TMP_INFIX)) != TMP_RANDOM)
+            continue;
+        fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        /* the same file still has that name: not renamed meanwhile */
+        if (fd >= 0 && fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+            fstatat(dfd, e->d_name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+            a.st_ino == b.st_ino)
+            (void) unlinkat(dfd, e->d_name, 0);
+    }
+}
+
+/* An anonymous file in the directory (O_TMPFILE): until it is linked, a
+ * crash leaves nothing behind. */
+static int tmp_open_anonymous(int dfd, mode_t mode)
+{
+    return openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+}
+
+/* Give the anonymous file @fd the name @tmp, whose random part is chosen
+ * here. The /proc path works without CAP_DAC_READ_SEARCH, which
+ * AT_EMPTY_PATH needs (open(2), O_TMPFILE). */
+static int tmp_link(int dfd, int fd, char *tmp, char *random_part)
+{
+    char proc[64];
+
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    for (int tries = 0; tries < 100; tries++) {
+        random_name(random_part);
+        if (linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno == ENOENT && linkat(fd, "", dfd, tmp, AT_EMPTY_PATH) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return negative_errno();
+    }
+    return -EEXIST;
+}
+
+/* Without O_TMPFILE (NFS, old kernels) the temporary file has its name from
+ * the start, like mkostemp's. A writer of the same target that looks for
+ * stale files between this create and our flock() removes it: then our
+ * rename fails and the target stays as it was. */
+static int tmp_create_named(int dfd, char *tmp, char *random_part, mode_t mode)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        int fd;
+
+        random_name(random_part);
+        fd = openat(dfd, tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd >= 0 ? fd : negative_errno();
+    }
+    return -EEXIST;
+}
+
+typedef struct {
+    int dfd;          /* the target's directory */
+    const char *base; /* the target's name in it */
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
+    bool keep_owner; /* replacing a file: keep its owner and group */
+} AtomicTarget;
+
+/* The new content, complete and on disk, under the temporary name @tmp. On
+ * success *ret_fd is the file, still locked. */
+static int tmp_write(const AtomicTarget *t, char *tmp, const void *data, size_t len, int *ret_fd)
+{
+    char *random_part = tmp + strlen(t->base) + strlen(TMP_INFIX);
+    _cleanup_close_ int fd = tmp_open_anonymous(t->dfd, 0600);
+    bool named = fd < 0;
+    int r = 0;
+
+    if (named && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
         return negative_errno();
-    return fsync(dfd) < 0 ? negative_errno() : 0;
+    if (named && (fd = tmp_create_named(t->dfd, tmp, random_part, 0600)) < 0)
+        return fd;
+    if (flock(fd, LOCK_EX) < 0 && errno != ENOLCK)
+        r = negative_errno();
+    /* owner first: chown clears the set-id bits the mode may carry; like
+     * sed -i, a file that cannot keep its owner becomes the writer's */
+    if (r >= 0 && t->keep_owner && fchown(fd, t->uid, t->gid) < 0)
+        (void) fchown(fd, -1, t->gid);
+    if (r >= 0 && fchmod(fd, t->mode) < 0)
+        r = negative_errno();
+    if (r >= 0)
+        r = write_all(fd, data, len);
+    if (r >= 0 && fsync(fd) < 0)
+        r = negative_errno();
+    if (r >= 0 && !named)
+        r = tmp_link(t->dfd, fd, tmp, random_part);
+    if (r < 0) {
+        if (named)
+            (void) unlinkat(t->dfd, tmp, 0);
+        return r;
+    }
+    *ret_fd = TAKE_FD(fd);
+    return 0;
+}
+
+static int atomic_replace(const AtomicTarget *t, const char *path, const void *data, size_t len)
+{
+    _cleanup_free_ char *tmp = NULL;
+    _cleanup_close_ int lock = -EBADF;
+    int fd = -EBADF, r;
+    bool named;
+
+    if (asprintf(&tmp, "%s" TMP_INFIX "XXXXXX", t->base) < 0) {
+        tmp = NULL;
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    }
+    remove_stale_temps(t->dfd, t->base);
+    r = tmp_write(t, tmp, data, len, &fd);
+    named = r >= 0;
+    /* the lock outlives close(): it goes with the open file description */
+    if (r >= 0 && (lock = dup(fd)) < 0)
+        r = negative_errno();
+    if (fd >= 0 && close(fd) < 0 && r >= 0) /* NFS reports write errors here */
+        r = negative_errno();
+    if (r >= 0 && renameat(t->dfd, tmp, t->dfd, t->base) < 0)
+        r = negative_errno();
+    if (r < 0) {
+        if (named)
+            (void) unlinkat(t->dfd, tmp, 0);
+        return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot write '%1$s': %2$s"), path,
+                                strerror(-r));
+    }
+    if (fsync(t->dfd) < 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
+                                _("cannot sync the directory of '%1$s': %2$s"), path, strerror(errno));
+    return 0;
 }
 
 /**
@@ -123,48 +289,28 @@ static int fsync_directory_of(const char *path)
  * Write @data to a temporary file in the same directory, fsync it, rename
  * it over @path and fsync the directory: readers see the old or the new
  * complete file, never a partial one (libvirt virFileRewrite, systemd
- * write_string_file_atomic). On failure the temporary file is removed and
+ * write_string_file_atomic). The temporary file is anonymous (O_TMPFILE)
+ * until just before the rename, so a crash leaves nothing behind; one left
+ * by a writer killed in between is removed by the next write. On failure
  * @path is untouched.
  */
 int abipin_file_write_atomic(const char *path, const void *data, size_t len, int mode)
 {
-    _cleanup_free_ char *tmp = NULL;
-    _cleanup_close_ int fd = -EBADF;
+    _cleanup_free_ char *dir = strdup(path);
+    _cleanup_close_ int dfd = -EBADF;
+    AtomicTarget t = { .mode = mode };
     struct stat st;
-    int r;
 
     if (stat(path, &st) == 0)
-        mode = st.st_mode & 07777;
-    if (asprintf(&tmp, "%s.abipin-XXXXXX", path) < 0) {
-        tmp = NULL;
+        t.mode = st.st_mode & 07777;
+    if (!dir)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
+    t.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
-                                _("cannot create a temporary file next to '%1$s': %2$s"),
-                                path, strerror(errno));
-    r = fchmod(fd, mode) < 0 ? negative_errno() : 0;
-    if (r >= 0)
-        r = write_all(fd, data, len);
-    if (r >= 0 && fsync(fd) < 0)
-        r = negative_errno();
-    if (r >= 0) {
-        int cfd = TAKE_FD(fd);
-
-        if (close(cfd) < 0)
-            r = negative_errno();
-    }
-    if (r >= 0 && rename(tmp, path) < 0)
-        r = negative_errno();
-    if (r < 0) {
-        (void) unlink(tmp);
-        return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot write '%1$s': %2$s"),
-                                path, strerror(-r));
-    }
-    r = fsync_directory_of(path);
-    if (r < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot sync the directory of '%1$s': %2$s"),
-                                path, strerror(-r));
-    return 0;
+                                _("cannot create a temporary file next to '%1$s': %2$s"), path,
+                                strerror(errno));
+    t.dfd = dfd;
+    return atomic_replace(&t, path, data, len);
 }
