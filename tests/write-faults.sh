@@ -4,13 +4,15 @@
 # shim tests/shim/faultshim.c), killed with SIGKILL just before each step and
 # at random moments (200 runs each for --in-place and -o): the target is
 # always the old or the new complete file, never partial, and no temporary
-# file outlives the next run.
+# file outlives the next run. Also: modes and owners follow the original, new
+# files follow the umask, and devices, FIFOs and symbolic links are written
+# through, never replaced by a regular file.
 if [ "$(id -u)" = 0 ] && [ -z "${ABIPIN_PRIVATE_MOUNTS:-}" ] && command -v unshare >/dev/null; then
     # tmpfs mounts of our own, gone with this process
     ABIPIN_PRIVATE_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
 . "$abs_top_srcdir/tests/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (tmpfs mounts)"
+[ "$(id -u)" = 0 ] || skip "needs root (tmpfs mounts, device nodes, chown)"
 [ -n "${ABIPIN_PRIVATE_MOUNTS:-}" ] || skip "unshare (util-linux) is not installed"
 shim=${ABIPIN_FAULTSHIM:-$abs_top_builddir/tests/shim/.libs/libfaultshim.so}
 [ -f "$shim" ] || fail "no fault shim at $shim (make check builds it)"
@@ -41,6 +43,73 @@ faulty() { # faulty SPEC COMMAND...: run COMMAND under the shim with ABIPIN_FAUL
 
 w="$tmp/fs"
 mkdir "$w" && mount -t tmpfs -o size=64m,mode=755 abipin-test "$w" || fail "cannot mount a tmpfs"
+
+# ---- targets that are not plain files ---------------------------------------
+mknod "$w/null" c 1 3 || fail "mknod"
+expect_exit 0 "-o a character device" -- "$ABIPIN" -q pin "$old" -o "$w/null"
+[ -c "$w/null" ] || fail "-o replaced the device node with a $(stat -c %F "$w/null")"
+[ "$(temps "$w")" = 0 ] || fail "temporary file left next to the device"
+mkfifo "$w/fifo"
+cat "$w/fifo" >"$tmp/from-fifo" &
+reader=$!
+expect_exit 0 "-o a FIFO" -- "$ABIPIN" -q pin "$old" -o "$w/fifo"
+wait $reader
+[ -p "$w/fifo" ] || fail "-o replaced the FIFO with a $(stat -c %F "$w/fifo")"
+cmp -s "$tmp/from-fifo" "$new" || fail "-o FIFO: the reader did not get the pinned XML"
+ln -s /proc/self/fd/1 "$w/stdout"
+"$ABIPIN" -q pin "$old" -o "$w/stdout" | cat >"$tmp/piped" || fail "-o a link to stdout (a pipe)"
+cmp -s "$tmp/piped" "$new" || fail "-o a link to stdout (a pipe): wrong output"
+echo first >"$tmp/appended"
+"$ABIPIN" -q pin "$old" -o "$w/stdout" >>"$tmp/appended" || fail "-o a link to stdout (appending)"
+{ echo first; cat "$new"; } | cmp -s - "$tmp/appended" || fail "-o a link to stdout opened for appending: the earlier content was lost"
+[ -L "$w/stdout" ] || fail "-o replaced the symbolic link to stdout"
+ok "-o /dev/stdout-like links, pipes, appending: written through, the link kept"
+cp "$old" "$w/real.xml"
+ln -s real.xml "$w/link.xml"
+expect_exit 0 "--in-place through a symbolic link" -- "$ABIPIN" -q pin --in-place "$w/link.xml"
+[ -L "$w/link.xml" ] || fail "--in-place replaced the symbolic link by a file"
+[ "$(state "$w/real.xml")" = new ] || fail "--in-place did not update the link's target"
+mkdir "$w/adir"
+expect_exit 3 "-o a directory" -- "$ABIPIN" -q pin "$old" -o "$w/adir"
+[ -d "$w/adir" ] && [ -z "$(ls -A "$w/adir")" ] || fail "-o a directory changed it"
+[ "$(temps "$w")" = 0 ] || fail "temporary files left: $(ls -A "$w")"
+
+# ---- modes and owners follow the original; new files follow the umask -------
+for mode in 600 640 644 664 444 2640; do
+    cp "$old" "$w/m.xml"
+    chown 65534:65534 "$w/m.xml"
+    chmod "$mode" "$w/m.xml"
+    "$ABIPIN" -q pin --in-place "$w/m.xml" || fail "--in-place, mode $mode"
+    [ "$(stat -c '%a %u:%g' "$w/m.xml")" = "$mode 65534:65534" ] ||
+        fail "--in-place on a $mode file of 65534:65534 left $(stat -c '%a %u:%g' "$w/m.xml")"
+    [ "$(state "$w/m.xml")" = new ] || fail "--in-place, mode $mode: content"
+done
+ok "--in-place keeps modes 600 640 644 664 444 2640 and the owner"
+cp "$old" "$w/existing.xml"
+chown 65534:65534 "$w/existing.xml"
+chmod 600 "$w/existing.xml"
+"$ABIPIN" -q pin "$old" -o "$w/existing.xml" || fail "-o onto an existing file"
+[ "$(stat -c '%a %u:%g' "$w/existing.xml")" = "600 65534:65534" ] ||
+    fail "-o onto a 600 file of 65534:65534 left $(stat -c '%a %u:%g' "$w/existing.xml")"
+for mask in 022 027 077 002; do
+    rm -f "$w/fresh.xml"
+    (umask $mask && "$ABIPIN" -q pin "$old" -o "$w/fresh.xml") || fail "-o under umask $mask"
+    want=$(printf '%o' $((0666 & ~0$mask)))
+    [ "$(stat -c %a "$w/fresh.xml")" = "$want" ] ||
+        fail "-o a new file under umask $mask: mode $(stat -c %a "$w/fresh.xml"), expected $want"
+done
+ok "-o keeps an existing file's mode and owner; a new file follows the umask"
+chmod 755 "$tmp"
+chmod 1777 "$w"
+cp "$old" "$w/theirs.xml"
+chown 65534:65534 "$w/theirs.xml"
+setpriv --reuid=65534 --regid=65534 --clear-groups env ABIPIN_DATADIR="$ABIPIN_DATADIR" \
+    ABIPIN_SCHEMADIR="$ABIPIN_SCHEMADIR" ABIPIN_HOST_PROFILE="$ABIPIN_HOST_PROFILE" \
+    "$ABIPIN" -q pin --in-place "$w/theirs.xml" || fail "--in-place as an unprivileged user"
+[ "$(stat -c '%u:%g' "$w/theirs.xml")" = 65534:65534 ] && [ "$(state "$w/theirs.xml")" = new ] ||
+    fail "--in-place as an unprivileged user"
+chmod 755 "$w"
+ok "--in-place as an unprivileged user on their own file"
 
 # ---- a full file system: no room for the data, or for one more inode -------
 small="$tmp/small"

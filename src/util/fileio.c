@@ -281,10 +281,42 @@ static int atomic_replace(const AtomicTarget *t, const char *path, const void *d
     return 0;
 }
 
+/* Devices, FIFOs, and a link to the standard output that the shell opened:
+ * written through as they are. Replacing /dev/null by a regular file, or
+ * truncating a file opened for appending, is never what "-o" means. */
+static int write_through(const char *path, int out_fd, const void *data, size_t len)
+{
+    _cleanup_close_ int fd = out_fd >= 0 ? -EBADF : open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    int r;
+
+    if (out_fd < 0 && fd < 0)
+        r = negative_errno();
+    else
+        r = write_all(out_fd >= 0 ? out_fd : fd, data, len);
+    if (r >= 0 && fd >= 0) {
+        int cfd = TAKE_FD(fd);
+
+        if (close(cfd) < 0)
+            r = negative_errno();
+    }
+    if (r < 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot write '%1$s': %2$s"), path,
+                                strerror(-r));
+    return 0;
+}
+
+static bool same_file(const struct stat *a, int fd)
+{
+    struct stat b;
+
+    return fstat(fd, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
 /**
  * abipin_file_write_atomic:
  * @path: final name
- * @mode: permission bits for a new file; an existing file keeps its own
+ * @mode: permission bits for a new file, before the umask; an existing file
+ *        keeps its own mode, owner and group
  *
  * Write @data to a temporary file in the same directory, fsync it, rename
  * it over @path and fsync the directory: readers see the old or the new
@@ -292,21 +324,44 @@ static int atomic_replace(const AtomicTarget *t, const char *path, const void *d
  * write_string_file_atomic). The temporary file is anonymous (O_TMPFILE)
  * until just before the rename, so a crash leaves nothing behind; one left
  * by a writer killed in between is removed by the next write. On failure
- * @path is untouched.
+ * @path is untouched. A symbolic link is followed (the link stays); a
+ * device or FIFO is written to, not replaced.
  */
 int abipin_file_write_atomic(const char *path, const void *data, size_t len, int mode)
 {
-    _cleanup_free_ char *dir = strdup(path);
+    _cleanup_free_ char *resolved = NULL, *dir = NULL;
     _cleanup_close_ int dfd = -EBADF;
     AtomicTarget t = { .mode = mode };
-    struct stat st;
+    struct stat st, lst;
+    mode_t mask;
 
-    if (stat(path, &st) == 0)
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return abipin_error_set(ABIPIN_ERR_ENV, -EISDIR, _("cannot write '%1$s': %2$s"), path,
+                                    strerror(EISDIR));
+        if (!S_ISREG(st.st_mode))
+            return write_through(path, -EBADF, data, len);
+        if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && same_file(&st, STDOUT_FILENO))
+            return write_through(path, STDOUT_FILENO, data, len);
         t.mode = st.st_mode & 07777;
-    if (!dir)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    t.base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        t.uid = st.st_uid;
+        t.gid = st.st_gid;
+        t.keep_owner = true;
+        resolved = realpath(path, NULL);
+    } else if (errno == ENOENT && lstat(path, &lst) < 0) {
+        mask = umask(0);
+        umask(mask);
+        t.mode = mode & ~mask;
+        resolved = strdup(path);
+    } else {
+        return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write '%1$s': %2$s"), path,
+                                strerror(errno));
+    }
+    if (!resolved || !(dir = strdup(resolved)))
+        return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write '%1$s': %2$s"), path,
+                                strerror(errno));
+    t.base = strrchr(resolved, '/') ? strrchr(resolved, '/') + 1 : resolved;
+    dfd = open(t.base == resolved ? "." : dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
                                 _("cannot create a temporary file next to '%1$s': %2$s"), path,
