@@ -64,6 +64,13 @@ expect_exit 2 "a FIFO is not a profile" -- "$ABIPIN" compare "$tmp/fifo"
 expect_exit 2 "unknown platform name" -- "$ABIPIN" compare linux-99.9 --against linux-6.1
 grep -q "unknown platform 'linux-99.9'" "$tmp/err" || fail "unknown platform not named"
 
+# a bad --platform is the command's error, said once: not each domain's
+pin="$abs_top_srcdir/tests/data/pin"
+expect_exit 2 "audit --platform with a bad profile" -- \
+    "$ABIPIN" audit --platform "$data/bad-truncated.xml" "$pin/bridge.in.xml" "$pin/bridge.out.xml"
+[ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "bad-truncated.xml:3: malformed XML" "$tmp/err" ||
+    { cat "$tmp/out" "$tmp/err"; fail "audit blamed the domains for a bad --platform"; }
+
 # -o into a directory that does not exist: environment error, nothing left
 expect_exit 3 "unwritable output" -- "$ABIPIN" baseline linux-6.1 -o "$tmp/no/such/dir/x.xml"
 

@@ -65,7 +65,7 @@ static int audit_domain(Audit *a, const AbipinDomain *d, json_object *list)
     char text[512];
     int r;
 
-    if ((r = audit_platform(a, d)) < 0 || (r = abipin_check_domain(&a->ctx, d, &copts, problems)) < 0)
+    if ((r = abipin_check_domain(&a->ctx, d, &copts, problems)) < 0)
         return r;
     for (size_t i = 0; i < json_object_array_length(problems); i++) {
         json_object *p = json_object_array_get_idx(problems, i);
@@ -110,6 +110,9 @@ static int audit_file(Audit *a, const char *path)
     r = abipin_domain_load(path, &d);
     if (r >= 0) {
         json_object_object_add(entry, "domain", json_object_new_string(d->name));
+        /* a bad --platform is the command's error, not this file's */
+        if ((r = audit_platform(a, d)) < 0)
+            return r;
         r = audit_domain(a, d, list);
     }
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
