@@ -33,6 +33,11 @@ static void xml_capture_error(void *data, xmlErrorPtr err)
     n = strlen(cap->message);
     while (n > 0 && cap->message[n - 1] == '\n')
         cap->message[--n] = '\0';
+    /* one line: libxml2 adds "\nBytes: 0x.." to encoding errors, and quotes
+     * the input's own text (control characters included) after others */
+    for (char *p = cap->message; *p; p++)
+        if ((unsigned char) *p < 0x20 || *p == 0x7f)
+            *p = *p == '\n' ? ' ' : '?';
 }
 
 static void xml_refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
