@@ -32,6 +32,7 @@ int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_
 
     if (is_stdin) {
         fd = dup(STDIN_FILENO);
+        path = "<stdin>"; /* for messages */
     } else {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     }
