@@ -47,7 +47,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
         check_report(st, true, f->feature->name, NULL,
                      _("%1$s: interface %2$s: %3$s is set, but the emulator (QEMU %4$s) has "
                        "no such property: QEMU would refuse to start"),
-                     st->d->name, iface->label, f->feature->name,
+                     st->d->label, iface->label, f->feature->name,
                      st->ctx->platform->emulator_version);
         return;
     }
@@ -56,7 +56,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     check_report(st, true, f->feature->name, f->atom,
                  _("%1$s: interface %2$s: %3$s is pinned on, but the platform '%4$s' %5$s; re-pin "
                    "with --platform set to a profile this host satisfies or a cluster baseline"),
-                 st->d->name, iface->label, f->feature->name, st->ctx->platform->name,
+                 st->d->label, iface->label, f->feature->name, st->ctx->platform->name,
                  f->atom ? abipin_pin_describe_atom(st->ctx, f->atom, text, sizeof(text))
                          : _("never provides it on this backend"));
 }
@@ -75,7 +75,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
         check_report(st, true, NULL, "vhost.net",
                      _("%1$s: interface %2$s: <driver name='vhost'> but the platform '%3$s' %4$s; "
                        "libvirt would refuse to start it"),
-                     st->d->name, iface->label, st->ctx->platform->name,
+                     st->d->label, iface->label, st->ctx->platform->name,
                      abipin_pin_describe_atom(st->ctx, "vhost.net", text, sizeof(text)));
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
@@ -98,7 +98,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
         check_report(st, strict, NULL, NULL,
                      _("%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
                        "the host%4$s%5$s); run 'abipin pin'"),
-                     st->d->name, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
+                     st->d->label, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
     return 0;
 }
 

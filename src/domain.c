@@ -79,6 +79,7 @@ static bool model_is_virtio(const char *model)
 static void interface_refresh(AbipinInterface *iface)
 {
     xmlNodePtr n = iface->node;
+    char alias[60], mac[60];
 
     iface->type = abipin_xml_prop_static(n, "type");
     iface->model = child_prop(n, "model", "type");
@@ -87,8 +88,9 @@ static void interface_refresh(AbipinInterface *iface)
     iface->driver = child_prop(n, "driver", "name");
     iface->virtio = model_is_virtio(iface->model);
     iface->backend = interface_backend(iface->type);
-    snprintf(iface->label, sizeof(iface->label), "%s (%s)", iface->alias ? iface->alias : "-",
-             iface->mac ? iface->mac : _("no MAC"));
+    snprintf(iface->label, sizeof(iface->label), "%s (%s)",
+             iface->alias ? abipin_error_quote(iface->alias, alias, sizeof(alias)) : "-",
+             iface->mac ? abipin_error_quote(iface->mac, mac, sizeof(mac)) : _("no MAC"));
 }
 
 static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
@@ -113,10 +115,13 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
                                     _("%1$s:%2$ld: <interface> without a type"), d->file,
                                     xmlGetLineNo(c));
         for (size_t i = 0; iface->alias && i + 1 < d->n_ifaces; i++)
-            if (streq_ptr(d->ifaces[i].alias, iface->alias))
+            if (streq_ptr(d->ifaces[i].alias, iface->alias)) {
+                char q[ABIPIN_QUOTE_MAX];
+
                 return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                         _("%1$s:%2$ld: the alias '%3$s' is used twice"), d->file,
-                                        xmlGetLineNo(c), iface->alias);
+                                        xmlGetLineNo(c), abipin_error_quote(iface->alias, q, sizeof(q)));
+            }
     }
     return 0;
 }
@@ -162,6 +167,7 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     d->name = child_text(root, "name");
     if (!d->name)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the domain has no <name>"), file);
+    abipin_error_quote(d->name, d->label, sizeof(d->label));
     d->machine = child_prop(child_element(root, "os"), "type", "machine");
     d->emulator = child_text(child_element(root, "devices"), "emulator");
     r = domain_collect_interfaces(d, child_element(root, "devices"));
@@ -280,6 +286,8 @@ static xmlNodePtr feature_element(const AbipinInterface *iface, const AbipinFeat
 static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *what,
                        const char *s, const char *on, const char *off, AbipinValue *ret)
 {
+    char q[ABIPIN_QUOTE_MAX];
+
     if (!s || strcmp(s, "auto") == 0 || strcmp(s, "default") == 0)
         *ret = ABIPIN_VALUE_ABSENT;
     else if (strcmp(s, on) == 0)
@@ -289,7 +297,7 @@ static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *w
     else
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: %3$s='%4$s' is neither '%5$s' nor '%6$s'"), d->file,
-                                xmlGetLineNo(node), what, s, on, off);
+                                xmlGetLineNo(node), what, abipin_error_quote(s, q, sizeof(q)), on, off);
     return 0;
 }
 

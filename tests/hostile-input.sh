@@ -11,8 +11,8 @@
 #                                       lines where one command differs,
 #                                       then text the message must contain
 # Generated here: 100 MB, just over and exactly at the 10 MiB limit, 10,000
-# nested elements, and files that are not regular (FIFO, directory,
-# /dev/zero, socket...).
+# nested elements, a 9 MB attribute value and a 9 MB name, and files that
+# are not regular (FIFO, directory, /dev/zero, socket...).
 # @CANARY@ in an input is replaced by a local file no command may open.
 #
 # The whole run happens in a network namespace without any link up
@@ -225,6 +225,24 @@ pad $((limit + 1)) >"$tmp/gen/size-limit-plus-1.xml"
 gen size-limit-plus-1 any "exit 2" "is larger than $limit bytes"
 py "import sys; sys.stdout.write('<domain>' + '<x>' * 10000 + '</x>' * 10000 + '</domain>')" >"$tmp/gen/nesting-10000.xml"
 gen nesting-10000 any "exit 2" "malformed XML" "Excessive depth in document"
+# a 9 MB value: the message quotes its two ends
+py "import sys; sys.stdout.write(open(sys.argv[1]).read().replace(\"<model type='virtio'/>\", \"<model type='virtio'/><driver><host csum='\" + 'y' * (9 * 1024 * 1024) + \"'/></driver>\"))" "$good" >"$tmp/gen/value-9mb.xml"
+gen value-9mb domain "exit 2" "hook: exit 0" ":12: csum='yyyyyyyy" "yyyy...yyyy" "yyyy' is neither 'on' nor 'off'"
+# a 9 MB name: pinned, but every line about it stays short
+py "import sys; sys.stdout.write(open(sys.argv[1]).read().replace('<name>vm1', '<name>' + 'v' * (9 * 1024 * 1024)))" "$good" >"$tmp/gen/name-9mb.xml"
+for c in "pin -o $tmp/name-9mb.out.xml" check abi audit; do
+    # shellcheck disable=SC2086
+    "$ABIPIN" $c "$tmp/gen/name-9mb.xml" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ $rc -le 1 ] || { head -c 300 "$tmp/err"; fail "9 MB name: $c: exit $rc"; }
+    [ "$(wc -c <"$tmp/err")" -le 2048 ] && [ "$(wc -c <"$tmp/out")" -le 4096 ] ||
+        fail "9 MB name: $c printed $(wc -c <"$tmp/out") + $(wc -c <"$tmp/err") bytes"
+done
+"$ABIPIN" hook vm1 prepare begin - <"$tmp/gen/name-9mb.xml" >"$tmp/out" 2>"$tmp/err" || fail "9 MB name: the hook refused"
+[ "$(wc -c <"$tmp/err")" -le 1024 ] || fail "9 MB name: the hook's warning has $(wc -c <"$tmp/err") bytes"
+ok "a 9 MB domain name: pin, check, abi, audit and the hook print short lines"
+inputs=$((inputs + 1)) runs=$((runs + 5))
+
 # exactly at the limit: accepted, and pinned like the small original
 pad $limit >"$tmp/gen/at-limit.xml"
 [ "$(wc -c <"$tmp/gen/at-limit.xml")" = $limit ] || fail "the at-limit file has $(wc -c <"$tmp/gen/at-limit.xml") bytes"

@@ -78,7 +78,7 @@ static int audit_domain(Audit *a, const AbipinDomain *d, json_object *list)
     if (record && digest && strcmp(digest, a->digest) != 0) {
         snprintf(text, sizeof(text),
                  _("%1$s: pinned against '%2$s' (%3$s), whose atoms differ from '%4$s' (%5$s): re-pin"),
-                 d->name, abipin_xml_prop_static(record, "platform"), digest, a->platform->name,
+                 d->label, abipin_xml_prop_static(record, "platform"), digest, a->platform->name,
                  a->digest);
         audit_add(list, "stale", NULL, text);
     }
@@ -91,7 +91,7 @@ static int audit_domain(Audit *a, const AbipinDomain *d, json_object *list)
         snprintf(text, sizeof(text),
                  _("%1$s: interface %2$s has no <driver name=>: libvirt silently falls back to "
                    "userspace virtio-net where vhost-net is missing, changing the ABI"),
-                 d->name, iface->label);
+                 d->label, iface->label);
         audit_add(list, "vhost-fallback", iface->alias, text);
     }
     return 0;

@@ -72,7 +72,7 @@ int cmd_check(int argc, char **argv)
     } else {
         cli_print_problems(problems, stdout, arg_quiet ? NULL : stderr);
         if (errors == 0 && !arg_quiet)
-            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform_name);
+            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->label, platform_name);
     }
     return errors ? EXIT_REFUSED : 0;
 }

@@ -80,9 +80,11 @@ int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *
 void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
+    char dom[ABIPIN_QUOTE_MAX], alias[ABIPIN_QUOTE_MAX], mac[ABIPIN_QUOTE_MAX];
 
     fprintf(stderr, _("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n"),
-            json_object_get_string(json_object_object_get(report, "domain")),
+            abipin_error_quote(json_object_get_string(json_object_object_get(report, "domain")), dom,
+                               sizeof(dom)),
             json_object_get_string(json_object_object_get(report, "platform")),
             json_object_get_string(json_object_object_get(report, "policy")),
             json_object_get_string(json_object_object_get(report, "emulator")),
@@ -93,8 +95,11 @@ void cli_pin_print_summary(json_object *report)
         json_object *fs = json_object_object_get(it, "features");
         size_t on = 0, off = 0;
 
-        fprintf(stderr, "  %s (%s), %s:", json_object_get_string(json_object_object_get(it, "alias")),
-                json_object_get_string(json_object_object_get(it, "mac")),
+        fprintf(stderr, "  %s (%s), %s:",
+                abipin_error_quote(json_object_get_string(json_object_object_get(it, "alias")) ?: "-", alias,
+                                   sizeof(alias)),
+                abipin_error_quote(json_object_get_string(json_object_object_get(it, "mac")) ?: "-", mac,
+                                   sizeof(mac)),
                 json_object_get_string(json_object_object_get(it, "backend")));
         for (size_t k = 0; k < json_object_array_length(fs); k++) {
             json_object *f = json_object_array_get_idx(fs, k);
