@@ -86,6 +86,8 @@ static void interface_refresh(AbipinInterface *iface)
     iface->mac = child_prop(n, "mac", "address");
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
+    if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
+        iface->driver = NULL;
     iface->virtio = model_is_virtio(iface->model);
     iface->backend = interface_backend(iface->type);
     snprintf(iface->label, sizeof(iface->label), "%s (%s)",
@@ -114,6 +116,16 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
             return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                     _("%1$s:%2$ld: <interface> without a type"), d->file,
                                     xmlGetLineNo(c));
+        /* libvirt refuses other backends too; guessing one would pin wrong bits */
+        if (iface->backend >= 0 && iface->driver && !streq_ptr(iface->driver, "qemu") &&
+            !streq_ptr(iface->driver, "vhost")) {
+            char q[ABIPIN_QUOTE_MAX];
+
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: <driver name='%3$s'> is neither 'qemu' nor 'vhost'"),
+                                    d->file, xmlGetLineNo(c),
+                                    abipin_error_quote(iface->driver, q, sizeof(q)));
+        }
         for (size_t i = 0; iface->alias && i + 1 < d->n_ifaces; i++)
             if (streq_ptr(d->ifaces[i].alias, iface->alias)) {
                 char q[ABIPIN_QUOTE_MAX];
