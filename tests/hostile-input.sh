@@ -11,8 +11,9 @@
 #                                       lines where one command differs,
 #                                       then text the message must contain
 # Generated here: 100 MB, just over and exactly at the 10 MiB limit, 10,000
-# nested elements, a 9 MB attribute value and a 9 MB name, and files that
-# are not regular (FIFO, directory, /dev/zero, socket...).
+# nested elements, 200,000 attributes, a 9 MB attribute value and a 9 MB
+# name, and files that are not regular (FIFO, directory, /dev/zero,
+# socket...).
 # @CANARY@ in an input is replaced by a local file no command may open.
 #
 # The whole run happens in a network namespace without any link up
@@ -225,6 +226,15 @@ pad $((limit + 1)) >"$tmp/gen/size-limit-plus-1.xml"
 gen size-limit-plus-1 any "exit 2" "is larger than $limit bytes"
 py "import sys; sys.stdout.write('<domain>' + '<x>' * 10000 + '</x>' * 10000 + '</domain>')" >"$tmp/gen/nesting-10000.xml"
 gen nesting-10000 any "exit 2" "malformed XML" "Excessive depth in document"
+# libxml2 < 2.12 is quadratic in the attributes of one element
+py "import sys; sys.stdout.write('<domain type=\"kvm\" ' + ' '.join('a%d=\"\"' % i for i in range(200000)) + '><name>x</name></domain>')" >"$tmp/gen/attributes-200000.xml"
+gen attributes-200000 any "exit 2" "an element with more than 256 attributes"
+# ... but '=' in values, comments, CDATA sections and PIs counts for nothing
+py "import sys
+e = ' '.join('a%d=1' % i for i in range(1000))
+sys.stdout.write(open(sys.argv[1]).read().replace('br0', 'br' + '=' * 1000).replace('</devices>',
+    '</devices><!-- <x ' + e + '> --><description><![CDATA[<x ' + e + '>]]></description><?x ' + e + '?>'))" "$good" >"$tmp/gen/equals.xml"
+"$ABIPIN" -q pin "$tmp/gen/equals.xml" >/dev/null || fail "'=' outside of start tags was taken for attributes"
 # a 9 MB value: the message quotes its two ends
 py "import sys; sys.stdout.write(open(sys.argv[1]).read().replace(\"<model type='virtio'/>\", \"<model type='virtio'/><driver><host csum='\" + 'y' * (9 * 1024 * 1024) + \"'/></driver>\"))" "$good" >"$tmp/gen/value-9mb.xml"
 gen value-9mb domain "exit 2" "hook: exit 0" ":12: csum='yyyyyyyy" "yyyy...yyyy" "yyyy' is neither 'on' nor 'off'"
