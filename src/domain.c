@@ -95,12 +95,36 @@ static void interface_refresh(AbipinInterface *iface)
              iface->mac ? abipin_error_quote(iface->mac, mac, sizeof(mac)) : _("no MAC"));
 }
 
+/* Per interface, abipin looks at every <qemu:device> override; more of
+ * either than any machine can hold would only make that quadratic work a
+ * way to keep the hook busy for hours. */
+#define ABIPIN_MAX_INTERFACES 1024
+#define ABIPIN_MAX_OVERRIDES 1024
+
+static int domain_check_overrides(const AbipinDomain *d, xmlNodePtr root)
+{
+    size_t n = 0;
+
+    for (xmlNodePtr o = root->children; o; o = o->next)
+        for (xmlNodePtr c = is_ns_element(o, ABIPIN_QEMU_NS, "override") ? o->children : NULL; c;
+             c = c->next)
+            if (is_ns_element(c, ABIPIN_QEMU_NS, "device") && ++n > ABIPIN_MAX_OVERRIDES)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
+                                        _("%1$s: more than %2$d <qemu:device> overrides"), d->file,
+                                        ABIPIN_MAX_OVERRIDES);
+    return 0;
+}
+
 static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
 {
     size_t n = 0;
 
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
         n += abipin_xml_is(c, "interface") && !c->ns;
+    if (n > ABIPIN_MAX_INTERFACES)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
+                                _("%1$s: %2$zu interfaces, more than the %3$d abipin handles"),
+                                d->file, n, ABIPIN_MAX_INTERFACES);
     d->ifaces = calloc(n ? n : 1, sizeof(*d->ifaces));
     if (!d->ifaces)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
@@ -182,8 +206,8 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     abipin_error_quote(d->name, d->label, sizeof(d->label));
     d->machine = child_prop(child_element(root, "os"), "type", "machine");
     d->emulator = child_text(child_element(root, "devices"), "emulator");
-    r = domain_collect_interfaces(d, child_element(root, "devices"));
-    if (r < 0)
+    if ((r = domain_check_overrides(d, root)) < 0 ||
+        (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0)
         return r;
     *ret = TAKE_PTR(d);
     return 0;

@@ -11,9 +11,9 @@
 #                                       lines where one command differs,
 #                                       then text the message must contain
 # Generated here: 100 MB, just over and exactly at the 10 MiB limit, 10,000
-# nested elements, 200,000 attributes, a 9 MB attribute value and a 9 MB
-# name, and files that are not regular (FIFO, directory, /dev/zero,
-# socket...).
+# nested elements, 200,000 attributes, 20,000 interfaces (and 1024, which
+# must work), 100,000 overrides, a 9 MB attribute value and a 9 MB name, and
+# files that are not regular (FIFO, directory, /dev/zero, socket...).
 # @CANARY@ in an input is replaced by a local file no command may open.
 #
 # The whole run happens in a network namespace without any link up
@@ -235,9 +235,31 @@ e = ' '.join('a%d=1' % i for i in range(1000))
 sys.stdout.write(open(sys.argv[1]).read().replace('br0', 'br' + '=' * 1000).replace('</devices>',
     '</devices><!-- <x ' + e + '> --><description><![CDATA[<x ' + e + '>]]></description><?x ' + e + '?>'))" "$good" >"$tmp/gen/equals.xml"
 "$ABIPIN" -q pin "$tmp/gen/equals.xml" >/dev/null || fail "'=' outside of start tags was taken for attributes"
+# abipin's own per-interface work looks at every override
+py "import sys
+d = open(sys.argv[1]).read(); i = d.index('    <interface'); j = d.index('</interface>') + 13
+nic = d[i:j]
+sys.stdout.write(d[:i] + ''.join(nic.replace('00:00:01', '%02x:%02x:%02x' % (k >> 16, (k >> 8) & 255, k & 255)) for k in range(20000)) + d[j:])" "$good" >"$tmp/gen/interfaces-20000.xml"
+gen interfaces-20000 domain "exit 2" "20000 interfaces, more than the 1024 abipin handles"
+py "import sys
+d = open(sys.argv[1]).read().replace(\"<domain type='kvm'>\", \"<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\")
+sys.stdout.write(d.replace('</domain>', '<qemu:override>' + ''.join(\"<qemu:device alias='ua-%d'/>\" % k for k in range(100000)) + '</qemu:override></domain>'))" "$good" >"$tmp/gen/overrides-100000.xml"
+gen overrides-100000 domain "exit 2" "more than 1024 <qemu:device> overrides"
 # a 9 MB value: the message quotes its two ends
 py "import sys; sys.stdout.write(open(sys.argv[1]).read().replace(\"<model type='virtio'/>\", \"<model type='virtio'/><driver><host csum='\" + 'y' * (9 * 1024 * 1024) + \"'/></driver>\"))" "$good" >"$tmp/gen/value-9mb.xml"
 gen value-9mb domain "exit 2" "hook: exit 0" ":12: csum='yyyyyyyy" "yyyy...yyyy" "yyyy' is neither 'on' nor 'off'"
+# 1024 interfaces: accepted, and every command stays fast
+py "import sys
+d = open(sys.argv[1]).read(); i = d.index('    <interface'); j = d.index('</interface>') + 13
+nic = d[i:j]
+sys.stdout.write(d[:i] + ''.join(nic.replace('00:00:01', '%02x:%02x:%02x' % (k >> 16, (k >> 8) & 255, k & 255)) for k in range(1024)) + d[j:])" "$good" >"$tmp/gen/interfaces-1024.xml"
+t0=$(date +%s%N)
+"$ABIPIN" -q pin "$tmp/gen/interfaces-1024.xml" -o "$tmp/interfaces-1024.out.xml" || fail "1024 interfaces: pin failed"
+"$ABIPIN" -q check "$tmp/interfaces-1024.out.xml" >/dev/null || fail "1024 interfaces: check failed"
+ABIPIN_CONF="$tmp/abipin.conf" "$ABIPIN" hook vm1 prepare begin - <"$tmp/interfaces-1024.out.xml" || fail "1024 interfaces: the hook refused"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $ms -lt 20000 ] || fail "1024 interfaces: pin, check and the hook took $ms ms"
+ok "1024 interfaces: pinned, checked and let through by the hook in $ms ms"
 # a 9 MB name: pinned, but every line about it stays short
 py "import sys; sys.stdout.write(open(sys.argv[1]).read().replace('<name>vm1', '<name>' + 'v' * (9 * 1024 * 1024)))" "$good" >"$tmp/gen/name-9mb.xml"
 for c in "pin -o $tmp/name-9mb.out.xml" check abi audit; do
@@ -251,7 +273,7 @@ done
 "$ABIPIN" hook vm1 prepare begin - <"$tmp/gen/name-9mb.xml" >"$tmp/out" 2>"$tmp/err" || fail "9 MB name: the hook refused"
 [ "$(wc -c <"$tmp/err")" -le 1024 ] || fail "9 MB name: the hook's warning has $(wc -c <"$tmp/err") bytes"
 ok "a 9 MB domain name: pin, check, abi, audit and the hook print short lines"
-inputs=$((inputs + 1)) runs=$((runs + 5))
+inputs=$((inputs + 2)) runs=$((runs + 8))
 
 # exactly at the limit: accepted, and pinned like the small original
 pad $limit >"$tmp/gen/at-limit.xml"
