@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain.h"
 #include "util/error.h"
@@ -222,9 +223,37 @@ int abipin_domain_load(const char *path, AbipinDomain **ret)
     return r < 0 ? r : abipin_domain_parse(strcmp(path, "-") ? path : "<stdin>", data, len, ret);
 }
 
+/* The serialiser writes UTF-8 and the input's own declaration: under an
+ * encoding='ISO-8859-1' declaration, a non-ASCII character would come out
+ * as different text (and pinning again would change it again). */
+static int domain_check_encoding(const AbipinDomain *d, const char *xml, size_t len)
+{
+    const char *enc = (const char *) d->doc->encoding;
+    char q[ABIPIN_QUOTE_MAX];
+
+    if (!enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) xml[i] >= 0x80)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s: declares encoding='%2$s' and has non-ASCII text, "
+                                      "but abipin writes UTF-8: convert the file to UTF-8 first"),
+                                    d->file, abipin_error_quote(enc, q, sizeof(q)));
+    return 0;
+}
+
 int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
 {
-    return abipin_xml_to_string(d->doc, d->decl, d->quote, ret, ret_len);
+    _cleanup_free_ char *xml = NULL;
+    size_t len;
+    int r;
+
+    if ((r = abipin_xml_to_string(d->doc, d->decl, d->quote, &xml, &len)) < 0 ||
+        (r = domain_check_encoding(d, xml, len)) < 0)
+        return r;
+    *ret = TAKE_PTR(xml);
+    *ret_len = len;
+    return 0;
 }
 
 /* The whitespace before @node, if it is an indentation ("\n    "). */

@@ -47,6 +47,11 @@ expect_exit 0 "pin <driver name='default'>" -- "$ABIPIN" -q pin "$tmp/default.xm
 grep -q "<driver name='vhost'" "$tmp/out" && ! grep -q "name='default'" "$tmp/out" ||
     { cat "$tmp/out"; fail "<driver name='default'> was not pinned like an absent driver"; }
 
+# a declared encoding other than UTF-8 is kept while the text is ASCII
+{ echo "<?xml version='1.0' encoding='ISO-8859-1'?>"; cat "$dir/bridge.in.xml"; } >"$tmp/latin1.xml"
+expect_exit 0 "pin an ASCII document declared ISO-8859-1" -- "$ABIPIN" -q pin "$tmp/latin1.xml"
+[ "$(head -1 "$tmp/out")" = "<?xml version='1.0' encoding='ISO-8859-1'?>" ] || fail "the declaration changed"
+
 # bad input: exit 2, nothing written, input untouched, even with --in-place
 for bad in "$dir"/bad-*.in.xml; do
     [ -f "${bad%.in.xml}.args" ] && continue # bad options, not bad files
