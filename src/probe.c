@@ -187,9 +187,11 @@ static void probe_cache_store(const char *path, const AbipinProfile *p)
         return;
     *strrchr(dir, '/') = '\0';
     (void) mkdir(dir, 0755);
-    /* A cache that cannot be written only costs time: not an error. */
+    /* A cache that cannot be written only costs time: not an error. It is
+     * read back only if it is our own (abipin_file_read_owned): an entry
+     * of another user there is replaced by ours, never followed. */
     if (abipin_profile_format_xml(p, &xml, &len) < 0 ||
-        abipin_file_write_atomic(path, xml, len, 0644) < 0)
+        abipin_file_write_atomic(path, xml, len, 0644, ABIPIN_WRITE_OWN) < 0)
         abipin_error_reset();
 }
 

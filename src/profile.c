@@ -168,7 +168,8 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
  * abipin_profile_load_flags:
  * @flags: ABIPIN_PROFILE_TRUSTED skips the schema validation, for files
  *         abipin wrote itself (the cache): it is most of a hook's time.
- *         Every atom is still checked against the vocabulary.
+ *         Every atom is still checked against the vocabulary, and the file
+ *         must be the user's own (abipin_file_read_owned).
  */
 int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **ret)
 {
@@ -176,7 +177,8 @@ int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **
     size_t len;
     int r;
 
-    r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
+    r = flags & ABIPIN_PROFILE_TRUSTED ? abipin_file_read_owned(path, ABIPIN_MAX_INPUT_SIZE, &data, &len)
+                                       : abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
     return abipin_profile_parse_flags(path, data, len, flags, ret);

@@ -13,16 +13,13 @@
 #include "util/fileio.h"
 #include "util/i18n.h"
 
-/**
- * abipin_file_read:
- * @path: file to read, "-" for standard input
- * @max: refuse anything larger (a bomb must not exhaust memory)
- *
- * Read a whole regular file (or stdin) into a NUL-terminated buffer.
- * FIFOs, directories and devices other than stdin are refused: reading
- * /dev/zero would never end. Errors are INPUT errors.
- */
-int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
+/* file_read() flags */
+enum {
+    READ_OWNED = 1 << 0, /* only this user's file, writable by no one else */
+};
+
+static int file_read(const char *path, unsigned flags, size_t max, char **ret_data,
+                     size_t *ret_len)
 {
     _cleanup_close_ int fd = -EBADF;
     _cleanup_free_ char *buf = NULL;
@@ -34,7 +31,8 @@ int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_
         fd = dup(STDIN_FILENO);
         path = "<stdin>"; /* for messages */
     } else {
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                            (flags & READ_OWNED ? O_NOFOLLOW : 0));
     }
     if (fd < 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, negative_errno(),
@@ -45,6 +43,9 @@ int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_
     if (!is_stdin && !S_ISREG(st.st_mode))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("'%1$s' is not a regular file"), path);
+    if ((flags & READ_OWNED) && (st.st_uid != geteuid() || (st.st_mode & 022)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -EPERM,
+                                _("'%1$s' is not this user's own file: not trusted"), path);
     if (!is_stdin && (size_t) st.st_size > max)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EFBIG,
                                 _("'%1$s' is larger than %2$zu bytes"), path, max);
@@ -89,6 +90,34 @@ int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_
     *ret_len = len;
     *ret_data = TAKE_PTR(buf);
     return 0;
+}
+
+/**
+ * abipin_file_read:
+ * @path: file to read, "-" for standard input
+ * @max: refuse anything larger (a bomb must not exhaust memory)
+ *
+ * Read a whole regular file (or stdin) into a NUL-terminated buffer.
+ * FIFOs, directories and devices other than stdin are refused: reading
+ * /dev/zero would never end. Errors are INPUT errors.
+ */
+int abipin_file_read(const char *path, size_t max, char **ret_data, size_t *ret_len)
+{
+    return file_read(path, 0, max, ret_data, ret_len);
+}
+
+/**
+ * abipin_file_read_owned:
+ *
+ * Like abipin_file_read(), for a file abipin trusts because it wrote it
+ * (the probe cache): only a regular file, not a symbolic link, owned by
+ * the effective user and writable by nobody else. In a shared cache
+ * directory another user could otherwise put a profile that claims every
+ * atom under the name root looks for.
+ */
+int abipin_file_read_owned(const char *path, size_t max, char **ret_data, size_t *ret_len)
+{
+    return file_read(path, READ_OWNED, max, ret_data, ret_len);
 }
 
 static int write_all(int fd, const char *data, size_t len)
@@ -316,8 +345,13 @@ static bool same_file(const struct stat *a, int fd)
 /**
  * abipin_file_write_atomic:
  * @path: final name
- * @mode: permission bits for a new file, before the umask; an existing file
- *        keeps its own mode, owner and group
+ * @mode: permission bits for a new file (before the umask), or for every
+ *        file with ABIPIN_WRITE_OWN
+ * @flags: ABIPIN_WRITE_OWN: the result is the writer's own file with @mode,
+ *        and @path itself is replaced even if it is a symbolic link (the
+ *        probe cache). Without it an existing file keeps its mode, owner and
+ *        group, a symbolic link is followed (the link stays), and a device
+ *        or FIFO is written to, not replaced.
  *
  * Write @data to a temporary file in the same directory, fsync it, rename
  * it over @path and fsync the directory: readers see the old or the new
@@ -325,18 +359,21 @@ static bool same_file(const struct stat *a, int fd)
  * write_string_file_atomic). The temporary file is anonymous (O_TMPFILE)
  * until just before the rename, so a crash leaves nothing behind; one left
  * by a writer killed in between is removed by the next write. On failure
- * @path is untouched. A symbolic link is followed (the link stays); a
- * device or FIFO is written to, not replaced.
+ * @path is untouched.
  */
-int abipin_file_write_atomic(const char *path, const void *data, size_t len, int mode)
+int abipin_file_write_atomic(const char *path, const void *data, size_t len, int mode,
+                             unsigned flags)
 {
-    _cleanup_free_ char *resolved = NULL, *dir = NULL;
+    _cleanup_free_ char *target = NULL, *dir = NULL;
     _cleanup_close_ int dfd = -EBADF;
     AtomicTarget t = { .mode = mode };
     struct stat st, lst;
     mode_t mask;
+    int r = 0;
 
-    if (stat(path, &st) == 0) {
+    if (flags & ABIPIN_WRITE_OWN) {
+        target = strdup(path);
+    } else if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return abipin_error_set(ABIPIN_ERR_ENV, -EISDIR, _("cannot write '%1$s': %2$s"), path,
                                     strerror(EISDIR));
@@ -348,21 +385,23 @@ int abipin_file_write_atomic(const char *path, const void *data, size_t len, int
         t.uid = st.st_uid;
         t.gid = st.st_gid;
         t.keep_owner = true;
-        resolved = realpath(path, NULL);
+        if (!(target = realpath(path, NULL)))
+            r = negative_errno();
     } else if (errno == ENOENT && lstat(path, &lst) < 0) {
         mask = umask(0);
         umask(mask);
         t.mode = mode & ~mask;
-        resolved = strdup(path);
+        target = strdup(path);
     } else {
-        return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write '%1$s': %2$s"), path,
-                                strerror(errno));
+        r = negative_errno();
     }
-    if (!resolved || !(dir = strdup(resolved)))
-        return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write '%1$s': %2$s"), path,
-                                strerror(errno));
-    t.base = strrchr(resolved, '/') ? strrchr(resolved, '/') + 1 : resolved;
-    dfd = open(t.base == resolved ? "." : dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (r >= 0 && (!target || !(dir = strdup(target))))
+        r = -ENOMEM;
+    if (r < 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot write '%1$s': %2$s"), path,
+                                strerror(-r));
+    t.base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    dfd = open(t.base == target ? "." : dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
                                 _("cannot create a temporary file next to '%1$s': %2$s"), path,
