@@ -4,7 +4,9 @@
 # says otherwise: what it cannot ask is unknown, with the reason, and a
 # check or the hook then refuses instead of guessing. The probe cache only
 # trusts files its own user wrote: another user's file, even under the
-# right name, is ignored.
+# right name, is ignored. Writes do not follow a symbolic link that
+# another user planted (the kernel's protected_symlinks rule, which
+# realpath() would bypass).
 . "$abs_top_srcdir/tests/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root to compare with an unprivileged user"
 command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
@@ -101,5 +103,21 @@ nobody "$ABIPIN" probe --json >"$tmp/user2.json" || fail "probe as another user 
 states "$tmp/user2.json" | grep -q "^tap.vnet_hdr unknown" || fail "the other user got root's cached answers"
 ok "the cache: another user's entry, and a writable one, are ignored and replaced; users do not share entries"
 unset ABIPIN_CACHE_DIR
+
+# ---- writes do not follow a link another user planted ------------------------------
+shared="$tmp/shared"
+mkdir -m 1777 "$shared"
+cp "$pin/bridge.in.xml" "$tmp/precious.xml"
+nobody ln -s "$tmp/precious.xml" "$shared/out.xml" || fail "the other user could not plant a link"
+ABIPIN_HOST_PROFILE="$pin/platforms/qemu-10.0.xml" "$ABIPIN" -q pin "$pin/bridge.in.xml" -o "$shared/out.xml" >"$tmp/out" 2>"$tmp/err"
+[ $? = 3 ] && grep -q "out.xml" "$tmp/err" || { cat "$tmp/err"; fail "-o followed a link another user planted"; }
+cmp -s "$pin/bridge.in.xml" "$tmp/precious.xml" || fail "the file behind the planted link was replaced"
+[ -L "$shared/out.xml" ] || fail "the planted link was replaced"
+# a link of one's own, or of the directory's owner, is followed
+ln -s "$tmp/precious.xml" "$tmp/mine.xml"
+ABIPIN_HOST_PROFILE="$pin/platforms/qemu-10.0.xml" "$ABIPIN" -q pin --in-place "$tmp/mine.xml" ||
+    fail "--in-place through one's own link"
+[ -L "$tmp/mine.xml" ] && ! cmp -s "$pin/bridge.in.xml" "$tmp/precious.xml" || fail "one's own link was not followed"
+ok "-o through a link another user planted in a sticky directory: refused, nothing written; one's own link is followed"
 
 echo "$pass_count passed, 0 failed"

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/file.h>
@@ -342,6 +343,46 @@ static bool same_file(const struct stat *a, int fd)
     return fstat(fd, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
 }
 
+/* The file a chain of symbolic links ends at, followed only as far as the
+ * kernel's fs.protected_symlinks would: each link must belong to this user
+ * or to the owner of its directory. realpath() would follow a link another
+ * user planted in /tmp to /etc/shadow, which open() itself refuses. */
+static int follow_links(const char *path, char **ret)
+{
+    _cleanup_free_ char *cur = strdup(path);
+
+    for (int hops = 0; cur && hops < 40; hops++) {
+        _cleanup_free_ char *dir = strdup(cur);
+        char target[PATH_MAX], *next;
+        struct stat lst, dst;
+        ssize_t n;
+
+        if (!dir)
+            return -ENOMEM;
+        if (lstat(cur, &lst) < 0)
+            return negative_errno();
+        if (!S_ISLNK(lst.st_mode)) {
+            *ret = TAKE_PTR(cur);
+            return 0;
+        }
+        if (stat(dirname(dir), &dst) < 0)
+            return negative_errno();
+        if (lst.st_uid != geteuid() && lst.st_uid != dst.st_uid)
+            return -EPERM;
+        n = readlink(cur, target, sizeof(target) - 1);
+        if (n < 0)
+            return negative_errno();
+        target[n] = '\0';
+        if (target[0] == '/')
+            next = strdup(target);
+        else if (asprintf(&next, "%s/%s", dir, target) < 0)
+            next = NULL;
+        free(cur);
+        cur = next;
+    }
+    return cur ? -ELOOP : -ENOMEM;
+}
+
 /**
  * abipin_file_write_atomic:
  * @path: final name
@@ -350,8 +391,9 @@ static bool same_file(const struct stat *a, int fd)
  * @flags: ABIPIN_WRITE_OWN: the result is the writer's own file with @mode,
  *        and @path itself is replaced even if it is a symbolic link (the
  *        probe cache). Without it an existing file keeps its mode, owner and
- *        group, a symbolic link is followed (the link stays), and a device
- *        or FIFO is written to, not replaced.
+ *        group, a symbolic link is followed (the link stays) as far as the
+ *        kernel's protected_symlinks rule allows, and a device or FIFO is
+ *        written to, not replaced.
  *
  * Write @data to a temporary file in the same directory, fsync it, rename
  * it over @path and fsync the directory: readers see the old or the new
@@ -385,8 +427,12 @@ int abipin_file_write_atomic(const char *path, const void *data, size_t len, int
         t.uid = st.st_uid;
         t.gid = st.st_gid;
         t.keep_owner = true;
-        if (!(target = realpath(path, NULL)))
-            r = negative_errno();
+        r = follow_links(path, &target);
+        if (r == -EPERM)
+            return abipin_error_set(ABIPIN_ERR_ENV, r,
+                                    _("cannot write '%1$s': a symbolic link of another user, not "
+                                      "followed"),
+                                    path);
     } else if (errno == ENOENT && lstat(path, &lst) < 0) {
         mask = umask(0);
         umask(mask);
