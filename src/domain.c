@@ -157,7 +157,8 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
 
                 return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                         _("%1$s:%2$ld: the alias '%3$s' is used twice"), d->file,
-                                        xmlGetLineNo(c), abipin_error_quote(iface->alias, q, sizeof(q)));
+                                        xmlGetLineNo(c),
+                                        abipin_error_quote(iface->alias, q, sizeof(q)));
             }
     }
     return 0;
@@ -362,7 +363,8 @@ static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *w
     else
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: %3$s='%4$s' is neither '%5$s' nor '%6$s'"), d->file,
-                                xmlGetLineNo(node), what, abipin_error_quote(s, q, sizeof(q)), on, off);
+                                xmlGetLineNo(node), what, abipin_error_quote(s, q, sizeof(q)), on,
+                                off);
     return 0;
 }
 

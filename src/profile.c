@@ -177,8 +177,10 @@ int abipin_profile_load_flags(const char *path, unsigned flags, AbipinProfile **
     size_t len;
     int r;
 
-    r = flags & ABIPIN_PROFILE_TRUSTED ? abipin_file_read_owned(path, ABIPIN_MAX_INPUT_SIZE, &data, &len)
-                                       : abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
+    if (flags & ABIPIN_PROFILE_TRUSTED)
+        r = abipin_file_read_owned(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
+    else
+        r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
     return abipin_profile_parse_flags(path, data, len, flags, ret);

@@ -93,13 +93,12 @@ void cli_pin_print_summary(json_object *report)
     for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
         json_object *it = json_object_array_get_idx(ifaces, i);
         json_object *fs = json_object_object_get(it, "features");
+        const char *a = json_object_get_string(json_object_object_get(it, "alias"));
+        const char *m = json_object_get_string(json_object_object_get(it, "mac"));
         size_t on = 0, off = 0;
 
-        fprintf(stderr, "  %s (%s), %s:",
-                abipin_error_quote(json_object_get_string(json_object_object_get(it, "alias")) ?: "-", alias,
-                                   sizeof(alias)),
-                abipin_error_quote(json_object_get_string(json_object_object_get(it, "mac")) ?: "-", mac,
-                                   sizeof(mac)),
+        fprintf(stderr, "  %s (%s), %s:", abipin_error_quote(a ? a : "-", alias, sizeof(alias)),
+                abipin_error_quote(m ? m : "-", mac, sizeof(mac)),
                 json_object_get_string(json_object_object_get(it, "backend")));
         for (size_t k = 0; k < json_object_array_length(fs); k++) {
             json_object *f = json_object_array_get_idx(fs, k);

@@ -308,7 +308,8 @@ static int atomic_replace(const AtomicTarget *t, const char *path, const void *d
     }
     if (fsync(t->dfd) < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
-                                _("cannot sync the directory of '%1$s': %2$s"), path, strerror(errno));
+                                _("cannot sync the directory of '%1$s': %2$s"), path,
+                                strerror(errno));
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * write path, so a test can show that the target is always the old or the
  * new complete file and that no temporary file survives.
  *
- *   ABIPIN_FAULT=OP:ERRNO[:N][,...]  the Nth (default: every) OP call fails with
+ *   ABIPIN_FAULT=OP:ERRNO[:N][,...]
+ *                              the Nth (default: every) OP call fails with
  *                              ERRNO (EIO, ENOSPC, EOPNOTSUPP, ...). OP is
  *                              tmpfile (open with O_TMPFILE), create (a named
  *                              file: O_CREAT or mkostemp), write, fsync (a
@@ -154,16 +155,8 @@ int open(const char *path, int flags, ...)
     return open_common(path, flags, mode, AT_FDCWD, 0);
 }
 
-int open64(const char *path, int flags, ...)
-{
-    va_list ap;
-    mode_t mode;
-
-    va_start(ap, flags);
-    mode = open_mode(flags, ap);
-    va_end(ap);
-    return open_common(path, flags, mode, AT_FDCWD, 0);
-}
+/* glibc's large-file name for the same call */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
