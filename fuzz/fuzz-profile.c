@@ -1,8 +1,8 @@
 /* Platform profiles from untrusted XML (--platform FILE, baseline and
- * compare inputs), both as files are read (validated) and as the cache is
- * (trusted: no schema). What parses must survive a round trip, merge and
- * compare with the fixed host, and serve as the platform of a pin, a check
- * and an abi of a fixed domain. */
+ * compare inputs, the cache). The parser enforces platform.rng itself:
+ * what it accepts, the schema must accept too. What parses must survive a
+ * round trip, merge and compare with the fixed host, and serve as the
+ * platform of a pin, a check and an abi of a fixed domain. */
 #include <config.h>
 
 #include <string.h>
@@ -10,9 +10,9 @@
 #include "abi.h"
 #include "fuzz-common.h"
 #include "platforms.h"
+#include "util/xml.h"
 
-/* @validated: parsed with the schema, so what it formats must parse again */
-static void use_profile(const FuzzWorld *w, AbipinProfile *p, bool validated)
+static void use_profile(const FuzzWorld *w, AbipinProfile *p)
 {
     _cleanup_(abipin_profile_freep) AbipinProfile *merged = NULL, *again = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = NULL, *missing2 = NULL;
@@ -30,8 +30,7 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p, bool validated)
     FUZZ_ASSERT(json && json_object_to_json_string(json), "profile JSON");
     FUZZ_ASSERT(abipin_profile_format_xml(p, &xml, &len) >= 0, "cannot format a profile");
     r = abipin_profile_parse("again.xml", xml, len, &again);
-    FUZZ_ASSERT(r >= 0 || !validated, "a formatted profile does not parse: %s\n%s",
-                abipin_error_message(), xml);
+    FUZZ_ASSERT(r >= 0, "a formatted profile does not parse: %s\n%s", abipin_error_message(), xml);
     if (r >= 0) {
         FUZZ_ASSERT(abipin_profile_format_xml(again, &xml2, &len2) >= 0, "cannot format");
         FUZZ_ASSERT(len == len2 && memcmp(xml, xml2, len) == 0, "round trip changed it:\n%s\n%s",
@@ -68,12 +67,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const FuzzWorld *w = fuzz_world();
 
-    for (unsigned flags = 0; flags <= ABIPIN_PROFILE_TRUSTED; flags += ABIPIN_PROFILE_TRUSTED) {
-        _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
 
-        if (abipin_profile_parse_flags("fuzz.xml", (const char *) data, size, flags, &p) >= 0)
-            use_profile(w, p, flags == 0);
-        fuzz_reset();
+    if (abipin_profile_parse("fuzz.xml", (const char *) data, size, &p) >= 0) {
+        FUZZ_ASSERT(abipin_xml_parse("fuzz.xml", (const char *) data, size, &doc) >= 0 &&
+                        abipin_xml_validate(doc, "platform.rng", "fuzz.xml") >= 0,
+                    "the parser accepts what platform.rng refuses: %s", abipin_error_message());
+        use_profile(w, p);
     }
+    fuzz_reset();
     return 0;
 }

@@ -45,7 +45,7 @@ int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const A
     if (record && pinned && strcmp(pinned, digest) != 0) {
         snprintf(text, sizeof(text),
                  _("%1$s: pinned against '%2$s' (%3$s), whose atoms differ from '%4$s' (%5$s): re-pin"),
-                 d->name, abipin_xml_prop_static(record, "platform"), pinned, ctx->platform->name,
+                 d->label, abipin_xml_prop_static(record, "platform"), pinned, ctx->platform->name,
                  digest);
         abipin_audit_add(findings, "stale", NULL, text);
     }
@@ -58,7 +58,7 @@ int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const A
         snprintf(text, sizeof(text),
                  _("%1$s: interface %2$s has no <driver name=>: libvirt silently falls back to "
                    "userspace virtio-net where vhost-net is missing, changing the ABI"),
-                 d->name, iface->label);
+                 d->label, iface->label);
         abipin_audit_add(findings, "vhost-fallback", iface->alias, text);
     }
     return 0;

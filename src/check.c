@@ -26,12 +26,12 @@ static void check_report(CheckState *st, bool error, const char *feature, const 
     char msg[1280];
 
     if (!message) {
-        snprintf(msg, sizeof(msg), _("%1$s: interface %2$s: %3$s"), st->d->name, st->iface->label,
+        snprintf(msg, sizeof(msg), _("%1$s: interface %2$s: %3$s"), st->d->label, st->iface->label,
                  detail);
         message = msg;
     }
     json_object_object_add(o, "severity", json_object_new_string(error ? "error" : "warning"));
-    json_object_object_add(o, "domain", json_object_new_string(st->d->name));
+    json_object_object_add(o, "domain", json_object_new_string(st->d->label));
     json_object_object_add(o, "interface", st->iface->alias ? json_object_new_string(st->iface->alias) : NULL);
     json_object_object_add(o, "mac", st->iface->mac ? json_object_new_string(st->iface->mac) : NULL);
     json_object_object_add(o, "feature", feature ? json_object_new_string(feature) : NULL);
@@ -115,7 +115,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
                     "%1$s: interface %2$s is not pinned (%3$zu host-dependent features left to "
                     "the host%4$s%5$s); run 'abipin pin'",
                     n_unpinned),
-                 st->d->name, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
+                 st->d->label, iface->label, n_unpinned, n_unpinned ? ": " : "", unpinned);
         check_report(st, strict, NULL, NULL, msg, detail);
     }
     return 0;
@@ -157,7 +157,7 @@ static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVer
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: '%2$s' has no abipin record in <metadata>: pin it first, "
                                   "or give --platform to pin it now"),
-                                d->file, d->name);
+                                d->file, d->label);
     if (!v || abipin_version_parse(v, ret) < 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: the abipin record has no valid emulator version"), d->file);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "domain.h"
 #include "util/error.h"
@@ -79,16 +80,40 @@ static bool model_is_virtio(const char *model)
 static void interface_refresh(AbipinInterface *iface)
 {
     xmlNodePtr n = iface->node;
+    char alias[60], mac[60];
 
     iface->type = abipin_xml_prop_static(n, "type");
     iface->model = child_prop(n, "model", "type");
     iface->mac = child_prop(n, "mac", "address");
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
+    if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
+        iface->driver = NULL;
     iface->virtio = model_is_virtio(iface->model);
     iface->backend = interface_backend(iface->type);
-    snprintf(iface->label, sizeof(iface->label), "%s (%s)", iface->alias ? iface->alias : "-",
-             iface->mac ? iface->mac : _("no MAC"));
+    snprintf(iface->label, sizeof(iface->label), "%s (%s)",
+             iface->alias ? abipin_error_quote(iface->alias, alias, sizeof(alias)) : "-",
+             iface->mac ? abipin_error_quote(iface->mac, mac, sizeof(mac)) : _("no MAC"));
+}
+
+/* Per interface, abipin looks at every <qemu:device> override; more of
+ * either than any machine can hold would only make that quadratic work a
+ * way to keep the hook busy for hours. */
+#define ABIPIN_MAX_INTERFACES 1024
+#define ABIPIN_MAX_OVERRIDES 1024
+
+static int domain_check_overrides(const AbipinDomain *d, xmlNodePtr root)
+{
+    size_t n = 0;
+
+    for (xmlNodePtr o = root->children; o; o = o->next)
+        for (xmlNodePtr c = is_ns_element(o, ABIPIN_QEMU_NS, "override") ? o->children : NULL; c;
+             c = c->next)
+            if (is_ns_element(c, ABIPIN_QEMU_NS, "device") && ++n > ABIPIN_MAX_OVERRIDES)
+                return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
+                                        _("%1$s: more than %2$d <qemu:device> overrides"), d->file,
+                                        ABIPIN_MAX_OVERRIDES);
+    return 0;
 }
 
 static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
@@ -97,6 +122,10 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
 
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
         n += abipin_xml_is(c, "interface") && !c->ns;
+    if (n > ABIPIN_MAX_INTERFACES)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
+                                _("%1$s: %2$zu interfaces, more than the %3$d abipin handles"),
+                                d->file, n, ABIPIN_MAX_INTERFACES);
     d->ifaces = calloc(n ? n : 1, sizeof(*d->ifaces));
     if (!d->ifaces)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
@@ -112,11 +141,25 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
             return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                     _("%1$s:%2$ld: <interface> without a type"), d->file,
                                     xmlGetLineNo(c));
+        /* libvirt refuses other backends too; guessing one would pin wrong bits */
+        if (iface->backend >= 0 && iface->driver && !streq_ptr(iface->driver, "qemu") &&
+            !streq_ptr(iface->driver, "vhost")) {
+            char q[ABIPIN_QUOTE_MAX];
+
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: <driver name='%3$s'> is neither 'qemu' nor 'vhost'"),
+                                    d->file, xmlGetLineNo(c),
+                                    abipin_error_quote(iface->driver, q, sizeof(q)));
+        }
         for (size_t i = 0; iface->alias && i + 1 < d->n_ifaces; i++)
-            if (streq_ptr(d->ifaces[i].alias, iface->alias))
+            if (streq_ptr(d->ifaces[i].alias, iface->alias)) {
+                char q[ABIPIN_QUOTE_MAX];
+
                 return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                         _("%1$s:%2$ld: the alias '%3$s' is used twice"), d->file,
-                                        xmlGetLineNo(c), iface->alias);
+                                        xmlGetLineNo(c),
+                                        abipin_error_quote(iface->alias, q, sizeof(q)));
+            }
     }
     return 0;
 }
@@ -164,10 +207,11 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     d->name = child_text(root, "name");
     if (!d->name)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the domain has no <name>"), file);
+    abipin_error_quote(d->name, d->label, sizeof(d->label));
     d->machine = child_prop(child_element(root, "os"), "type", "machine");
     d->emulator = child_text(child_element(root, "devices"), "emulator");
-    r = domain_collect_interfaces(d, child_element(root, "devices"));
-    if (r < 0)
+    if ((r = domain_check_overrides(d, root)) < 0 ||
+        (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0)
         return r;
     *ret = TAKE_PTR(d);
     return 0;
@@ -182,9 +226,37 @@ int abipin_domain_load(const char *path, AbipinDomain **ret)
     return r < 0 ? r : abipin_domain_parse(strcmp(path, "-") ? path : "<stdin>", data, len, ret);
 }
 
+/* The serialiser writes UTF-8 and the input's own declaration: under an
+ * encoding='ISO-8859-1' declaration, a non-ASCII character would come out
+ * as different text (and pinning again would change it again). */
+static int domain_check_encoding(const AbipinDomain *d, const char *xml, size_t len)
+{
+    const char *enc = (const char *) d->doc->encoding;
+    char q[ABIPIN_QUOTE_MAX];
+
+    if (!enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) xml[i] >= 0x80)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s: declares encoding='%2$s' and has non-ASCII text, "
+                                      "but abipin writes UTF-8: convert the file to UTF-8 first"),
+                                    d->file, abipin_error_quote(enc, q, sizeof(q)));
+    return 0;
+}
+
 int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
 {
-    return abipin_xml_to_string(d->doc, d->decl, d->quote, ret, ret_len);
+    _cleanup_free_ char *xml = NULL;
+    size_t len;
+    int r;
+
+    if ((r = abipin_xml_to_string(d->doc, d->decl, d->quote, &xml, &len)) < 0 ||
+        (r = domain_check_encoding(d, xml, len)) < 0)
+        return r;
+    *ret = TAKE_PTR(xml);
+    *ret_len = len;
+    return 0;
 }
 
 /* The whitespace before @node, if it is an indentation ("\n    "). */
@@ -282,6 +354,8 @@ static xmlNodePtr feature_element(const AbipinInterface *iface, const AbipinFeat
 static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *what,
                        const char *s, const char *on, const char *off, AbipinValue *ret)
 {
+    char q[ABIPIN_QUOTE_MAX];
+
     if (!s || strcmp(s, "auto") == 0 || strcmp(s, "default") == 0)
         *ret = ABIPIN_VALUE_ABSENT;
     else if (strcmp(s, on) == 0)
@@ -291,7 +365,8 @@ static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *w
     else
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: %3$s='%4$s' is neither '%5$s' nor '%6$s'"), d->file,
-                                xmlGetLineNo(node), what, s, on, off);
+                                xmlGetLineNo(node), what, abipin_error_quote(s, q, sizeof(q)), on,
+                                off);
     return 0;
 }
 

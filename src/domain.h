@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "catalogue.h"
+#include "util/error.h"
 #include "util/xml.h"
 
 #define ABIPIN_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
@@ -37,6 +38,7 @@ typedef struct {
     char *decl;  /* the input's XML declaration, written back as it was */
     char quote;  /* the input's attribute quote: libvirt writes ' */
     const char *name;
+    char label[ABIPIN_QUOTE_MAX]; /* the name for messages: short, one line */
     const char *machine;
     const char *emulator;
     AbipinInterface *ifaces;

@@ -364,7 +364,7 @@ static int pin_driver(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInterf
 
         problem_add(pb, _("%1$s: interface %2$s: <driver name='vhost'> but the platform '%3$s' %4$s; "
                           "use name='qemu' or a host with vhost-net"),
-                    d->name, iface->label, ctx->platform->name,
+                    d->label, iface->label, ctx->platform->name,
                     abipin_pin_describe_atom(ctx, "vhost.net", why_text, sizeof(why_text)));
         return 0;
     }
@@ -398,7 +398,7 @@ static int pin_feature(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInter
         if (v != ABIPIN_VALUE_ABSENT)
             problem_add(pb, _("%1$s: interface %2$s: %3$s is set, but the emulator (QEMU %4$s) has "
                               "no such property and would refuse to start; remove it"),
-                        d->name, iface->label, f->name, ctx->platform->emulator_version);
+                        d->label, iface->label, f->name, ctx->platform->emulator_version);
         return 0;
     }
     if (v != ABIPIN_VALUE_ABSENT &&
@@ -412,7 +412,7 @@ static int pin_feature(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInter
         if (on && (sup == ABIPIN_SUPPORT_NO || sup == ABIPIN_SUPPORT_UNKNOWN))
             problem_add(pb, _("%1$s: interface %2$s: %3$s is set on, but on backend %4$s the "
                               "platform '%5$s' %6$s; set it off or pin against a platform that has it"),
-                        d->name, iface->label, f->name, abipin_backend_to_string(iface->backend),
+                        d->label, iface->label, f->name, abipin_backend_to_string(iface->backend),
                         ctx->platform->name,
                         atom ? abipin_pin_describe_atom(ctx, atom, text, sizeof(text))
                              : _("never provides it (no virtio-net header)"));
@@ -434,7 +434,7 @@ static int pin_feature(const AbipinPinContext *ctx, AbipinDomain *d, AbipinInter
         /* Never guess: an unprobeable backend or an unknown atom. */
         problem_add(pb, _("%1$s: interface %2$s: cannot tell whether %3$s is available on backend %4$s (%5$s); "
                           "set it explicitly or use --policy compat"),
-                    d->name, iface->label, f->name, abipin_backend_to_string(iface->backend),
+                    d->label, iface->label, f->name, abipin_backend_to_string(iface->backend),
                     sup == ABIPIN_SUPPORT_EXTERNAL ? _("the external backend process decides")
                                                    : abipin_pin_describe_atom(ctx, atom, text, sizeof(text)));
         return 0;

@@ -68,4 +68,7 @@ ok "reconnect, other operations and garbage: exit 0, silent"
 printf '<domain' | "$ABIPIN" hook vm1 prepare begin - >"$tmp/out" 2>"$tmp/err"
 [ $? = 2 ] || fail "malformed XML on a guarded operation should exit 2"
 ok "malformed XML on prepare: exit 2"
+"$ABIPIN" hook vm1 prepare begin - </dev/zero >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "'<stdin>' is larger than" "$tmp/err" || { cat "$tmp/err"; fail "endless stdin: no message naming <stdin>"; }
+ok "endless stdin on prepare: exit 2, the message names <stdin>"
 echo "$pass_count passed, 0 failed"

@@ -48,6 +48,17 @@ expect_exit 1 "check --strict an unpinned domain" -- "$ABIPIN" check --strict "$
 expect_exit 0 "re-pin against a baseline" -- "$ABIPIN" -q pin --platform linux-5.14 --in-place "$tmp/p612.xml"
 expect_exit 0 "now linux-5.14 honours it" -- "$ABIPIN" check --platform linux-5.14 "$tmp/p612.xml"
 
+# <driver name='default'> is libvirt's own choice: pinned as if absent
+sed "s|<model type='virtio'/>|<model type='virtio'/>\n      <driver name='default'/>|" "$dir/bridge.in.xml" >"$tmp/default.xml"
+expect_exit 0 "pin <driver name='default'>" -- "$ABIPIN" -q pin "$tmp/default.xml"
+grep -q "<driver name='vhost'" "$tmp/out" && ! grep -q "name='default'" "$tmp/out" ||
+    { cat "$tmp/out"; fail "<driver name='default'> was not pinned like an absent driver"; }
+
+# a declared encoding other than UTF-8 is kept while the text is ASCII
+{ echo "<?xml version='1.0' encoding='ISO-8859-1'?>"; cat "$dir/bridge.in.xml"; } >"$tmp/latin1.xml"
+expect_exit 0 "pin an ASCII document declared ISO-8859-1" -- "$ABIPIN" -q pin "$tmp/latin1.xml"
+[ "$(head -1 "$tmp/out")" = "<?xml version='1.0' encoding='ISO-8859-1'?>" ] || fail "the declaration changed"
+
 # bad input: exit 2, nothing written, input untouched, even with --in-place
 for bad in "$dir"/bad-*.in.xml; do
     [ -f "${bad%.in.xml}.args" ] && continue # bad options, not bad files

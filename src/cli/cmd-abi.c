@@ -52,7 +52,7 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
 {
     char text[512];
 
-    printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s)\n"), d->name, ctx->platform->name,
+    printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s)\n"), d->label, ctx->platform->name,
            ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine));
     for (size_t i = 0; i < n; i++) {
         const AbipinAbi *abi = &all[i];

@@ -89,8 +89,10 @@ static int audit_file(Audit *a, const char *path)
     r = abipin_domain_load(path, &d);
     if (r >= 0) {
         json_object_object_add(entry, "domain", json_object_new_string(d->name));
-        if ((r = audit_platform(a, d)) >= 0)
-            r = abipin_audit_domain(&a->ctx, a->digest, d, list);
+        /* a bad --platform is the command's error, not this file's */
+        if ((r = audit_platform(a, d)) < 0)
+            return r;
+        r = abipin_audit_domain(&a->ctx, a->digest, d, list);
     }
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
         /* One bad file does not stop a fleet audit. */

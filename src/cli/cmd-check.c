@@ -51,12 +51,12 @@ static void check_print(const AbipinDomain *d, json_object *problems)
             if (!check_problem_is_for(p, iface))
                 continue;
             found = true;
-            cli_check_line(d->name, strcmp(severity, "error") == 0 ? CLI_CHECK_FAIL : CLI_CHECK_WARN,
+            cli_check_line(d->label, strcmp(severity, "error") == 0 ? CLI_CHECK_FAIL : CLI_CHECK_WARN,
                            json_object_get_string(json_object_object_get(p, "detail")),
                            _("Checking interface %1$s"), iface->label);
         }
         if (!found)
-            cli_check_line(d->name, CLI_CHECK_PASS, NULL, _("Checking interface %1$s"),
+            cli_check_line(d->label, CLI_CHECK_PASS, NULL, _("Checking interface %1$s"),
                            iface->label);
     }
 }
@@ -117,7 +117,7 @@ int cmd_check(int argc, char **argv)
     } else {
         check_print(d, problems);
         if (errors == 0 && !arg_quiet)
-            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->name, platform_name);
+            printf(_("%1$s: the platform '%2$s' honours every pin\n"), d->label, platform_name);
     }
     return errors ? EXIT_REFUSED : 0;
 }

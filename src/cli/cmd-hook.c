@@ -33,11 +33,11 @@ static int hook_unpinned(const AbipinConfig *conf, const char *op, const AbipinD
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                                 _("refusing %1$s '%2$s': it has no abipin pins (unpinned = refuse "
                                   "in %3$s); run 'abipin pin' or 'abipin define'"),
-                                hook_action(op), d->name, abipin_config_path());
+                                hook_action(op), d->label, abipin_config_path());
     default:
         fprintf(stderr, _("abipin: warning: '%1$s' has no abipin pins: its virtio-net ABI depends on "
                           "the host\n"),
-                d->name);
+                d->label);
         return 0;
     }
 }
@@ -94,9 +94,9 @@ int cmd_hook(int argc, char **argv)
         r = abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                              _("refusing %1$s '%2$s': this host ('%3$s') cannot honour its pinned "
                                "virtio-net ABI"),
-                             hook_action(op), d->name, platform_name);
+                             hook_action(op), d->label, platform_name);
     else {
-        fprintf(stderr, _("abipin: warning: '%1$s' would be refused (mode = warn)\n"), d->name);
+        fprintf(stderr, _("abipin: warning: '%1$s' would be refused (mode = warn)\n"), d->label);
         r = 0;
     }
 out:

@@ -105,36 +105,39 @@ static const char *report_get(json_object *o, const char *key)
 /* The header line: against a platform, or (pin --live) from a running QEMU. */
 static void print_summary_header(json_object *report, size_t n)
 {
+    char dom[ABIPIN_QUOTE_MAX];
+    const char *domain = abipin_error_quote(report_get(report, "domain"), dom, sizeof(dom));
+
     if (report_get(report, "source")) {
         fprintf(stderr,
                 P_("abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interface\n",
                    "abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interfaces\n",
                    n),
-                report_get(report, "domain"), report_get(report, "emulator"),
-                report_get(report, "machine"), n);
+                domain, report_get(report, "emulator"), report_get(report, "machine"), n);
         return;
     }
     fprintf(stderr,
             P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
                "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
                n),
-            report_get(report, "domain"), report_get(report, "platform"),
-            report_get(report, "policy"), report_get(report, "emulator"),
-            report_get(report, "machine"), n);
+            domain, report_get(report, "platform"), report_get(report, "policy"),
+            report_get(report, "emulator"), report_get(report, "machine"), n);
 }
 
 void cli_pin_print_summary(json_object *report)
 {
     json_object *ifaces = json_object_object_get(report, "interfaces");
+    char alias[ABIPIN_QUOTE_MAX], mac[ABIPIN_QUOTE_MAX];
 
     print_summary_header(report, json_object_array_length(ifaces));
     for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
         json_object *it = json_object_array_get_idx(ifaces, i);
         json_object *fs = json_object_object_get(it, "features");
+        const char *a = report_get(it, "alias"), *m = report_get(it, "mac");
         size_t on = 0, off = 0;
 
-        fprintf(stderr, "  %s (%s), %s:", report_get(it, "alias"), report_get(it, "mac"),
-                report_get(it, "backend"));
+        fprintf(stderr, "  %s (%s), %s:", abipin_error_quote(a ? a : "-", alias, sizeof(alias)),
+                abipin_error_quote(m ? m : "-", mac, sizeof(mac)), report_get(it, "backend"));
         for (size_t k = 0; k < json_object_array_length(fs); k++) {
             json_object *f = json_object_array_get_idx(fs, k);
             const char *value = report_get(f, "value"), *why = report_get(f, "why");
@@ -192,7 +195,7 @@ static int pin_require_labels(const char *path, CliPinOptions *o, const char *ou
     cli_print_problems(problems, stderr, arg_quiet ? NULL : stderr);
     if (r > 0)
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
-                                _("no host can honour every pin of '%1$s'"), d->name);
+                                _("no host can honour every pin of '%1$s'"), d->label);
     if ((r = abipin_labels_format_requirements(need, kind, &labels, &labels_len)) < 0 ||
         (output && (r = cli_write_output(output, xml, len)) < 0))
         return r;

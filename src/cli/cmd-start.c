@@ -94,13 +94,13 @@ int cmd_start(int argc, char **argv)
         cli_print_problems(problems, stderr, NULL);
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                                 _("not starting '%1$s': the platform '%2$s' cannot honour its pins"),
-                                d->name, platform_name);
+                                d->label, platform_name);
     }
     if (!arg_quiet)
         cli_print_problems(problems, stderr, stderr);
     if ((r = abipin_virt_start(dom)) < 0)
         return r;
     if (!arg_quiet)
-        printf(_("Domain '%1$s' started (pins checked against '%2$s')\n"), d->name, platform_name);
+        printf(_("Domain '%1$s' started (pins checked against '%2$s')\n"), d->label, platform_name);
     return 0;
 }

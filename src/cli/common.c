@@ -112,7 +112,7 @@ bool cli_parse_probe_option(int opt, AbipinProbeOptions *opts)
 int cli_write_output(const char *path, const char *data, size_t len)
 {
     if (path && strcmp(path, "-") != 0)
-        return abipin_file_write_atomic(path, data, len, 0644);
+        return abipin_file_write_atomic(path, data, len, 0666, 0);
     if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(), _("cannot write the output: %1$s"),
                                 strerror(errno));

@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+
 #include "util/macro.h"
 
 typedef enum {
@@ -21,3 +23,7 @@ int abipin_error_set(AbipinErrorCategory cat, int err, const char *fmt, ...) _pr
 AbipinErrorCategory abipin_error_category(void);
 const char *abipin_error_message(void);
 void abipin_error_reset(void);
+
+/* Room for a value quoted in a message with abipin_error_quote(). */
+#define ABIPIN_QUOTE_MAX 72
+const char *abipin_error_quote(const char *s, char *buf, size_t size) _nonnull_(1, 2);
