@@ -200,26 +200,13 @@ static void probe_cache_store(const char *path, const AbipinProfile *p)
     *strrchr(dir, '/') = '\0';
     (void) mkdir(dir, 0755);
     /* A cache that cannot be written only costs time: not an error. It is
-     * read back only if it is our own (abipin_file_read_owned): an entry
+     * read back only if it is our own (abipin_profile_load_owned): an entry
      * of another user there is replaced by ours, never followed. */
     if (abipin_profile_format_xml(p, &xml, &len) < 0 ||
         abipin_file_write_atomic(path, xml, len, 0644, ABIPIN_WRITE_OWN) < 0)
         abipin_error_reset();
 }
 
-/* The cache entry, only if it is our own (abipin_file_read_owned): another
- * user's file in a shared cache directory is not trusted. */
-static int probe_cache_load(const char *path, AbipinProfile **ret)
-{
-    _cleanup_free_ char *data = NULL;
-    size_t len;
-    int r;
-
-    r = abipin_file_read_owned(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
-    if (r < 0)
-        return r;
-    return abipin_profile_parse(path, data, len, ret);
-}
 
 /**
  * abipin_probe_host:
@@ -244,7 +231,7 @@ int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
         return abipin_probe_host_uncached(opts, ret);
     path = probe_cache_path(opts);
     if (path && access(path, R_OK) == 0) {
-        if (probe_cache_load(path, ret) >= 0)
+        if (abipin_profile_load_owned(path, ret) >= 0)
             return 0;
         abipin_error_reset();
     }

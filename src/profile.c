@@ -284,16 +284,29 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
     return 0;
 }
 
-int abipin_profile_load(const char *path, AbipinProfile **ret)
+static int profile_load(const char *path, bool owned, AbipinProfile **ret)
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
     int r;
 
-    r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
+    r = owned ? abipin_file_read_owned(path, ABIPIN_MAX_INPUT_SIZE, &data, &len)
+              : abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
     return abipin_profile_parse(path, data, len, ret);
+}
+
+int abipin_profile_load(const char *path, AbipinProfile **ret)
+{
+    return profile_load(path, false, ret);
+}
+
+/* Only a file of this user's that nobody else can write (the probe cache:
+ * another user's file in a shared cache directory is not trusted). */
+int abipin_profile_load_owned(const char *path, AbipinProfile **ret)
+{
+    return profile_load(path, true, ret);
 }
 
 static xmlNodePtr add_child(xmlNodePtr parent, const char *name, int depth)

@@ -33,6 +33,7 @@ int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *mac
 const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);
 
 int abipin_profile_load(const char *path, AbipinProfile **ret) _warn_unused_result_;
+int abipin_profile_load_owned(const char *path, AbipinProfile **ret) _warn_unused_result_;
 int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinProfile **ret)
     _warn_unused_result_;
 int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
