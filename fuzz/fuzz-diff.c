@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *) data, *sep = memmem(s, size, SEPARATOR, strlen(SEPARATOR));
     size_t a_len = sep ? (size_t) (sep - s) : size, n;
 
-    if (abipin_domain_parse("a.xml", s, a_len, &a) < 0) {
+    if (abipin_domain_parse_flags("a.xml", s, a_len, ABIPIN_DOMAIN_READ_ONLY, &a) < 0) {
         fuzz_reset();
         return 0;
     }

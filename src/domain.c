@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
@@ -184,16 +185,21 @@ static char domain_quote_style(const char *data, size_t len)
  * index the interfaces. Wrong root, missing name or a malformed interface
  * are INPUT errors.
  */
-int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
+int abipin_domain_parse_flags(const char *file, const char *data, size_t len, unsigned flags,
+                              AbipinDomain **ret)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = calloc(1, sizeof(AbipinDomain));
+    bool read_only = flags & ABIPIN_DOMAIN_READ_ONLY;
     const char *p = data, *decl_end;
     xmlNodePtr root;
     int r;
 
     if (!d || !(d->file = strdup(file)))
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if ((r = abipin_xml_parse(file, data, len, &d->doc)) < 0 ||
+    d->read_only = read_only;
+    if ((r = abipin_xml_parse_options(file, data, len,
+                                      read_only ? XML_PARSE_NOBLANKS | XML_PARSE_COMPACT : 0,
+                                      &d->doc)) < 0 ||
         (r = abipin_xml_expect_root(d->doc, "domain", file)) < 0)
         return r;
     /* @data need not end in a NUL: nothing below reads past @len */
@@ -217,13 +223,25 @@ int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDo
     return 0;
 }
 
-int abipin_domain_load(const char *path, AbipinDomain **ret)
+int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
+{
+    return abipin_domain_parse_flags(file, data, len, 0, ret);
+}
+
+int abipin_domain_load_flags(const char *path, unsigned flags, AbipinDomain **ret)
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
     int r = abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
 
-    return r < 0 ? r : abipin_domain_parse(strcmp(path, "-") ? path : "<stdin>", data, len, ret);
+    return r < 0 ? r
+                 : abipin_domain_parse_flags(strcmp(path, "-") ? path : "<stdin>", data, len, flags,
+                                             ret);
+}
+
+int abipin_domain_load(const char *path, AbipinDomain **ret)
+{
+    return abipin_domain_load_flags(path, 0, ret);
 }
 
 /* The serialiser writes UTF-8 and the input's own declaration: under an
@@ -251,6 +269,7 @@ int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
     size_t len;
     int r;
 
+    assert(!d->read_only); /* its blanks are gone */
     if ((r = abipin_xml_to_string(d->doc, d->decl, d->quote, &xml, &len)) < 0 ||
         (r = domain_check_encoding(d, xml, len)) < 0)
         return r;

@@ -37,6 +37,7 @@ typedef struct {
     char *file; /* for messages */
     char *decl;  /* the input's XML declaration, written back as it was */
     char quote;  /* the input's attribute quote: libvirt writes ' */
+    bool read_only; /* parsed for reading only: never changed or written */
     const char *name;
     char label[ABIPIN_QUOTE_MAX]; /* the name for messages: short, one line */
     const char *machine;
@@ -45,7 +46,16 @@ typedef struct {
     size_t n_ifaces;
 } AbipinDomain;
 
+/* For check, abi, diff, audit and the hook: no blank text nodes, short
+ * strings inside the nodes. Half the nodes and mallocs of a definition as
+ * libvirt writes it; such a domain cannot be pinned or written back. */
+#define ABIPIN_DOMAIN_READ_ONLY (1u << 0)
+
+int abipin_domain_parse_flags(const char *file, const char *data, size_t len, unsigned flags,
+                              AbipinDomain **ret) _warn_unused_result_;
 int abipin_domain_parse(const char *file, const char *data, size_t len, AbipinDomain **ret)
+    _warn_unused_result_;
+int abipin_domain_load_flags(const char *path, unsigned flags, AbipinDomain **ret)
     _warn_unused_result_;
 int abipin_domain_load(const char *path, AbipinDomain **ret) _warn_unused_result_;
 void abipin_domain_free(AbipinDomain *d);

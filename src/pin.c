@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -497,6 +498,8 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object 
     AbipinVersion machine;
     xmlNodePtr record;
     int r;
+
+    assert(!d->read_only); /* COMPACT text nodes cannot be changed */
 
     *ret_report = report; /* the caller owns it, also on failure */
     json_object_object_add(report, "interfaces", ifaces);

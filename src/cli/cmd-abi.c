@@ -125,7 +125,7 @@ int cmd_abi(int argc, char **argv)
         cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("abi", _("exactly one domain XML file is needed"));
-    if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
+    if ((r = abipin_domain_load_flags(argv[optind], ABIPIN_DOMAIN_READ_ONLY, &d)) < 0 ||
         (r = cli_platform_setup(d, platform_spec, &opts, &cat, &platform)) < 0 ||
         (r = abipin_pin_context_init(&ctx, cat, platform, ABIPIN_POLICY_HOST)) < 0 ||
         (r = abipin_abi_compute_all(&ctx, d, &all, &n)) < 0)

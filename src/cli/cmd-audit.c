@@ -86,7 +86,7 @@ static int audit_file(Audit *a, const char *path)
     json_object_object_add(entry, "file", json_object_new_string(path));
     json_object_object_add(entry, "findings", list);
     abipin_error_reset();
-    r = abipin_domain_load(path, &d);
+    r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, &d);
     if (r >= 0) {
         json_object_object_add(entry, "domain", json_object_new_string(d->name));
         /* a bad --platform is the command's error, not this file's */

@@ -100,7 +100,7 @@ int cmd_check(int argc, char **argv)
         cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("check", _("exactly one domain XML file is needed"));
-    if ((r = abipin_domain_load(argv[optind], &d)) < 0 ||
+    if ((r = abipin_domain_load_flags(argv[optind], ABIPIN_DOMAIN_READ_ONLY, &d)) < 0 ||
         (errors = r = cli_check_document(d, platform, &opts, strict, problems, &platform_name)) < 0)
         return r;
     if (json) {

@@ -46,7 +46,7 @@ static int diff_side_load(DiffSide *s, const char *path, const char *platform, A
 {
     int r;
 
-    if ((r = abipin_domain_load(path, &s->d)) < 0 ||
+    if ((r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, &s->d)) < 0 ||
         (r = cli_platform_setup(s->d, platform, &opts, &s->cat, &s->platform)) < 0)
         return r;
     return abipin_pin_context_init(&s->ctx, s->cat, s->platform, ABIPIN_POLICY_HOST);

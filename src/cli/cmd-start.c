@@ -87,7 +87,8 @@ int cmd_start(int argc, char **argv)
     }
     if ((r = abipin_virt_lookup(conn, argv[optind], &dom)) < 0 ||
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
-        (r = abipin_domain_parse(argv[optind], xml, strlen(xml), &d)) < 0 ||
+        (r = abipin_domain_parse_flags(argv[optind], xml, strlen(xml), ABIPIN_DOMAIN_READ_ONLY,
+                                       &d)) < 0 ||
         (r = cli_check_document(d, platform, &opts, strict, problems, &platform_name)) < 0)
         return r;
     if (r > 0) {
