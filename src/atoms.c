@@ -248,6 +248,27 @@ int abipin_atom_set_put(AbipinAtomSet *set, const char *name, AbipinAtomState st
     return 0;
 }
 
+/**
+ * abipin_atom_set_remove_prefix:
+ *
+ * Remove every atom whose name starts with @prefix (one family of facts,
+ * such as the emulator's "qemu." atoms, replaced as a whole).
+ */
+void abipin_atom_set_remove_prefix(AbipinAtomSet *set, const char *prefix)
+{
+    size_t len = strlen(prefix), kept = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        if (strncmp(set->items[i].name, prefix, len) == 0) {
+            free(set->items[i].name);
+            free(set->items[i].reason);
+            continue;
+        }
+        set->items[kept++] = set->items[i];
+    }
+    set->n = kept;
+}
+
 int abipin_atom_set_putf_state(AbipinAtomSet *set, AbipinAtomState state, const char *reason,
                                const char *fmt, ...)
 {

@@ -39,6 +39,7 @@ int abipin_atom_set_put(AbipinAtomSet *set, const char *name, AbipinAtomState st
                         const char *reason) _warn_unused_result_ _nonnull_(1, 2);
 int abipin_atom_set_putf_state(AbipinAtomSet *set, AbipinAtomState state, const char *reason,
                                const char *fmt, ...) _printf_(4, 5) _warn_unused_result_;
+void abipin_atom_set_remove_prefix(AbipinAtomSet *set, const char *prefix);
 const AbipinAtom *abipin_atom_set_get(const AbipinAtomSet *set, const char *name);
 bool abipin_atom_set_has(const AbipinAtomSet *set, const char *name);
 size_t abipin_atom_set_count(const AbipinAtomSet *set, AbipinAtomState state);

@@ -18,6 +18,8 @@ extern char **environ;
 
 #define EMULATOR_TIMEOUT_MS 20000
 #define EMULATOR_MAX_OUTPUT (1024 * 1024)
+#define EMULATOR_BUSY_TRIES 20
+#define EMULATOR_BUSY_WAIT_NS (10 * 1000 * 1000)
 
 /**
  * abipin_emulator_find:
@@ -82,7 +84,15 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
     posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    r = -posix_spawn(&pid, emulator, &fa, NULL, (char *const *) argv, environ);
+    /* ETXTBSY: somebody has the file open for writing this very moment
+     * (an upgrade, "touch" of a wrapper script); wait a little for them
+     * rather than take a host without emulator facts. */
+    for (int tries = 0;; tries++) {
+        r = -posix_spawn(&pid, emulator, &fa, NULL, (char *const *) argv, environ);
+        if (r != -ETXTBSY || tries == EMULATOR_BUSY_TRIES)
+            break;
+        nanosleep(&(struct timespec) { .tv_nsec = EMULATOR_BUSY_WAIT_NS }, NULL);
+    }
     posix_spawn_file_actions_destroy(&fa);
     close(pfd[1]);
     if (r < 0) {
@@ -193,6 +203,16 @@ static int parse_machine_help(AbipinProfile *p, char *out)
     return 0;
 }
 
+/* One of the three runs failed: drop what the others found. Half an answer
+ * (a version without properties, properties without machine types) would
+ * read as an emulator that lacks them. */
+static int probe_emulator_forget(AbipinProfile *p)
+{
+    abipin_profile_clear_emulator(p);
+    abipin_atom_set_remove_prefix(p->atoms, "qemu.");
+    return ABIPIN_EMULATOR_FAILED;
+}
+
 /**
  * abipin_probe_emulator:
  * @emulator: path or name, NULL for the default
@@ -201,8 +221,9 @@ static int parse_machine_help(AbipinProfile *p, char *out)
  * properties ("-device virtio-net-pci,help") and its machine types and
  * aliases ("-machine help").
  *
- * Returns 0 when probed, 1 when there is no usable emulator (@why says
- * why; the profile then has no emulator facts), or a negative errno.
+ * Returns 0 when probed, ABIPIN_EMULATOR_NONE when there is none,
+ * ABIPIN_EMULATOR_FAILED when one of its runs failed (@why says why for
+ * both; the profile then has no emulator facts), or a negative errno.
  */
 int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, size_t why_len)
 {
@@ -217,12 +238,12 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     if (!path) {
         snprintf(why, why_len, "no emulator '%1$s' found",
                  emulator ? emulator : ABIPIN_DEFAULT_EMULATOR);
-        return 1;
+        return ABIPIN_EMULATOR_NONE;
     }
     r = emulator_run(path, version_args, &out);
     if (r < 0) {
         snprintf(why, why_len, "'%1$s --version' failed: %2$s", path, strerror(-r));
-        return 1;
+        return ABIPIN_EMULATOR_FAILED;
     }
     p->has_emulator = true;
     p->emulator_version = parse_version(out);
@@ -234,8 +255,7 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     if (r < 0) {
         snprintf(why, why_len, "'%1$s -device virtio-net-pci,help' failed: %2$s",
                  p->emulator_path, strerror(-r));
-        p->has_emulator = false;
-        return 1;
+        return probe_emulator_forget(p);
     }
     free(TAKE_PTR(out));
     r = emulator_run(p->emulator_path, machine_args, &out);
@@ -244,8 +264,7 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
     if (r < 0) {
         snprintf(why, why_len, "'%1$s -machine help' failed: %2$s", p->emulator_path,
                  strerror(-r));
-        p->has_emulator = false;
-        return 1;
+        return probe_emulator_forget(p);
     }
     return 0;
 }

@@ -87,7 +87,11 @@ static const char *probe_profile_name(const struct utsname *u)
     return u->nodename;
 }
 
-static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
+/* @ret_transient: set when the answer may change without the cache key
+ * changing (the emulator is there but could not be run), so it must not be
+ * cached. */
+static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret,
+                               bool *ret_transient)
 {
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     struct utsname u;
@@ -108,6 +112,7 @@ static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **r
         return r;
     if (!opts->skip_emulator) {
         r = abipin_probe_emulator(p, opts->emulator, why, sizeof(why));
+        *ret_transient = r == ABIPIN_EMULATOR_FAILED;
         if (r > 0)
             r = probe_mark_emulator_unknown(p, why);
         if (r < 0)
@@ -120,10 +125,11 @@ static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **r
 /* A profile is data: its reasons (strerror() included) are in the C
  * locale's words whatever the user's, so the cache another locale reads
  * later and the XML/JSON written from it are the same bytes. */
-static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret)
+static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **ret,
+                                      bool *ret_transient)
 {
     locale_t previous = abipin_i18n_data_begin();
-    int r = probe_host_uncached(opts, ret);
+    int r = probe_host_uncached(opts, ret, ret_transient);
 
     abipin_i18n_data_end(previous);
     return r;
@@ -214,11 +220,13 @@ static void probe_cache_store(const char *path, const AbipinProfile *p)
  *
  * This host's profile: from the cache when its key matches (boot id,
  * emulator identity, device nodes, user), else probed and cached. An
- * unreadable or corrupt cache entry is probed again and replaced.
+ * unreadable or corrupt cache entry is probed again and replaced. A probe
+ * whose emulator failed to run is not cached: the next caller asks again.
  */
 int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
 {
     _cleanup_free_ char *path = NULL;
+    bool transient = false;
     int r;
 
     /* A declared host profile replaces the probe ("treat this host as
@@ -228,15 +236,15 @@ int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
     if (fixed && *fixed)
         return abipin_profile_load(fixed, ret);
     if (opts->no_cache)
-        return abipin_probe_host_uncached(opts, ret);
+        return abipin_probe_host_uncached(opts, ret, &transient);
     path = probe_cache_path(opts);
     if (path && access(path, R_OK) == 0) {
         if (abipin_profile_load_owned(path, ret) >= 0)
             return 0;
         abipin_error_reset();
     }
-    r = abipin_probe_host_uncached(opts, ret);
-    if (r >= 0 && path)
+    r = abipin_probe_host_uncached(opts, ret, &transient);
+    if (r >= 0 && path && !transient)
         probe_cache_store(path, *ret);
     return r;
 }

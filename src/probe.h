@@ -27,6 +27,10 @@ int abipin_probe_tap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused
 int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused_result_;
 int abipin_probe_vhost(AbipinAtomSet *set) _warn_unused_result_;
 int abipin_probe_bpf(AbipinAtomSet *set) _warn_unused_result_;
+enum {
+    ABIPIN_EMULATOR_NONE = 1,   /* not found: a fact of the host */
+    ABIPIN_EMULATOR_FAILED = 2, /* found, but a run failed: perhaps for a moment */
+};
 int abipin_probe_emulator(AbipinProfile *profile, const char *emulator, char *why, size_t why_len)
     _warn_unused_result_;
 int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret) _warn_unused_result_;

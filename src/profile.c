@@ -30,15 +30,28 @@ void abipin_profile_free(AbipinProfile *p)
     free(p->name);
     free(p->description);
     free(p->kernel_release);
-    free(p->emulator_path);
-    free(p->emulator_version);
+    abipin_profile_clear_emulator(p);
+    abipin_atom_set_free(p->atoms);
+    free(p);
+}
+
+/**
+ * abipin_profile_clear_emulator:
+ *
+ * Forget the emulator's path, version and aliases: the profile has no
+ * emulator facts. Its qemu.* atoms are the caller's to settle.
+ */
+void abipin_profile_clear_emulator(AbipinProfile *p)
+{
+    p->has_emulator = false;
+    free(TAKE_PTR(p->emulator_path));
+    free(TAKE_PTR(p->emulator_version));
     for (size_t i = 0; i < p->n_aliases; i++) {
         free(p->aliases[i].name);
         free(p->aliases[i].machine);
     }
-    free(p->aliases);
-    abipin_atom_set_free(p->atoms);
-    free(p);
+    free(TAKE_PTR(p->aliases));
+    p->n_aliases = 0;
 }
 
 int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
@@ -426,6 +439,7 @@ json_object *abipin_profile_to_json(const AbipinProfile *p)
 
 static int profile_copy_emulator(AbipinProfile *dst, const AbipinProfile *src)
 {
+    abipin_profile_clear_emulator(dst);
     dst->has_emulator = src->has_emulator;
     if ((src->emulator_path && !(dst->emulator_path = strdup(src->emulator_path))) ||
         (src->emulator_version && !(dst->emulator_version = strdup(src->emulator_version))))
@@ -550,8 +564,16 @@ int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host)
     bool take_emulator = !p->has_emulator;
     int r;
 
-    if (take_emulator && host->has_emulator && (r = profile_copy_emulator(p, host)) < 0)
-        return r;
+    /* The emulator's facts come as a whole: its version and aliases and
+     * every qemu.* atom of the same probe. @p's own qemu.* atoms say only
+     * that its emulator could not be asked ("unknown"); kept beside @host's
+     * version they would read as properties QEMU does not have. */
+    take_emulator = take_emulator && host->has_emulator;
+    if (take_emulator) {
+        abipin_atom_set_remove_prefix(p->atoms, "qemu.");
+        if ((r = profile_copy_emulator(p, host)) < 0)
+            return r;
+    }
     for (size_t i = 0; i < host->atoms->n; i++) {
         const AbipinAtom *a = &host->atoms->items[i];
         bool emulator_atom = strncmp(a->name, "qemu.", 5) == 0;

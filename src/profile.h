@@ -28,6 +28,7 @@ void abipin_profile_free(AbipinProfile *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinProfile *, abipin_profile_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
+void abipin_profile_clear_emulator(AbipinProfile *p);
 int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
     _warn_unused_result_;
 const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);

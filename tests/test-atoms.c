@@ -38,6 +38,24 @@ START_TEST(test_set_sorted_unique)
 }
 END_TEST
 
+START_TEST(test_remove_prefix)
+{
+    _cleanup_(abipin_atom_set_freep) AbipinAtomSet *s =
+        set_of("qemu.machine.q35 ?qemu.prop.virtio-net-pci.csum tap.csum vhost.net qemu.x");
+
+    abipin_atom_set_remove_prefix(s, "qemu.");
+    ck_assert_uint_eq(s->n, 2);
+    ck_assert_str_eq(s->items[0].name, "tap.csum");
+    ck_assert_str_eq(s->items[1].name, "vhost.net");
+    /* still sorted and searchable: a put lands in order */
+    ck_assert_int_eq(abipin_atom_set_put(s, "qemu.machine.pc", ABIPIN_ATOM_PRESENT, NULL), 0);
+    ck_assert_str_eq(s->items[0].name, "qemu.machine.pc");
+    ck_assert(abipin_atom_set_has(s, "vhost.net"));
+    abipin_atom_set_remove_prefix(s, "none.");
+    ck_assert_uint_eq(s->n, 3);
+}
+END_TEST
+
 START_TEST(test_unknown_is_not_present)
 {
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *s = set_of("?tap.uso4 -tap.ufo tap.csum");
@@ -171,6 +189,7 @@ int main(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, test_set_sorted_unique);
+    tcase_add_test(tc, test_remove_prefix);
     tcase_add_test(tc, test_unknown_is_not_present);
     tcase_add_test(tc, test_intersect_is_and);
     tcase_add_test(tc, test_intersect_commutes_on_present);
