@@ -18,8 +18,8 @@ extern char **environ;
 
 #define EMULATOR_TIMEOUT_MS 20000
 #define EMULATOR_MAX_OUTPUT (1024 * 1024)
-#define EMULATOR_BUSY_TRIES 20
-#define EMULATOR_BUSY_WAIT_NS (10 * 1000 * 1000)
+#define EMULATOR_BUSY_TRIES 50
+#define EMULATOR_BUSY_WAIT_NS (20 * 1000 * 1000)
 
 /**
  * abipin_emulator_find:

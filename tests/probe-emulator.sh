@@ -71,15 +71,26 @@ ok "a failed emulator run is not cached; the next probe asks QEMU $version again
 
 # ---- the emulator is being written (ETXTBSY): waited for ------------------------
 if command -v strace >/dev/null; then
-    rm -f "$runs" "$tmp/ready"
-    { : >"$tmp/ready"; sleep 0.15; } 3>>"$wrapper" &
+    # The emulator stays open for writing until the probe has met ETXTBSY
+    # (strace shows it), then is released: the probe must wait, not give up.
+    rm -f "$runs"
+    sleep 60 3>>"$wrapper" &
     holder=$!
-    while [ ! -e "$tmp/ready" ]; do sleep 0.01; done
-    strace -f -qq -e trace=execve -e signal=none -o "$tmp/strace.log" \
-        "$ABIPIN" probe --no-cache --json --emulator "$wrapper" >"$tmp/p.json" || fail "probe while the emulator is open for writing"
-    wait $holder
+    while [ ! -e "/proc/$holder/fd/3" ]; do sleep 0.01; done
+    # LeakSanitizer cannot run under ptrace (an --enable-sanitizers build)
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -qq -e trace=execve -e signal=none -o "$tmp/strace.log" \
+        "$ABIPIN" probe --no-cache --json --emulator "$wrapper" >"$tmp/p.json" &
+    prober=$!
+    i=0
+    until grep -q ETXTBSY "$tmp/strace.log" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 1000 ] || { kill $holder; fail "the probe never met ETXTBSY in 10 s"; }
+        sleep 0.01
+    done
+    kill $holder
+    wait $prober || fail "probe while the emulator was open for writing"
     busy=$(grep -c "ETXTBSY" "$tmp/strace.log")
-    [ "$busy" -gt 0 ] || fail "the probe never met ETXTBSY: the test did not hold the emulator open in time"
     [ "$(emulator_of "$tmp/p.json")" = "$version" ] || fail "probe while busy: emulator $(emulator_of "$tmp/p.json"), expected $version"
     ok "the emulator open for writing: $busy spawns met ETXTBSY, then QEMU $version was probed"
 else
