@@ -177,6 +177,48 @@ static char domain_quote_style(const char *data, size_t len)
     return eq && eq + 1 < end && eq[1] == '"' ? '"' : '\'';
 }
 
+static bool domain_declares_other_encoding(const AbipinDomain *d)
+{
+    const char *enc = (const char *) d->doc->encoding;
+
+    return enc && strcasecmp(enc, "UTF-8") != 0 && strcasecmp(enc, "UTF8") != 0;
+}
+
+/* The serialiser writes UTF-8 and the input's own declaration: under an
+ * encoding='ISO-8859-1' (or 'UTF-7', where "+AOk-" is text too) declaration,
+ * a non-ASCII character would come out as different text (and pinning
+ * again would change it again). */
+static int domain_check_encoding(const AbipinDomain *d, const char *xml, size_t len)
+{
+    const char *enc = (const char *) d->doc->encoding;
+    char q[ABIPIN_QUOTE_MAX];
+
+    if (!domain_declares_other_encoding(d))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char) xml[i] >= 0x80)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s: declares encoding='%2$s' and has non-ASCII text, "
+                                      "but abipin writes UTF-8: convert the file to UTF-8 first"),
+                                    d->file, abipin_error_quote(enc, q, sizeof(q)));
+    return 0;
+}
+
+/* A definition abipin may write is refused at once, before any work, if it
+ * could not be written back as the same text. */
+static int domain_check_rewritable(const AbipinDomain *d)
+{
+    _cleanup_free_ char *xml = NULL;
+    size_t len;
+    int r;
+
+    if (!domain_declares_other_encoding(d))
+        return 0;
+    if ((r = abipin_xml_to_string(d->doc, d->decl, d->quote, &xml, &len)) < 0)
+        return r;
+    return domain_check_encoding(d, xml, len);
+}
+
 /**
  * abipin_domain_parse:
  * @file: the document's name for messages
@@ -217,7 +259,8 @@ int abipin_domain_parse_flags(const char *file, const char *data, size_t len, un
     d->machine = child_prop(child_element(root, "os"), "type", "machine");
     d->emulator = child_text(child_element(root, "devices"), "emulator");
     if ((r = domain_check_overrides(d, root)) < 0 ||
-        (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0)
+        (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0 ||
+        (!read_only && (r = domain_check_rewritable(d)) < 0))
         return r;
     *ret = TAKE_PTR(d);
     return 0;
@@ -242,25 +285,6 @@ int abipin_domain_load_flags(const char *path, unsigned flags, AbipinDomain **re
 int abipin_domain_load(const char *path, AbipinDomain **ret)
 {
     return abipin_domain_load_flags(path, 0, ret);
-}
-
-/* The serialiser writes UTF-8 and the input's own declaration: under an
- * encoding='ISO-8859-1' declaration, a non-ASCII character would come out
- * as different text (and pinning again would change it again). */
-static int domain_check_encoding(const AbipinDomain *d, const char *xml, size_t len)
-{
-    const char *enc = (const char *) d->doc->encoding;
-    char q[ABIPIN_QUOTE_MAX];
-
-    if (!enc || strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char) xml[i] >= 0x80)
-            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                    _("%1$s: declares encoding='%2$s' and has non-ASCII text, "
-                                      "but abipin writes UTF-8: convert the file to UTF-8 first"),
-                                    d->file, abipin_error_quote(enc, q, sizeof(q)));
-    return 0;
 }
 
 int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
