@@ -130,6 +130,11 @@ bool abipin_atom_is_known(const char *name)
     return info && atom_param_is_valid(info, param);
 }
 
+bool abipin_atom_is_emulator(const char *name)
+{
+    return strncmp(name, ABIPIN_EMULATOR_ATOM_PREFIX, strlen(ABIPIN_EMULATOR_ATOM_PREFIX)) == 0;
+}
+
 static const char *atom_format(const char *name, const AtomInfo *info, const char *text,
                                const char *param, char *buf, size_t len)
 {

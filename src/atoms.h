@@ -50,5 +50,9 @@ int abipin_atom_set_missing(const AbipinAtomSet *need, const AbipinAtomSet *have
 
 /* The vocabulary: which names exist, and what each means in words. */
 bool abipin_atom_is_known(const char *name);
+/* The emulator's own facts (its properties); every other atom is the
+ * kernel's or the device nodes'. */
+#define ABIPIN_EMULATOR_ATOM_PREFIX "qemu."
+bool abipin_atom_is_emulator(const char *name);
 const char *abipin_atom_describe_missing(const char *name, char *buf, size_t len);
 const char *abipin_atom_describe(const char *name, char *buf, size_t len);

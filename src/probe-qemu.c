@@ -209,7 +209,7 @@ static int parse_machine_help(AbipinProfile *p, char *out)
 static int probe_emulator_forget(AbipinProfile *p)
 {
     abipin_profile_clear_emulator(p);
-    abipin_atom_set_remove_prefix(p->atoms, "qemu.");
+    abipin_atom_set_remove_prefix(p->atoms, ABIPIN_EMULATOR_ATOM_PREFIX);
     return ABIPIN_EMULATOR_FAILED;
 }
 

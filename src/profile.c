@@ -570,13 +570,13 @@ int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host)
      * version they would read as properties QEMU does not have. */
     take_emulator = take_emulator && host->has_emulator;
     if (take_emulator) {
-        abipin_atom_set_remove_prefix(p->atoms, "qemu.");
+        abipin_atom_set_remove_prefix(p->atoms, ABIPIN_EMULATOR_ATOM_PREFIX);
         if ((r = profile_copy_emulator(p, host)) < 0)
             return r;
     }
     for (size_t i = 0; i < host->atoms->n; i++) {
         const AbipinAtom *a = &host->atoms->items[i];
-        bool emulator_atom = strncmp(a->name, "qemu.", 5) == 0;
+        bool emulator_atom = abipin_atom_is_emulator(a->name);
 
         if ((emulator_atom && !take_emulator) ||
             (!emulator_atom && strcmp(a->name, "vhost.net") != 0) ||

@@ -60,11 +60,6 @@ static int probe_set_format(const char *name, ProbeFormat *format, bool *given)
     return cli_usage_error("probe", _("--format is xml, json, text, nfd or nova, not '%1$s'"), name);
 }
 
-static bool atom_is_emulator(const char *name)
-{
-    return strncmp(name, "qemu.", 5) == 0;
-}
-
 /* One check per atom, as virt-host-validate prints them: present PASS;
  * absent WARN, an answer about this host (virt-host-validate's missing
  * /dev/vhost-net is a WARN too); unknown FAIL: the probe could not ask, so
@@ -81,7 +76,7 @@ static void probe_print_text(const AbipinProfile *p)
         const AbipinAtom *a = &p->atoms->items[i];
         CliCheckLevel level = CLI_CHECK_PASS;
 
-        if (atom_is_emulator(a->name) && a->state == ABIPIN_ATOM_PRESENT) {
+        if (abipin_atom_is_emulator(a->name) && a->state == ABIPIN_ATOM_PRESENT) {
             props += strncmp(a->name, "qemu.prop.", 10) == 0;
             machines += strncmp(a->name, "qemu.machine.", 13) == 0;
             continue;
