@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/parserInternals.h>
+
 #include "domain.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -247,7 +249,9 @@ int abipin_domain_parse_flags(const char *file, const char *data, size_t len, un
     /* @data need not end in a NUL: nothing below reads past @len */
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
-    if ((size_t) (data + len - p) >= 5 && memcmp(p, "<?xml", 5) == 0 &&
+    /* "<?xml" and white space: <?xml-stylesheet …?> is a processing
+     * instruction, which the tree keeps and the serialiser writes itself */
+    if ((size_t) (data + len - p) >= 6 && memcmp(p, "<?xml", 5) == 0 && IS_BLANK_CH(p[5]) &&
         (decl_end = memmem(p, data + len - p, "?>", 2)))
         d->decl = strndup(p, decl_end + 2 - p);
     d->quote = domain_quote_style(data, len);
