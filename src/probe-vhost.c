@@ -11,14 +11,23 @@
 #include "util/error.h"
 #include "util/i18n.h"
 
-/* Linux 6.17 (UNVERIFIED): features beyond bit 63 (UDP tunnel GSO). */
+/* Linux 6.17: features beyond bit 63 (UDP tunnel GSO). The kernel's
+ * struct vhost_features_array (include/uapi/linux/vhost_types.h) is a count
+ * followed by a flexible array, so the ioctl number encodes 8 bytes
+ * (0x8008af83); the caller's buffer holds `count` words after the count.
+ * Older headers lack both: define them with the kernel's own layout. */
 #ifndef VHOST_GET_FEATURES_ARRAY
-struct abipin_vhost_features_array {
+struct vhost_features_array {
     uint64_t count;
-    uint64_t features[2];
+    uint64_t features[];
 };
-# define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, struct abipin_vhost_features_array)
+# define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, struct vhost_features_array)
 #endif
+_Static_assert(sizeof(struct vhost_features_array) == sizeof(uint64_t),
+               "struct vhost_features_array is a count and a flexible array");
+
+/* Words of features asked for: abipin models 128 bits, as QEMU does. */
+#define VHOST_FEATURE_WORDS 2
 
 static int vhost_put_bits(AbipinAtomSet *set, const uint64_t *words, size_t n_words)
 {
@@ -48,7 +57,10 @@ static int vhost_put_bits(AbipinAtomSet *set, const uint64_t *words, size_t n_wo
 int abipin_probe_vhost(AbipinAtomSet *set)
 {
     _cleanup_close_ int fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
-    struct abipin_vhost_features_array arr = { .count = 2 };
+    union {
+        struct vhost_features_array arr;
+        uint64_t words[1 + VHOST_FEATURE_WORDS];
+    } buf = { .arr.count = VHOST_FEATURE_WORDS };
     uint64_t features;
     char reason[256];
 
@@ -61,10 +73,11 @@ int abipin_probe_vhost(AbipinAtomSet *set)
                                        ? ABIPIN_ATOM_ABSENT : ABIPIN_ATOM_UNKNOWN,
                                    reason);
     }
-    if (ioctl(fd, VHOST_GET_FEATURES_ARRAY, &arr) == 0)
+    /* The kernel fills min(count, its own words) and zeroes the rest. */
+    if (ioctl(fd, VHOST_GET_FEATURES_ARRAY, &buf) == 0)
         return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL) < 0
                    ? -ENOMEM
-                   : vhost_put_bits(set, arr.features, arr.count < 2 ? arr.count : 2);
+                   : vhost_put_bits(set, buf.arr.features, VHOST_FEATURE_WORDS);
     if (ioctl(fd, VHOST_GET_FEATURES, &features) < 0) {
         snprintf(reason, sizeof(reason), "VHOST_GET_FEATURES: %s", strerror(errno));
         return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_UNKNOWN, reason);

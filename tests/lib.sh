@@ -52,6 +52,13 @@ json_get() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# kvm_usable: /dev/kvm is the KVM device and we may open it. Test, never
+# open: "<>/dev/kvm" on a machine without KVM creates an empty regular file
+# there, and libvirt then believes KVM exists. Tests write nothing under /dev.
+kvm_usable() {
+    [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]
+}
+
 # ---- private libvirt daemons, for the end-to-end tests --------------------
 # Each daemon (libvirtd + virtlogd) runs in a private mount namespace whose
 # /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and
@@ -82,7 +89,7 @@ daemon_require() {
     shim=${ABIPIN_TUNSHIM:-$abs_top_builddir/tests/shim/.libs/libtunshim.so}
     [ -f "$shim" ] || fail "no TUNSETOFFLOAD shim at $shim (make check builds it)"
     unshare -m --propagation private true 2>/dev/null || skip "cannot make a private mount namespace here (unshare -m)"
-    if (: <>/dev/kvm) 2>/dev/null; then virt=kvm; else virt=qemu; fi
+    if kvm_usable; then virt=kvm; else virt=qemu; fi
 
     # Every abipin run here has its own config and cache, never /etc/abipin.conf
     ABIPIN_CACHE_DIR="$tmp/cache-client"

@@ -209,7 +209,7 @@ boot() {
 # KVM if it can run this guest (a nested host may stop it with an emulation
 # failure at once), else TCG
 accel=tcg
-if [ "${ABIPIN_MIGRATION_ACCEL:-}" != tcg ] && (: <>/dev/kvm) 2>/dev/null; then
+if [ "${ABIPIN_MIGRATION_ACCEL:-}" != tcg ] && kvm_usable; then
     instantiate kvm
     accel=kvm
     if ! boot src1 "$tmp/vm.xml"; then
