@@ -32,6 +32,19 @@ for f in "$(var bindir)/abipin" "$(var libexecdir)/abipin-hook" "$(var ABIPIN_HO
     grep -qxF "$f" "$tmp/installed" || fail "not installed: $f"
 done
 ok "$(grep -c . "$tmp/installed") files, all below $prefix, the expected ones among them"
+# every manual page the docs have (docs/NAME.SECTION.rst), not only the
+# ones listed above: a page written but left out of man_MANS is caught here
+pages=0
+for rst in "$abs_top_srcdir"/docs/*.rst; do
+    page=$(basename "$rst" .rst)
+    section=${page##*.}
+    case $section in [1-9]) ;; *) fail "docs/$page.rst: no manual section in its name" ;; esac
+    grep -qxF "$(var mandir)/man$section/$page" "$tmp/installed" ||
+        fail "docs/$page.rst: its manual page $(var mandir)/man$section/$page is not installed"
+    pages=$((pages + 1))
+done
+[ "$pages" -ge 3 ] || fail "only $pages manual pages found in $abs_top_srcdir/docs"
+ok "all $pages manual pages of docs/ are installed"
 
 # the installed pieces work from where they were installed
 installed="$root$(var bindir)/abipin"
