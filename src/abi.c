@@ -144,29 +144,45 @@ int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
 }
 
 /**
+ * abipin_abi_vector_format:
+ * @v: bits 0..63, bits 64..127
+ * @qemu: format as this QEMU prints it in its migration error, or 0
+ *
+ * The whole vector as one hexadecimal number: without leading zeros, or
+ * (@qemu >= 10.2, whose vectors have 128 bits) as the 32 digits, high word
+ * first, QEMU prints. One vector, one string: a reader never has to join
+ * two halves.
+ */
+void abipin_abi_vector_format(const uint64_t v[2], AbipinVersion qemu, char *buf, size_t len)
+{
+    if (qemu && abipin_version_minor(qemu) >= ABIPIN_VERSION(10, 2, 0))
+        snprintf(buf, len, "0x%016" PRIx64 "%016" PRIx64, v[1], v[0]);
+    else if (v[1])
+        snprintf(buf, len, "0x%" PRIx64 "%016" PRIx64, v[1], v[0]);
+    else
+        snprintf(buf, len, "0x%" PRIx64, v[0]);
+}
+
+/**
  * abipin_abi_to_json:
  *
- * {"alias", "mac", "backend", "driver", "offered": "0x…", "offered_high":
- * "0x…" (bits 64..127, only when set), "bits": [{"bit", "name"}], "off":
- * [{"bit", "name", "reason", "atom"}], "external": [bits]}
+ * {"alias", "mac", "backend", "driver", "offered": "0x…" (bits 0..127, one
+ * number), "bits": [{"bit", "name"}], "off": [{"bit", "name", "reason",
+ * "atom"}], "external": [bits]}
  */
 json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
 {
     json_object *o = json_object_new_object(), *bits = json_object_new_array();
     json_object *off = json_object_new_array(), *external = json_object_new_array();
-    char hex[32];
+    char hex[ABIPIN_ABI_VECTOR_MAX];
 
     json_object_object_add(o, "alias", abi->iface->alias ? json_object_new_string(abi->iface->alias) : NULL);
     json_object_object_add(o, "mac", abi->iface->mac ? json_object_new_string(abi->iface->mac) : NULL);
     json_object_object_add(o, "backend",
                            json_object_new_string(abipin_backend_to_string(abi->iface->backend)));
     json_object_object_add(o, "driver", json_object_new_string(abi->vhost ? "vhost" : "qemu"));
-    snprintf(hex, sizeof(hex), "0x%" PRIx64, abi->offered[0]);
+    abipin_abi_vector_format(abi->offered, 0, hex, sizeof(hex));
     json_object_object_add(o, "offered", json_object_new_string(hex));
-    if (abi->offered[1]) {
-        snprintf(hex, sizeof(hex), "0x%" PRIx64, abi->offered[1]);
-        json_object_object_add(o, "offered_high", json_object_new_string(hex));
-    }
     for (unsigned b = 0; b < 128; b++) {
         json_object *item;
         const char *name = abipin_catalogue_bit_name(ctx->cat, b);

@@ -72,8 +72,8 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
                       json_object *changes, json_object *verdicts)
 {
     const char *label = x->iface->label;
-    char va[64], vb[64];
-    uint64_t lost = x->offered[0] & ~y->offered[0], lost_high = x->offered[1] & ~y->offered[1];
+    char va[ABIPIN_ABI_VECTOR_MAX], vb[ABIPIN_ABI_VECTOR_MAX];
+    const uint64_t lost[2] = { x->offered[0] & ~y->offered[0], x->offered[1] & ~y->offered[1] };
 
     if (x->iface->backend != y->iface->backend)
         diff_add(changes, label, "backend", abipin_backend_to_string(x->iface->backend),
@@ -93,16 +93,16 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
             diff_add(changes, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
                      abipin_abi_has(y, bit) ? "offered" : "not offered");
         }
-    if (lost || lost_high) {
+    if (lost[0] || lost[1]) {
         json_object *v = json_object_new_object();
         char msg[256];
 
-        (void) b;
-        snprintf(va, sizeof(va), "0x%" PRIx64, x->offered[0]);
-        snprintf(vb, sizeof(vb), "0x%" PRIx64, y->offered[0]);
+        /* the destination's QEMU prints the error, in its own width */
+        abipin_abi_vector_format(x->offered, b->ctx->qemu, va, sizeof(va));
+        abipin_abi_vector_format(y->offered, b->ctx->qemu, vb, sizeof(vb));
         snprintf(msg, sizeof(msg), "Features %s unsupported. Allowed features: %s", va, vb);
         json_object_object_add(v, "interface", json_object_new_string(label));
-        snprintf(va, sizeof(va), "0x%" PRIx64, lost);
+        abipin_abi_vector_format(lost, 0, va, sizeof(va));
         json_object_object_add(v, "unsupported", json_object_new_string(va));
         json_object_object_add(v, "qemu_error", json_object_new_string(msg));
         json_object_array_add(verdicts, v);

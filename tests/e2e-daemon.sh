@@ -134,7 +134,7 @@ def abi(abifile, qmpfile, alias):
     if not itf:
         raise SystemExit("abipin abi: no interface %s" % alias)
     want = {b["bit"] for b in itf[0]["bits"]}
-    if int(itf[0]["offered"], 16) != sum(1 << b for b in want if b < 64):
+    if int(itf[0]["offered"], 16) != sum(1 << b for b in want):
         print("abipin abi: 'offered' %s is not its bit list" % itf[0]["offered"], file=sys.stderr)
         return 1
     got = qmp_bits(qmpfile)

@@ -1,7 +1,6 @@
 #include <config.h>
 
 #include <getopt.h>
-#include <inttypes.h>
 #include <string.h>
 
 #include "abi.h"
@@ -50,18 +49,16 @@ static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiF
 static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const AbipinAbi *all,
                       size_t n)
 {
-    char text[512];
+    char text[512], hex[ABIPIN_ABI_VECTOR_MAX];
 
     printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s)\n"), d->label, ctx->platform->name,
            ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine));
     for (size_t i = 0; i < n; i++) {
         const AbipinAbi *abi = &all[i];
 
-        printf(_("  %1$s, %2$s, driver %3$s: offered 0x%4$" PRIx64 "\n"), abi->iface->label,
-               abipin_backend_to_string(abi->iface->backend), abi->vhost ? "vhost" : "qemu",
-               abi->offered[0]);
-        if (abi->offered[1])
-            printf(_("    bits 64-127: 0x%1$" PRIx64 "\n"), abi->offered[1]);
+        abipin_abi_vector_format(abi->offered, 0, hex, sizeof(hex));
+        printf(_("  %1$s, %2$s, driver %3$s: offered %4$s\n"), abi->iface->label,
+               abipin_backend_to_string(abi->iface->backend), abi->vhost ? "vhost" : "qemu", hex);
         printf("    on: ");
         for (unsigned b = 0, first = 1; b < 128; b++)
             if (abipin_abi_has(abi, b)) {
