@@ -546,6 +546,18 @@ int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
     return 0;
 }
 
+/* Is @alias the <alias name=> of any device (libvirt wants user aliases
+ * unique across all of them, not only among the interfaces)? */
+static bool alias_taken(const AbipinDomain *d, const char *alias)
+{
+    xmlNodePtr devices = child_element(xmlDocGetRootElement(d->doc), "devices");
+
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && streq_ptr(child_prop(c, "alias", "name"), alias))
+            return true;
+    return false;
+}
+
 /**
  * abipin_domain_ensure_alias:
  * @index: the interface's position, for a NIC without MAC
@@ -553,30 +565,36 @@ int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
  * <qemu:override> matches devices by alias, and only user aliases ("ua-")
  * survive in the persistent definition. Give the interface a stable one
  * when it has none, derived from its MAC; an existing alias is never
- * renamed.
+ * renamed. libvirt accepts interfaces that share a MAC: the first of them
+ * in document order without an alias gets "ua-net-MAC", the next ones
+ * "ua-net-MAC-2", "-3" ..., the first such name no device has. Pinning the
+ * same input again gives the same names, and a pinned domain keeps its own.
  */
 int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
 {
-    char alias[64];
+    char base[64], alias[80];
     size_t n = 0;
     xmlNodePtr node;
 
     if (iface->alias)
         return 0;
     if (iface->mac) {
-        n = snprintf(alias, sizeof(alias), "ua-net-");
-        for (const char *p = iface->mac; *p && n + 1 < sizeof(alias); p++)
+        n = snprintf(base, sizeof(base), "ua-net-");
+        for (const char *p = iface->mac; *p && n + 1 < sizeof(base); p++)
             if (isxdigit((unsigned char) *p))
-                alias[n++] = (char) tolower((unsigned char) *p);
-        alias[n] = '\0';
+                base[n++] = (char) tolower((unsigned char) *p);
+        base[n] = '\0';
     } else {
-        snprintf(alias, sizeof(alias), "ua-net%zu", index);
+        snprintf(base, sizeof(base), "ua-net%zu", index);
     }
-    for (size_t i = 0; i < d->n_ifaces; i++)
-        if (streq_ptr(d->ifaces[i].alias, alias))
+    snprintf(alias, sizeof(alias), "%s", base);
+    for (unsigned k = 2; alias_taken(d, alias); k++) {
+        if (k > ABIPIN_MAX_INTERFACES + 1)
             return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
                                     _("%1$s: the alias '%2$s' abipin would give %3$s is taken"),
                                     d->file, alias, iface->label);
+        snprintf(alias, sizeof(alias), "%s-%u", base, k);
+    }
     node = xmlNewNode(NULL, (const xmlChar *) "alias");
     xmlNewProp(node, (const xmlChar *) "name", (const xmlChar *) alias);
     abipin_xml_add_child_indented(iface->node, node);
