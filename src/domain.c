@@ -90,6 +90,7 @@ static void interface_refresh(AbipinInterface *iface)
     iface->mac = child_prop(n, "mac", "address");
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
+    iface->address_type = child_prop(n, "address", "type");
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
         iface->driver = NULL;
     iface->virtio = model_is_virtio(iface->model);
@@ -261,6 +262,7 @@ int abipin_domain_parse_flags(const char *file, const char *data, size_t len, un
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the domain has no <name>"), file);
     abipin_error_quote(d->name, d->label, sizeof(d->label));
     d->machine = child_prop(child_element(root, "os"), "type", "machine");
+    d->arch = child_prop(child_element(root, "os"), "type", "arch");
     d->emulator = child_text(child_element(root, "devices"), "emulator");
     if ((r = domain_check_overrides(d, root)) < 0 ||
         (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0 ||

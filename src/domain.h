@@ -29,6 +29,7 @@ typedef struct {
     bool virtio;        /* a virtio model: abipin pins it */
     int backend;        /* AbipinBackend of the NIC (tap, macvtap, user, ...) or -1 */
     const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
+    const char *address_type; /* <address type=>: "pci", "virtio-mmio", "ccw" or NULL */
     char label[128];    /* "ua-net0 (52:54:00:..)" for messages */
 } AbipinInterface;
 
@@ -41,6 +42,7 @@ typedef struct {
     const char *name;
     char label[ABIPIN_QUOTE_MAX]; /* the name for messages: short, one line */
     const char *machine;
+    const char *arch; /* <os><type arch=>, or NULL */
     const char *emulator;
     AbipinInterface *ifaces;
     size_t n_ifaces;

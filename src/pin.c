@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "arch.h"
 #include "pin.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -176,12 +177,15 @@ int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomai
                                   AbipinVersion *ret)
 {
     const char *machine;
+    int r;
 
     if (!d->machine)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: <os><type machine=...> is missing; defaults depend on the "
                                   "machine type"),
                                 d->file);
+    if ((r = abipin_domain_check_modelled(d)) < 0)
+        return r;
     machine = abipin_profile_resolve_machine(ctx->platform, d->machine);
     if (abipin_version_from_machine(machine, ret) < 0)
         *ret = abipin_version_minor(ctx->qemu);

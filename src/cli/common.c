@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "arch.h"
 #include "cli/cli.h"
 #include "platforms.h"
 #include "util/error.h"
@@ -181,9 +182,11 @@ int cli_exit_code(int r)
 int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
                        AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
 {
-    int r = abipin_catalogue_load_default(ret_cat);
+    int r;
 
-    if (r < 0)
+    /* before any probe: a guest abipin has no model of is the definition's
+     * error (exit 2), whether or not this host has its emulator */
+    if ((r = abipin_domain_check_modelled(d)) < 0 || (r = abipin_catalogue_load_default(ret_cat)) < 0)
         return r;
     if (!opts->emulator)
         opts->emulator = d->emulator;
