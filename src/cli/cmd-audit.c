@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arch.h"
 #include "audit.h"
 #include "cli/cli.h"
 #include "platforms.h"
@@ -23,35 +24,93 @@ static void audit_help(void)
                    N_("For every domain definition (DIR: its *.xml files, e.g. /etc/libvirt/qemu): the\n"
                       "host-dependent features left unpinned, explicit 'on' values the platform (default:\n"
                       "this host) cannot honour, pins made against a platform whose atoms differ from it\n"
-                      "(stale), and interfaces whose vhost-net choice libvirt would make silently. Exit 1\n"
-                      "when anything is found, 2 if a file cannot be read.\n"),
+                      "(stale), and interfaces whose vhost-net choice libvirt would make silently. Each\n"
+                      "definition is audited with its own emulator; one that cannot be read or evaluated\n"
+                      "(a guest abipin does not model, an emulator this host lacks) is a finding with its\n"
+                      "reason, and the others are audited. Exit 1 when anything is found, 2 if a\n"
+                      "definition cannot be read or is not modelled, else 3 if one cannot be evaluated.\n"),
                    options);
 }
 
+/* The platform for one emulator (--emulator, else a definition's own), or
+ * why there is none: asked once per emulator however many definitions name
+ * it, a failure included. */
 typedef struct {
-    AbipinProbeOptions opts;
-    const char *platform_spec;
+    char *emulator; /* NULL: the default emulator */
     AbipinCatalogue *cat;
     AbipinProfile *platform;
     AbipinPinContext ctx;
     char *digest;
+    char *failure; /* set: this emulator's definitions cannot be evaluated */
+} AuditPlatform;
+
+typedef struct {
+    AbipinProbeOptions opts;
+    const char *platform_spec;
+    AuditPlatform *platforms;
+    size_t n_platforms;
+    const char *platform_name; /* the first one resolved, for the JSON */
     bool json;
-    size_t audited, findings, unreadable;
+    size_t audited, findings, unreadable, unmodelled, unevaluated;
 } Audit;
 
-/* The platform is resolved once, for the first domain's emulator: an audit
- * of a host's definitions asks about that host. */
-static int audit_platform(Audit *a, const AbipinDomain *d)
+static void audit_platform_clear(AuditPlatform *p)
 {
+    free(p->emulator);
+    abipin_catalogue_free(p->cat);
+    abipin_profile_free(p->platform);
+    free(p->digest);
+    free(p->failure);
+}
+
+static int audit_platform_setup(Audit *a, const AbipinDomain *d, AuditPlatform *p)
+{
+    AbipinProbeOptions opts = a->opts;
     int r;
 
-    if (a->platform)
-        return 0;
-    if ((r = cli_platform_setup(d, a->platform_spec, &a->opts, &a->cat, &a->platform)) < 0 ||
-        (r = abipin_pin_context_init(&a->ctx, a->cat, a->platform, ABIPIN_POLICY_HOST)) < 0)
+    opts.emulator = p->emulator;
+    if ((r = cli_platform_setup(d, a->platform_spec, &opts, &p->cat, &p->platform)) < 0 ||
+        (r = abipin_pin_context_init(&p->ctx, p->cat, p->platform, ABIPIN_POLICY_HOST)) < 0)
         return r;
-    a->digest = abipin_platform_digest(a->platform);
-    return a->digest ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (!(p->digest = abipin_platform_digest(p->platform)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (!a->platform_name)
+        a->platform_name = p->platform->name;
+    return 0;
+}
+
+/* The platform @d is audited against, resolved once per emulator: a
+ * directory of a host's definitions may name several (qemu-system-x86_64,
+ * qemu-system-aarch64), some of them missing here. A failure of the host or
+ * of an emulator (ENV) is the definitions' finding; a bad --platform (INPUT)
+ * or a host that satisfies no shipped platform (--platform latest, REFUSED)
+ * is the command's error. */
+static int audit_platform(Audit *a, const AbipinDomain *d, AuditPlatform **ret)
+{
+    const char *emulator = a->opts.emulator ? a->opts.emulator : d->emulator;
+    AuditPlatform *p, *grown;
+    int r;
+
+    for (size_t i = 0; i < a->n_platforms; i++)
+        if (streq_ptr(a->platforms[i].emulator, emulator)) {
+            *ret = &a->platforms[i];
+            return 0;
+        }
+    if (!(grown = realloc(a->platforms, (a->n_platforms + 1) * sizeof(*grown))))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    a->platforms = grown;
+    p = &a->platforms[a->n_platforms++];
+    *p = (AuditPlatform) { .emulator = emulator ? strdup(emulator) : NULL };
+    if (emulator && !p->emulator)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    abipin_error_reset();
+    r = audit_platform_setup(a, d, p);
+    if (r < 0 && abipin_error_category() != ABIPIN_ERR_ENV)
+        return r;
+    if (r < 0 && !(p->failure = strdup(abipin_error_message())))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    *ret = p;
+    return 0;
 }
 
 /* Each file's findings go out as soon as it is audited: a fleet's report
@@ -76,6 +135,45 @@ static void audit_emit(Audit *a, json_object *entry)
     a->audited++;
 }
 
+/* One definition: its findings, or the one finding that says why it
+ * cannot be audited (unreadable, not-modelled, not-evaluated). */
+static int audit_definition(Audit *a, const AbipinDomain *d, json_object *list)
+{
+    AuditPlatform *p = NULL;
+    int r;
+
+    if (abipin_domain_check_modelled(d) < 0) {
+        abipin_audit_add(list, "not-modelled", NULL, abipin_error_message());
+        a->unmodelled++;
+        return 0;
+    }
+    if ((r = audit_platform(a, d, &p)) < 0)
+        return r;
+    if (p->failure) {
+        char text[1024], emu[ABIPIN_QUOTE_MAX];
+
+        snprintf(text, sizeof(text), _("%1$s: cannot be evaluated with the emulator '%2$s' on this "
+                                       "host: %3$s"),
+                 d->label,
+                 abipin_error_quote(p->emulator ? p->emulator : ABIPIN_DEFAULT_EMULATOR, emu,
+                                    sizeof(emu)),
+                 p->failure);
+        abipin_audit_add(list, "not-evaluated", NULL, text);
+        a->unevaluated++;
+        return 0;
+    }
+    abipin_error_reset();
+    r = abipin_audit_domain(&p->ctx, p->digest, d, list);
+    if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
+        abipin_audit_add(list, "unreadable", NULL, abipin_error_message());
+        a->unreadable++;
+        return 0;
+    }
+    if (r >= 0)
+        a->findings += json_object_array_length(list);
+    return r;
+}
+
 static int audit_file(Audit *a, const char *path)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
@@ -87,20 +185,14 @@ static int audit_file(Audit *a, const char *path)
     json_object_object_add(entry, "findings", list);
     abipin_error_reset();
     r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, &d);
-    if (r >= 0) {
-        json_object_object_add(entry, "domain", json_object_new_string(d->name));
-        /* a bad --platform is the command's error, not this file's */
-        if ((r = audit_platform(a, d)) < 0)
-            return r;
-        r = abipin_audit_domain(&a->ctx, a->digest, d, list);
-    }
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
         /* One bad file does not stop a fleet audit. */
         abipin_audit_add(list, "unreadable", NULL, abipin_error_message());
         a->unreadable++;
         r = 0;
-    } else {
-        a->findings += json_object_array_length(list);
+    } else if (r >= 0) {
+        json_object_object_add(entry, "domain", json_object_new_string(d->name));
+        r = audit_definition(a, d, list);
     }
     if (r >= 0)
         audit_emit(a, entry);
@@ -140,7 +232,7 @@ static int audit_path(Audit *a, const char *path)
 static int audit_finish(const Audit *a)
 {
     if (a->json) {
-        json_object *name = a->platform ? json_object_new_string(a->platform->name) : NULL;
+        json_object *name = a->platform_name ? json_object_new_string(a->platform_name) : NULL;
 
         fputs(a->audited ? "\n  ],\n" : "{\n  \"domains\": [\n  ],\n", stdout);
         printf("  \"platform\": %s\n}\n", json_object_to_json_string(name));
@@ -153,12 +245,43 @@ static int audit_finish(const Audit *a)
                  a->audited);
         snprintf(finds, sizeof(finds), P_("%1$zu finding", "%1$zu findings", a->findings),
                  a->findings);
-        printf(_("audited %1$s: %2$s, %3$zu unreadable\n"), defs, finds, a->unreadable);
+        if (a->unmodelled || a->unevaluated)
+            printf(_("audited %1$s: %2$s, %3$zu unreadable, %4$zu not modelled, %5$zu not "
+                     "evaluated\n"),
+                   defs, finds, a->unreadable, a->unmodelled, a->unevaluated);
+        else
+            printf(_("audited %1$s: %2$s, %3$zu unreadable\n"), defs, finds, a->unreadable);
     }
     if (fflush(stdout) != 0 || ferror(stdout))
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
                                 strerror(errno));
     return 0;
+}
+
+/* The worst definition decides: one that cannot be read or is not modelled
+ * (2, as check would exit for it), else one that cannot be evaluated on this
+ * host (3), else findings (1). */
+static int audit_exit(const Audit *a)
+{
+    size_t n = a->unreadable + a->unmodelled;
+
+    if (a->unreadable && !a->unmodelled)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                P_("%1$zu definition could not be read",
+                                   "%1$zu definitions could not be read", a->unreadable),
+                                a->unreadable);
+    if (n)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                P_("%1$zu definition could not be read or is not modelled",
+                                   "%1$zu definitions could not be read or are not modelled", n),
+                                n);
+    if (a->unevaluated)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT,
+                                P_("%1$zu definition could not be evaluated on this host",
+                                   "%1$zu definitions could not be evaluated on this host",
+                                   a->unevaluated),
+                                a->unevaluated);
+    return a->findings ? EXIT_REFUSED : 0;
 }
 
 int cmd_audit(int argc, char **argv)
@@ -198,15 +321,10 @@ int cmd_audit(int argc, char **argv)
         r = audit_path(&a, argv[i]);
     if (r >= 0)
         r = audit_finish(&a);
-    if (r >= 0 && a.unreadable)
-        r = abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, P_("%1$zu definition could not be read",
-                                                            "%1$zu definitions could not be read",
-                                                            a.unreadable),
-                             a.unreadable);
-    else if (r >= 0)
-        r = a.findings ? EXIT_REFUSED : 0;
-    free(a.digest);
-    abipin_profile_free(a.platform);
-    abipin_catalogue_free(a.cat);
+    if (r >= 0)
+        r = audit_exit(&a);
+    for (size_t i = 0; i < a.n_platforms; i++)
+        audit_platform_clear(&a.platforms[i]);
+    free(a.platforms);
     return r;
 }

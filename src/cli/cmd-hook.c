@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "arch.h"
 #include "cli/cli.h"
 #include "conf.h"
 #include "util/error.h"
@@ -26,6 +27,16 @@ static const char *hook_action(const char *op)
 
 static int hook_unpinned(const AbipinConfig *conf, const char *op, const AbipinDomain *d)
 {
+    /* A guest abipin has no model of can never be pinned: refusing it as
+     * unpinned would keep it off this host for good. It passes, said once
+     * (unless unpinned = ignore). */
+    if (abipin_domain_check_modelled(d) < 0) {
+        if (conf->unpinned != ABIPIN_UNPINNED_IGNORE)
+            fprintf(stderr, _("abipin: warning: %1$s; its virtio-net ABI depends on the host\n"),
+                    abipin_error_message());
+        abipin_error_reset();
+        return 0;
+    }
     switch (conf->unpinned) {
     case ABIPIN_UNPINNED_IGNORE:
         return 0;
