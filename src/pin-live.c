@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "arch.h"
 #include "live.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -122,6 +123,9 @@ int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, A
 
     *ret_report = report; /* the caller owns it, also on failure */
     json_object_object_add(report, "interfaces", ifaces);
+    /* what check and the hook could not read back is not written */
+    if ((r = abipin_domain_check_modelled(d)) < 0)
+        return r;
     record = abipin_record_new(report);
     abipin_record_set(record, report, "source", "live");
     abipin_record_set(record, report, "emulator", live->emulator_version);
