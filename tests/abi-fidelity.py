@@ -28,6 +28,7 @@ Usage: abi-fidelity.py TMPDIR TAPBASE. Exit 0 all match, 1 a mismatch or
 error, 77 when the tap cells cannot run (the reason on stderr).
 """
 
+import glob
 import json
 import os
 import re
@@ -206,7 +207,6 @@ def find_qemus():
                  if os.access(os.path.join(d, "qemu-system-x86_64"), os.X_OK)), None)
     if sysq:
         qemus.append(Qemu("sys", sysq, {}, []))
-    import glob
     prefixes = os.environ.get("ABIPIN_QEMU_PREFIXES")
     for p in prefixes.split() if prefixes else sorted(glob.glob("/opt/abipin-qemu-*")):
         b = p + "/usr/bin/qemu-system-x86_64"

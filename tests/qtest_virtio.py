@@ -238,31 +238,31 @@ class Pci:
             if probe == 0 or probe == 0xFFFFFFFF:
                 i += 1
                 continue
-            if probe & 1:
-                size = (~(probe & ~3) & 0xFFFF) + 1
-                addr = _align(self.pio, size)
-                if addr + size > PIO_END:
-                    raise QtestError("no I/O space left for BAR%d of %s" % (i, _bdf(bdf)))
-                self.pio = addr + size
-                self.write32(bdf, off, addr)
-                bars[i] = (True, addr)
-                i += 1
-                continue
-            wide = (probe >> 1 & 3) == 2
-            size = (~(probe & ~0xF) & 0xFFFFFFFF) + 1
-            addr = _align(self.mmio, size)
-            if addr + size > MMIO_END:
-                raise QtestError("no memory space left for BAR%d of %s" % (i, _bdf(bdf)))
-            self.mmio = addr + size
+            io = bool(probe & 1)
+            wide = not io and (probe >> 1 & 3) == 2
+            size = ((~(probe & ~3) & 0xFFFF) if io else (~(probe & ~0xF) & 0xFFFFFFFF)) + 1
+            addr = self._alloc(io, size, "BAR%d of %s" % (i, _bdf(bdf)))
             self.write32(bdf, off, addr)
             if wide:
                 self.write32(bdf, off + 4, 0)
-            bars[i] = (False, addr)
+            bars[i] = (io, addr)
             i += 2 if wide else 1
         # command: I/O space, memory space (status bits are write-1-to-clear)
         cmd = self.read32(bdf, 0x04) & 0xFFFF
         self.write32(bdf, 0x04, cmd | 0x3)
         return bars
+
+    def _alloc(self, io, size, what):
+        """The next free, naturally aligned window of I/O or memory space."""
+        start, end = (self.pio, PIO_END) if io else (self.mmio, MMIO_END)
+        addr = _align(start, size)
+        if addr + size > end:
+            raise QtestError("no %s space left for %s" % ("I/O" if io else "memory", what))
+        if io:
+            self.pio = addr + size
+        else:
+            self.mmio = addr + size
+        return addr
 
     def capabilities(self, bdf):
         if not self.read32(bdf, 0x04) >> 16 & 0x10:
