@@ -16,7 +16,10 @@ tests/qtest/libqtest.c does), so the reader must be listening first. The
 reader binds under a temporary name and renames the socket to SOCKPATH once it
 listens: a caller that waits for SOCKPATH to exist can then start QEMU. `-S`
 keeps the vCPUs (and so the firmware) from running: BARs are unassigned and
-the reader assigns them itself. Only bus 0 is scanned (put the devices on the
+the reader assigns them itself. PCI is reached through ports 0xcf8/0xcfc
+(x86 pc, q35) or the ECAM of Arm's virt machine (qemu-system-aarch64; give it
+a 64-bit CPU such as -cpu cortex-a57: virt's default CPU is 32-bit), whichever
+answers. Only bus 0 is scanned (put the devices on the
 root bus: pci.0 / pcie.0, no bridges; firmware would number bridges' buses).
 Without `-qtest-log /dev/null` QEMU logs every qtest exchange on stderr.
 
@@ -71,10 +74,18 @@ VIRTIO_PCI_CAP_COMMON_CFG = 1
 # hw/virtio/virtio.c VIRTIO_LEGACY_FEATURES and virtio-net's legacy_features:
 # QEMU masks them out of the modern device_feature register
 LEGACY_ONLY_BITS = (1 << 6) | (1 << 24) | (1 << 27) | (1 << 30)
-# where the reader puts BARs (as tests/qtest/libqos/pci-pc.c does): above the
-# RAM of a small guest, below the IOAPIC; I/O above the legacy ports
-PIO_START, PIO_END = 0xC000, 0x10000
-MMIO_START, MMIO_END = 0xE0000000, 0xFEC00000
+# x86 (pc, q35): configuration mechanism #1 through ports 0xcf8/0xcfc; BARs
+# placed as tests/qtest/libqos/pci-pc.c does: memory above the RAM of a small
+# guest and below the IOAPIC, I/O above the legacy ports
+X86_PIO = (0xC000, 0x10000)
+X86_MMIO = (0xE0000000, 0xFEC00000)
+# Arm virt (hw/arm/virt.c base_memmap, extended_memmap): ECAM at 0x4010000000
+# (highmem_ecam, virt >= 3.0 with a 64-bit CPU) or 0x3f000000; PCI I/O space is
+# the MMIO window at 0x3eff0000; 32-bit memory BARs in 0x10000000-0x3eff0000
+ARM_ECAMS = (0x4010000000, 0x3F000000)
+ARM_PIO_WINDOW = 0x3EFF0000
+ARM_PIO = (0x1000, 0x10000)
+ARM_MMIO = (0x10000000, 0x3EFF0000)
 
 
 class QtestError(Exception):
@@ -194,18 +205,35 @@ class Listener:
 
 
 class Pci:
-    """Configuration mechanism #1: address in 0xcf8, data in 0xcfc."""
+    """PCI configuration space and I/O space of the machine QEMU emulates:
+    ports 0xcf8/0xcfc on x86, ECAM (memory) on Arm virt; found by looking."""
 
     def __init__(self, q):
         self.q = q
-        self.pio = PIO_START
-        self.mmio = MMIO_START
+        self.ecam = None
+        if self._valid(self.read32((0, 0, 0), 0)):
+            (self.pio, self.pio_end), (self.mmio, self.mmio_end) = X86_PIO, X86_MMIO
+            return
+        for base in ARM_ECAMS:
+            self.ecam = base
+            if self._valid(self.read32((0, 0, 0), 0)):
+                (self.pio, self.pio_end), (self.mmio, self.mmio_end) = ARM_PIO, ARM_MMIO
+                return
+        raise QtestError("no PCI host bridge at 0xcf8/0xcfc nor at an Arm virt ECAM")
+
+    @staticmethod
+    def _valid(ids):
+        return ids & 0xFFFF not in (0, 0xFFFF)
 
     def _addr(self, bdf, off):
         bus, dev, fn = bdf
+        if self.ecam is not None:
+            return self.ecam + (bus << 20 | dev << 15 | fn << 12 | (off & 0xFFC))
         return 0x80000000 | bus << 16 | dev << 11 | fn << 8 | (off & 0xFC)
 
     def read32(self, bdf, off):
+        if self.ecam is not None:
+            return self.q.readl(self._addr(bdf, off))
         self.q.outl(0xCF8, self._addr(bdf, off))
         return self.q.inl(0xCFC)
 
@@ -213,8 +241,17 @@ class Pci:
         return self.read32(bdf, off) >> (8 * (off & 3)) & 0xFF
 
     def write32(self, bdf, off, val):
+        if self.ecam is not None:
+            self.q.writel(self._addr(bdf, off), val)
+            return
         self.q.outl(0xCF8, self._addr(bdf, off))
         self.q.outl(0xCFC, val)
+
+    def io_read32(self, port):
+        """A 32-bit read of PCI I/O space: a port on x86, memory on Arm."""
+        if self.ecam is not None:
+            return self.q.readl(ARM_PIO_WINDOW + port)
+        return self.q.inl(port)
 
     def functions(self, bus=0):
         for dev in range(32):
@@ -254,7 +291,7 @@ class Pci:
 
     def _alloc(self, io, size, what):
         """The next free, naturally aligned window of I/O or memory space."""
-        start, end = (self.pio, PIO_END) if io else (self.mmio, MMIO_END)
+        start, end = (self.pio, self.pio_end) if io else (self.mmio, self.mmio_end)
         addr = _align(start, size)
         if addr + size > end:
             raise QtestError("no %s space left for %s" % ("I/O" if io else "memory", what))
@@ -312,7 +349,7 @@ def read_function(pci, bdf, device_id):
     legacy = None
     if device_id == NET_LEGACY and 0 in bars and bars[0][0]:
         # VIRTIO_PCI_HOST_FEATURES, the first register of the legacy header
-        legacy = pci.q.inl(bars[0][1])
+        legacy = pci.io_read32(bars[0][1])
     modern = None
     for ptr, cap_id in pci.capabilities(bdf):
         if cap_id != PCI_CAP_VENDOR or pci.read8(bdf, ptr + 3) != VIRTIO_PCI_CAP_COMMON_CFG:
