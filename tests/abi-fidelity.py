@@ -8,8 +8,12 @@ by tools/fetch-qemu72) and chroot wrappers (ABIPIN_QEMU_CHROOTS, default
 /opt/abipin-chroot-*/abipin/qemu-system-x86_64: Debian 11's 5.2 and
 unstable's 11.1 made by tools/fetch-qemu-chroot).
 
-Cells: a sweep of every pc-*/pc-i440fx-*/pc-q35-* machine type each QEMU
-lists, with a tap and with -netdev user; then, on a few machine types (the
+qemu-system-aarch64 likewise (PATH, prefixes, chroots): Arm's virt machine
+types, through the same reader (virt's ECAM). ABIPIN_FIDELITY_ARCHES
+(x86_64, aarch64; default both) limits the run to those targets.
+
+Cells: a sweep of every pc-*/pc-i440fx-*/pc-q35-* (virt-*) machine type each
+QEMU lists, with a tap and with -netdev user; then, on a few machine types (the
 oldest of each family, the hw_compat boundaries that change the vector, the
 newest), taps whose TUNSETOFFLOAD rejects USO, UFO or UDP-tunnel GSO (the
 LD_PRELOAD shim, as older kernels do), explicit pins written the way libvirt
@@ -150,19 +154,29 @@ def version_key(s):
 
 
 # ---- the QEMUs --------------------------------------------------------------
+# per target: the machine types of the sweep, the alias naming the newest,
+# the domain's arch and what QEMU needs besides (virt's default CPU is 32-bit)
+ARCHES = {
+    "x86_64": (r"pc-(i440fx-|q35-)?\d", "q35 ", []),
+    "aarch64": (r"virt-\d", "virt ", ["-cpu", "cortex-a57"]),
+}
+
+
 class Qemu:
     def __init__(self, key, binary, env, dataargs):
         self.key, self.bin, self.env, self.dataargs = key, binary, env, dataargs
+        self.arch = binary.rsplit("qemu-system-", 1)[1]
+        pattern, alias, self.archargs = ARCHES[self.arch]
         out = self.run("--version")
         m = re.search(r"QEMU emulator version (\d+\.\d+\.\d+)", out)
         if not m:
             raise Fail("%s --version: no version in %r" % (binary, out[:200]))
         self.vstr = m.group(1)
         self.version = version_key(self.vstr)
-        self.id = "qemu-" + self.vstr
+        self.id = "qemu-" + self.vstr + ("" if self.arch == "x86_64" else "-" + self.arch)
         self.machines = sorted(
             (ln.split()[0] for ln in self.run("-machine", "help").splitlines()
-             if re.match(r"pc-(i440fx-|q35-)?\d", ln)), key=machine_key)
+             if re.match(pattern, ln)), key=machine_key)
         self.props = set(re.findall(r"^\s*([a-z0-9_-]+)=", self.run(
             "-machine", "none", "-nodefaults", "-device", "virtio-net-pci,help"), re.M))
         # x-query-virtio-status: new in 7.2; QEMU 11.1.3 aborts on it (an
@@ -171,8 +185,8 @@ class Qemu:
         self.qmp = (7, 2) <= self.version < (10, 2)
         latest = [ln.split("(alias of ")[1].split(")")[0]
                   for ln in self.run("-machine", "help").splitlines()
-                  if ln.startswith("q35 ") and "(alias of " in ln]
-        self.latest = latest[0] if latest else [m for m in self.machines if "q35" in m][-1]
+                  if ln.startswith(alias) and "(alias of " in ln]
+        self.latest = latest[0] if latest else self.machines[-1]
 
     def run(self, *args):
         r = subprocess.run([self.bin, *args], env=self.environ(), stdout=subprocess.PIPE,
@@ -195,31 +209,36 @@ class Qemu:
         return machine in self.machines
 
 
-def machine_key(m):
+def family(m):
     # pc-1.0 .. pc-1.3 are i440fx machine types of the old naming
-    family = 1 if "q35" in m else 0
-    return (family, version_key(m))
+    return "q35" if "q35" in m else "virt" if m.startswith("virt") else "i440fx"
+
+
+def machine_key(m):
+    return (family(m), version_key(m))
 
 
 def find_qemus():
     qemus, notes = [], []
-    sysq = next((os.path.join(d, "qemu-system-x86_64") for d in os.environ["PATH"].split(":")
-                 if os.access(os.path.join(d, "qemu-system-x86_64"), os.X_OK)), None)
-    if sysq:
-        qemus.append(Qemu("sys", sysq, {}, []))
+    for name in ("qemu-system-x86_64", "qemu-system-aarch64"):
+        sysq = next((os.path.join(d, name) for d in os.environ["PATH"].split(":")
+                     if os.access(os.path.join(d, name), os.X_OK)), None)
+        if sysq:
+            qemus.append(Qemu("sys", sysq, {}, []))
     prefixes = os.environ.get("ABIPIN_QEMU_PREFIXES")
     for p in prefixes.split() if prefixes else sorted(glob.glob("/opt/abipin-qemu-*")):
-        b = p + "/usr/bin/qemu-system-x86_64"
-        if not os.access(b, os.X_OK):
-            notes.append("note: %s has no usr/bin/qemu-system-x86_64: not tested" % p)
-            continue
+        bins = [b for b in (p + "/usr/bin/qemu-system-x86_64", p + "/usr/bin/qemu-system-aarch64")
+                if os.access(b, os.X_OK)]
+        if not bins:
+            notes.append("note: %s has no usr/bin/qemu-system-{x86_64,aarch64}: not tested" % p)
         # the prefix's data, then the system's BIOS and ipxe-qemu's option ROMs
-        qemus.append(Qemu(os.path.basename(p), b,
-                          {"QEMU_MODULE_DIR": p + "/usr/lib/x86_64-linux-gnu/qemu"},
-                          ["-L", p + "/usr/share/qemu", "-L", "/usr/share/seabios",
-                           "-L", "/usr/lib/ipxe/qemu"]))
+        qemus += [Qemu(os.path.basename(p), b,
+                       {"QEMU_MODULE_DIR": p + "/usr/lib/x86_64-linux-gnu/qemu"},
+                       ["-L", p + "/usr/share/qemu", "-L", "/usr/share/seabios",
+                        "-L", "/usr/lib/ipxe/qemu"]) for b in bins]
     chroots = os.environ.get("ABIPIN_QEMU_CHROOTS")
-    for w in chroots.split() if chroots else sorted(glob.glob("/opt/abipin-chroot-*/abipin/qemu-system-x86_64")):
+    for w in chroots.split() if chroots else sorted(glob.glob("/opt/abipin-chroot-*/abipin/qemu-system-x86_64") +
+                                                       glob.glob("/opt/abipin-chroot-*/abipin/qemu-system-aarch64")):
         if not os.access(w, os.X_OK):
             notes.append("note: %s is not executable: not tested" % w)
             continue
@@ -228,7 +247,9 @@ def find_qemus():
         notes.append("note: no /opt/abipin-qemu-*: tools/fetch-qemu72 /opt/abipin-qemu-7.2 adds QEMU 7.2")
     if not chroots and not any(q.key.startswith("abipin-chroot-") for q in qemus):
         notes.append("note: no /opt/abipin-chroot-*: tools/quickstart makes the 5.2 and 11.1 chroots")
-    qemus.sort(key=lambda q: q.version)
+    arches = os.environ.get("ABIPIN_FIDELITY_ARCHES", "").split()
+    qemus = [q for q in qemus if not arches or q.arch in arches]
+    qemus.sort(key=lambda q: (q.arch != "x86_64", q.version))
     return qemus, notes
 
 
@@ -251,13 +272,16 @@ def cells_for(q):
     # the sweep: every machine type, a tap and -netdev user
     for m in q.machines:
         out += [Cell(q, m, "tap", "none", sweep=True), Cell(q, m, "user", "none", sweep=True)]
-    pcs = [m for m in q.machines if "q35" not in m]
-    q35s = [m for m in q.machines if "q35" in m]
-    focus = [pcs[0], q35s[0]]
-    for m in ("pc-q35-7.1", "pc-q35-8.1", "pc-q35-10.1"):
+    oldest = {}
+    for m in q.machines:
+        oldest.setdefault(family(m), m)
+    focus = list(oldest.values())
+    for m in ("pc-q35-7.1", "pc-q35-8.1", "pc-q35-10.1", "virt-7.1", "virt-8.1", "virt-10.1"):
         if q.has(m) and m != q.latest:
             focus.append(m)
     focus.append(q.latest)
+    prefix = "virt-" if q.arch == "aarch64" else "pc-q35-"
+    v81, v101 = prefix + "8.1", prefix + "10.1"
     uso = "host_uso" in q.props
     tunnel = "host_tunnel" in q.props
     shims = ["uso", "ufo"] + (["udp_tunnel_gso"] if tunnel else [])
@@ -268,7 +292,7 @@ def cells_for(q):
             expect = 0x10179bfffe7 if (q.vstr.startswith("10.0.") and m == "pc-q35-10.0"
                                        and s == "uso") else None
             out.append(Cell(q, m, "tap", s, expect=expect))
-    L, old = q.latest, q35s[0]
+    L, old = q.latest, oldest[family(q.latest)]
     # explicit pins, the way libvirt writes them (<driver><host/guest>,
     # <qemu:override>) and passes them on QEMU's -device line
     pinned = [
@@ -290,7 +314,7 @@ def cells_for(q):
             # explicit on is silently cleared by a kernel without USO
             (L, "tap", "uso", ["host_uso=on", "guest_uso4=on", "guest_uso6=on"]),
             # and explicit on on a machine type whose compat turns it off
-            ("pc-q35-8.1", "tap", "none", ["host_uso=on", "guest_uso4=on", "guest_uso6=on"]),
+            (v81, "tap", "none", ["host_uso=on", "guest_uso4=on", "guest_uso6=on"]),
         ]
     if tunnel:
         on = ["guest_tunnel=on", "guest_tunnel_csum=on", "host_tunnel=on", "host_tunnel_csum=on"]
@@ -302,8 +326,8 @@ def cells_for(q):
             # explicit on is silently cleared by a kernel without tunnel GSO
             (L, "tap", "udp_tunnel_gso", on),
             # explicit on where hw_compat_10_1 turns them off
-            ("pc-q35-10.1", "tap", "none", on),
-            ("pc-q35-10.1", "tap", "none", ["guest_tunnel=on", "host_tunnel=on"]),
+            (v101, "tap", "none", on),
+            (v101, "tap", "none", ["guest_tunnel=on", "host_tunnel=on"]),
         ]
     for m, b, s, pins in pinned:
         props = [p.split("=")[0] for p in pins if not p.startswith(("model=", "queues="))]
@@ -313,7 +337,7 @@ def cells_for(q):
 
 
 # ---- the libvirt domain and QEMU's -device line of a batch -------------------
-def domain(path, name, machine, emulator, cells, taps):
+def domain(path, name, arch, machine, emulator, cells, taps):
     ifaces, overrides, devspecs = [], [], []
     for i, c in enumerate(cells):
         driver = {"name": "qemu"}
@@ -364,7 +388,7 @@ def domain(path, name, machine, emulator, cells, taps):
          "  <name>%s</name>" % name,
          "  <memory unit='KiB'>131072</memory>",
          "  <os>",
-         "    <type arch='x86_64' machine='%s'>hvm</type>" % machine,
+         "    <type arch='%s' machine='%s'>hvm</type>" % (arch, machine),
          "  </os>",
          "  <devices>",
          "    <emulator>%s</emulator>" % emulator] + ifaces + ["  </devices>"]
@@ -479,7 +503,7 @@ class Runner:
     def _batch(self, d, q, machine, shim, cells):
         plat = self.platform(q, shim)
         taps = [self.newtap(c.backend == "tap") if c.backend != "user" else None for c in cells]
-        devspecs = domain(d + "/dom.xml", "fid%d" % self.nbatch, machine, q.bin, cells, taps)
+        devspecs = domain(d + "/dom.xml", "fid%d" % self.nbatch, q.arch, machine, q.bin, cells, taps)
         r = subprocess.run([ABIPIN, "abi", "--json", "--platform", plat, d + "/dom.xml"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
         if r.returncode:
@@ -487,7 +511,7 @@ class Runner:
         with open(d + "/abipin.json", "w") as f:
             f.write(r.stdout)
         abi = {i["alias"]: i for i in json.loads(r.stdout)["interfaces"]}
-        argv = [q.bin, *q.dataargs, "-nodefaults", "-display", "none", "-S",
+        argv = [q.bin, *q.dataargs, *q.archargs, "-nodefaults", "-display", "none", "-S",
                 "-machine", machine, "-accel", ACCEL]
         for i, c in enumerate(cells):
             netdev = "user,id=n%d" % i if c.backend == "user" else \
@@ -633,15 +657,15 @@ def main(tmp, tapbase, tap_reason):
         per_qemu.append((q, cells, time.time() - tq))
     # the matrix
     print("\n== the matrix (QEMU x machine types x backends)")
-    print("%-14s %-9s %-33s %6s %6s %6s %6s" % ("QEMU", "QMP", "machine types", "sweep", "other",
+    print("%-22s %-9s %-33s %6s %6s %6s %6s" % ("QEMU", "QMP", "machine types", "sweep", "other",
                                                 "match", "bad"))
     for q, cells, secs in per_qemu:
         sw = [c for c in cells if c.sweep]
         other = [c for c in cells if not c.sweep]
         good = sum(c.result == "match" for c in cells)
         bad = sum(c.result in ("MISMATCH", "ERROR") for c in cells)
-        print("%-14s %-9s %-33s %6d %6d %6d %6d  %3.0f s" % (
-            q.vstr, "yes" if q.qmp else "qtest", "%d: %s..%s" % (len(q.machines), q.machines[0],
+        print("%-22s %-9s %-33s %6d %6d %6d %6d  %3.0f s" % (
+            q.vstr + ("" if q.arch == "x86_64" else " " + q.arch), "yes" if q.qmp else "qtest", "%d: %s..%s" % (len(q.machines), q.machines[0],
                                                                q.machines[-1]),
             len(sw), len(other), good, bad, secs))
     print("sweep: every machine type x {tap, user}; other: taps rejecting "

@@ -11,10 +11,12 @@
 #
 # Skips (77) only without any QEMU; without /dev/net/tun (or the privilege to
 # make a tap) it runs the -netdev user cells, then skips with the reason.
+# qemu-system-aarch64 (virt-*) where installed, the same way.
 # ABIPIN_QEMU_PREFIXES: private prefixes (default /opt/abipin-qemu-*);
 # ABIPIN_QEMU_CHROOTS: chroot wrappers (default
 # /opt/abipin-chroot-*/abipin/qemu-system-x86_64); ABIPIN_FIDELITY_ACCEL: tcg
-# (default) or kvm. ABIPIN_FIDELITY_KEEP=DIR: keep every batch's domain, abipin
+# (default) or kvm. ABIPIN_FIDELITY_ARCHES: x86_64 and/or aarch64 (default
+# both). ABIPIN_FIDELITY_KEEP=DIR: keep every batch's domain, abipin
 # answer, QEMU command line and log.
 . "$abs_top_srcdir/tests/lib.sh"
 
