@@ -22,7 +22,7 @@
 
 tapbase="abf$$x"
 cleanup() {
-    for t in $(ip -o link show 2>/dev/null | sed -n "s/^[0-9]*: \($tapbase[0-9]*\)[:@].*/\1/p"); do
+    for t in $(ip -o link show 2>/dev/null | sed -n "s/^[0-9]*: \(${tapbase}[0-9]*\)[:@].*/\1/p"); do
         ip link del "$t" 2>/dev/null
     done
     if [ -n "${ABIPIN_FIDELITY_KEEP:-}" ]; then
