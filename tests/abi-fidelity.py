@@ -623,8 +623,10 @@ def main(tmp, tapbase, tap_reason):
         print("FAIL: %s" % e, file=sys.stderr)
         return 1
     if not qemus:
-        print("SKIP: no QEMU: neither qemu-system-x86_64 in PATH, nor /opt/abipin-qemu-*, "
-              "nor /opt/abipin-chroot-*", file=sys.stderr)
+        print("SKIP: no QEMU: neither qemu-system-{x86_64,aarch64} in PATH, nor "
+              "/opt/abipin-qemu-*, nor /opt/abipin-chroot-*%s" % (
+                  " for ABIPIN_FIDELITY_ARCHES=" + os.environ["ABIPIN_FIDELITY_ARCHES"]
+                  if os.environ.get("ABIPIN_FIDELITY_ARCHES") else ""), file=sys.stderr)
         return 77
     runner = Runner(tmp, tapbase)
     allcells, n = [], 0

@@ -34,6 +34,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
+# TCG unless asked for KVM; never open /dev/kvm when it is not the KVM device
+if [ "${ABIPIN_FIDELITY_ACCEL:-tcg}" = kvm ] && ! kvm_usable; then
+    skip "ABIPIN_FIDELITY_ACCEL=kvm, but /dev/kvm is not a KVM device this user may open"
+fi
+kvm_before=$([ -e /dev/kvm ] && echo present || echo absent)
+
 [ -f "${ABIPIN_TUNSHIM:-}" ] || fail "the TUNSETOFFLOAD shim ${ABIPIN_TUNSHIM:-(ABIPIN_TUNSHIM unset)} is not built (make tests/shim/libtunshim.la)"
 
 # Can this machine make taps?
@@ -47,3 +53,7 @@ else
 fi
 
 python3 "$abs_top_srcdir/tests/abi-fidelity.py" "$tmp" "$tapbase" "$tap_reason"
+rc=$?
+# QEMU, the chroots' wrappers and abipin write nothing under /dev
+[ "$kvm_before" = absent ] && [ -e /dev/kvm ] && fail "/dev/kvm appeared during the test"
+exit $rc
