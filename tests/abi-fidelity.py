@@ -41,6 +41,8 @@ import subprocess
 import sys
 import time
 
+# no __pycache__ in the source tree (read-only under distcheck)
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qtest_virtio  # noqa: E402
 
