@@ -103,6 +103,25 @@ daemon_require() {
     printf '%s\n' "mode = enforce" "unpinned = warn" "cache_dir = $ABIPIN_CACHE_DIR" >"$ABIPIN_CONF"
 }
 
+# system_lib SONAME: the file the system's SONAME is (ldconfig's, links resolved)
+system_lib() {
+    readlink -f "$(ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }')"
+}
+
+# client_from PREFIX: abipin's libvirt.so.0 (it dlopens it) is PREFIX's
+# (tools/fetch-libvirt), through LD_LIBRARY_PATH, and the loader says so
+client_from() {
+    sys=$(system_lib libvirt.so.0)
+    lib="$1${sys%/*}"
+    [ -f "$lib/libvirt.so.0" ] ||
+        skip "no $lib/libvirt.so.0 (tools/quickstart unpacks it: tools/fetch-libvirt 11.3 $1)"
+    LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export LD_LIBRARY_PATH
+    LD_DEBUG=libs "$ABIPIN" start -c test:///default "client-from-$$" >"$tmp/out" 2>&1
+    grep -q "calling init: $lib/libvirt.so.0\$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "abipin did not load $lib/libvirt.so.0"; }
+}
+
 # daemon_from [PREFIX]: which libvirtd and virtlogd start_daemon runs: the
 # system's, or PREFIX's (tools/fetch-libvirt), which in the daemon's mount
 # namespace is bound over the system's libvirt: its libvirt*.so.0, modules
@@ -129,7 +148,7 @@ daemon_from() {
     [ -x "$libvirtd" ] && [ -x "$virtlogd" ] ||
         skip "no libvirtd and virtlogd under ABIPIN_LIBVIRT_PREFIX=$1 (tools/quickstart unpacks them: tools/fetch-libvirt 11.3 $1)"
     for so in libvirt.so.0 libvirt-qemu.so.0 libvirt-lxc.so.0 libvirt-admin.so.0; do
-        sys=$(readlink -f "$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')")
+        sys=$(system_lib "$so")
         [ -f "$sys" ] || skip "ldconfig knows no $so to bind $1's over (apt-get install libvirt0)"
         libdir=${sys%/*}
         [ -e "$1$libdir/$so" ] || fail "$1 has no $libdir/$so"
@@ -197,7 +216,12 @@ host_uuid = "00000000-0000-4000-8000-e2e00000000$1"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 EOF
     echo 'log_outputs = "3:file:/var/log/libvirt/virtlogd.log"' >"$d/etc/virtlogd.conf"
-    # root QEMU, no confinement, no per-VM /dev or cgroups: nothing here needs them
+    # root QEMU, no confinement, no per-VM /dev or cgroups: nothing here
+    # needs them. Incoming migrations listen on ports of this test's own:
+    # libvirt's default range (from 49152) is every daemon's, and two tests
+    # migrating at once had one QEMU take the other's port ("migrate-incoming:
+    # Failed to find an available port: Address already in use")
+    ports=$((49152 + ($$ % 500) * 32 + ($1 - 1) * 16))
     cat >"$d/etc/qemu.conf" <<EOF
 user = "root"
 group = "root"
@@ -205,6 +229,8 @@ dynamic_ownership = 0
 security_driver = "none"
 namespaces = []
 cgroup_controllers = []
+migration_port_min = $ports
+migration_port_max = $((ports + 15))
 EOF
     # The hook: like the qemu.d/abipin `make install` puts there, it runs
     # abipin-hook, here with the environment baked in (libvirt runs hooks
