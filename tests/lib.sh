@@ -127,7 +127,7 @@ client_from() {
 # namespace is bound over the system's libvirt: its libvirt*.so.0, modules
 # (LIB/libvirt), data (/usr/share/libvirt: cpu_map, schemas) and helpers
 # (/usr/lib/libvirt). libvirt's own variables would not do: LIBVIRT_DRIVER_DIR
-# and friends move only the modules (src/driver.c:64), cpu_map.c:82 and
+# and friends move only the modules (11.3's src/driver.c:64), cpu_map.c:82 and
 # virxml.c:1211 read PKGDATADIR, virfile.c:442 runs LIBEXECDIR's
 # libvirt_iohelper with a cleared environment, so LD_LIBRARY_PATH does not
 # reach it ("libvirt.so.0: version `LIBVIRT_PRIVATE_11.3.0' not found" on
