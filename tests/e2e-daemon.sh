@@ -62,7 +62,7 @@ start_daemon 2 "mount --bind '$real' '$tmp/qemu-real'; mount --bind '$tmp/qemu-n
     "LD_PRELOAD='$shim' ABIPIN_SHIM_REJECT=uso; export LD_PRELOAD ABIPIN_SHIM_REJECT"
 wait_daemon 1
 wait_daemon 2
-ok "two private libvirtd up in $(($(date +%s) - started)) s: $(grep 'Using library' "$tmp/out" | sed 's/.*: //'), $(grep 'Running hypervisor' "$tmp/out" | sed 's/.*: //'), $virt"
+ok "two private libvirtd $daemon_version up in $(($(date +%s) - started)) s: $(grep 'Running hypervisor' "$tmp/out" | sed 's/.*: //'), $virt; clients on $(grep 'Using library' "$tmp/out" | sed 's/.*: //')"
 
 # ---- helpers: what the pins say, what QEMU got --------------------------------
 cat >"$tmp/verify.py" <<'PY'

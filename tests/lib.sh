@@ -68,6 +68,9 @@ kvm_usable() {
 #   start_daemon 1 MOUNTS ENV; wait_daemon 1; virsh -c "$(uri 1)" ...
 # Everything started (daemons, QEMU of domains named $dom_prefix*, the
 # bridge) goes on exit, even on failure.
+# The daemons are the system's libvirt (9.0 on Debian 12), or with
+# ABIPIN_LIBVIRT_PREFIX=DIR those unpacked into DIR by tools/fetch-libvirt
+# (11.3), while virsh and abipin stay clients of the system's libvirt.so.0.
 
 # daemon_require: skip (77) unless this machine can run it: root, libvirt's
 # daemons and QEMU with the USO properties; sets emulator, hook_bin, shim
@@ -76,10 +79,11 @@ daemon_require() {
     PATH="$PATH:/usr/sbin:/sbin"
     export PATH
     [ "$(id -u)" = 0 ] || skip "not root: libvirt system daemons, bridges and taps need root"
-    for c in libvirtd virtlogd virsh unshare ip python3 timeout; do
+    for c in virsh unshare ip python3 timeout; do
         command -v $c >/dev/null 2>&1 ||
-            skip "no $c (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients iproute2 util-linux)"
+            skip "no $c (apt-get install libvirt-clients iproute2 util-linux)"
     done
+    daemon_from "${ABIPIN_LIBVIRT_PREFIX:-}"
     [ -c /dev/net/tun ] || skip "no /dev/net/tun: libvirt cannot create a tap"
     emulator=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64 (tools/quickstart installs QEMU 10 from bookworm-backports)"
     "$emulator" -nodefaults -machine none -device virtio-net-pci,help 2>/dev/null | grep -q 'host_uso=' ||
@@ -97,6 +101,71 @@ daemon_require() {
     export ABIPIN_CACHE_DIR ABIPIN_CONF
     unset ABIPIN_HOST_PROFILE ABIPIN_EMULATOR ABIPIN_SHIM_REJECT LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI
     printf '%s\n' "mode = enforce" "unpinned = warn" "cache_dir = $ABIPIN_CACHE_DIR" >"$ABIPIN_CONF"
+}
+
+# system_lib SONAME: the file the system's SONAME is (ldconfig's, links resolved)
+system_lib() {
+    readlink -f "$(ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }')"
+}
+
+# client_from PREFIX: abipin's libvirt.so.0 (it dlopens it) is PREFIX's
+# (tools/fetch-libvirt), through LD_LIBRARY_PATH, and the loader says so
+client_from() {
+    sys=$(system_lib libvirt.so.0)
+    lib="$1${sys%/*}"
+    [ -f "$lib/libvirt.so.0" ] ||
+        skip "no $lib/libvirt.so.0 (tools/quickstart unpacks it: tools/fetch-libvirt 11.3 $1)"
+    LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export LD_LIBRARY_PATH
+    LD_DEBUG=libs "$ABIPIN" start -c test:///default "client-from-$$" >"$tmp/out" 2>&1
+    grep -q "calling init: $lib/libvirt.so.0\$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "abipin did not load $lib/libvirt.so.0"; }
+}
+
+# daemon_from [PREFIX]: which libvirtd and virtlogd start_daemon runs: the
+# system's, or PREFIX's (tools/fetch-libvirt), which in the daemon's mount
+# namespace is bound over the system's libvirt: its libvirt*.so.0, modules
+# (LIB/libvirt), data (/usr/share/libvirt: cpu_map, schemas) and helpers
+# (/usr/lib/libvirt). libvirt's own variables would not do: LIBVIRT_DRIVER_DIR
+# and friends move only the modules (11.3's src/driver.c:64), cpu_map.c:82 and
+# virxml.c:1211 read PKGDATADIR, virfile.c:442 runs LIBEXECDIR's
+# libvirt_iohelper with a cleared environment, so LD_LIBRARY_PATH does not
+# reach it ("libvirt.so.0: version `LIBVIRT_PRIVATE_11.3.0' not found" on
+# virsh save). Hooks and QEMU run in that namespace too, as on a host with
+# that libvirt. Sets daemon_version (what `virsh version` must report),
+# daemon_schemas (that libvirt's RELAX NG schemas) and daemon_env.
+daemon_from() {
+    libvirtd=libvirtd virtlogd=virtlogd daemon_env=: daemon_schemas="$1/usr/share/libvirt/schemas"
+    if [ -z "$1" ]; then
+        for c in libvirtd virtlogd; do
+            command -v $c >/dev/null 2>&1 ||
+                skip "no $c (apt-get install libvirt-daemon libvirt-daemon-driver-qemu)"
+        done
+        daemon_version=$(libvirtd --version | awk '{ print $NF }')
+        return
+    fi
+    libvirtd="$1/usr/sbin/libvirtd" virtlogd="$1/usr/sbin/virtlogd"
+    [ -x "$libvirtd" ] && [ -x "$virtlogd" ] ||
+        skip "no libvirtd and virtlogd under ABIPIN_LIBVIRT_PREFIX=$1 (tools/quickstart unpacks them: tools/fetch-libvirt 11.3 $1)"
+    for so in libvirt.so.0 libvirt-qemu.so.0 libvirt-lxc.so.0 libvirt-admin.so.0; do
+        sys=$(system_lib "$so")
+        [ -f "$sys" ] || skip "ldconfig knows no $so to bind $1's over (apt-get install libvirt0)"
+        libdir=${sys%/*}
+        [ -e "$1$libdir/$so" ] || fail "$1 has no $libdir/$so"
+        daemon_env="$daemon_env
+        mount --bind '$(readlink -f "$1$libdir/$so")' '$sys'"
+    done
+    for d in "$libdir/libvirt" /usr/share/libvirt /usr/lib/libvirt; do
+        [ -d "$1$d" ] || fail "$1 has no $d"
+        [ -d "$d" ] || skip "no $d to bind $1$d over (apt-get install libvirt-daemon-driver-qemu)"
+        daemon_env="$daemon_env
+        mount --bind '$1$d' '$d'"
+    done
+    [ -f "$1$libdir/libvirt/connection-driver/libvirt_driver_qemu.so" ] || fail "$1 has no QEMU driver"
+    daemon_version=$(unshare -m --propagation private sh -c "set -e
+        $daemon_env
+        exec '$libvirtd' --version" | awk '{ print $NF }')
+    [ -n "$daemon_version" ] || fail "$libvirtd does not run"
 }
 
 uri() { echo "qemu:///system?socket=$tmp/d$1/run/libvirt-sock"; }
@@ -147,7 +216,12 @@ host_uuid = "00000000-0000-4000-8000-e2e00000000$1"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 EOF
     echo 'log_outputs = "3:file:/var/log/libvirt/virtlogd.log"' >"$d/etc/virtlogd.conf"
-    # root QEMU, no confinement, no per-VM /dev or cgroups: nothing here needs them
+    # root QEMU, no confinement, no per-VM /dev or cgroups: nothing here
+    # needs them. Incoming migrations listen on ports of this test's own:
+    # libvirt's default range (from 49152) is every daemon's, and two tests
+    # migrating at once had one QEMU take the other's port ("migrate-incoming:
+    # Failed to find an available port: Address already in use")
+    ports=$((49152 + ($$ % 500) * 32 + ($1 - 1) * 16))
     cat >"$d/etc/qemu.conf" <<EOF
 user = "root"
 group = "root"
@@ -155,6 +229,8 @@ dynamic_ownership = 0
 security_driver = "none"
 namespaces = []
 cgroup_controllers = []
+migration_port_min = $ports
+migration_port_max = $((ports + 15))
 EOF
     # The hook: like the qemu.d/abipin `make install` puts there, it runs
     # abipin-hook, here with the environment baked in (libvirt runs hooks
@@ -185,9 +261,10 @@ EOF
         mount --bind '$d/cache' /var/cache/libvirt
         mount --bind '$d/log' /var/log/libvirt
         $bind_users
+        $daemon_env
         $2
-        virtlogd -d -p '$d/virtlogd.pid'
-        exec libvirtd -f /etc/libvirt/libvirtd.conf -p '$d/libvirtd.pid'
+        '$virtlogd' -d -p '$d/virtlogd.pid'
+        exec '$libvirtd' -f /etc/libvirt/libvirtd.conf -p '$d/libvirtd.pid'
     " </dev/null >"$d/daemon.out" 2>&1 &
     daemon_pids="$daemon_pids $!"
     eval "daemon_pid_$1=$!"
@@ -197,7 +274,7 @@ EOF
 wait_daemon() {
     d="$tmp/d$1"
     while :; do
-        if [ -S "$d/run/libvirt-sock" ] && timeout 60 virsh -c "$(uri $1)" version >"$tmp/out" 2>"$tmp/err"; then
+        if [ -S "$d/run/libvirt-sock" ] && timeout 60 virsh -c "$(uri $1)" version --daemon >"$tmp/out" 2>"$tmp/err"; then
             break
         fi
         grep -q "no connection driver available" "$tmp/err" 2>/dev/null &&
@@ -209,6 +286,8 @@ wait_daemon() {
         sleep 0.2
     done
     grep -q "Running hypervisor: QEMU" "$tmp/out" || { cat "$tmp/out" >&2; fail "virsh version ($1)"; }
+    grep -q "Running against daemon: $daemon_version\$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "virsh version ($1): not the daemon libvirt $daemon_version"; }
 }
 
 # daemon_setup BRIDGE: the clean-up trap, the directories the namespaces

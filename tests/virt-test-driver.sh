@@ -1,8 +1,13 @@
 #!/bin/sh
 # define and start through the real libvirt API, on libvirt's embedded test
 # driver (no daemon). tests/data/virt/node.xml is the driver's state: vm1,
-# pinned for a 6.12/QEMU 10.0 host and shut off.
+# pinned for a 6.12/QEMU 10.0 host and shut off. With ABIPIN_LIBVIRT_PREFIX
+# (tools/fetch-libvirt) abipin loads that libvirt.so.0 instead of the system's.
 . "$abs_top_srcdir/tests/lib.sh"
+if [ -n "${ABIPIN_LIBVIRT_PREFIX:-}" ]; then
+    client_from "$ABIPIN_LIBVIRT_PREFIX"
+    ok "abipin loads $(ls "$lib"/libvirt.so.0.*) through the libvirt API"
+fi
 pin="$abs_top_srcdir/tests/data/pin"
 node="test://$abs_top_srcdir/tests/data/virt/node.xml"
 ABIPIN_HOST_PROFILE="$pin/platforms/qemu-10.0.xml"
