@@ -186,6 +186,40 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
     return 0;
 }
 
+/* Read the log at @path, explain it, print the answer. */
+static int explain_run(const char *path, ExplainArgs *a, bool json)
+{
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    _cleanup_(json_object_putp) json_object *o = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_free_ uint64_t (*offered)[2] = NULL;
+    _cleanup_free_ char *data = NULL;
+    AbipinExplainOptions eo = { .domain = a->domain, .platform_a = a->platform_a,
+                                .platform_b = a->platform_b };
+    uint64_t predicted[2];
+    size_t len;
+    int r;
+
+    if ((r = abipin_file_read(path, EXPLAIN_MAX_LOG, &data, &len)) < 0 ||
+        (r = abipin_catalogue_load_default(&cat)) < 0)
+        return r;
+    if (a->domain) {
+        if ((r = explain_predict(a, predicted, &offered, &eo.n_offered)) < 0)
+            return r;
+        eo.predicted = predicted;
+        eo.offered = (const uint64_t (*)[2]) offered;
+    }
+    if ((r = abipin_explain_log(cat, name, data, len, &eo, &o)) < 0)
+        return r;
+    if (json)
+        r = cli_print_json(stdout, o);
+    else
+        explain_print(name, o);
+    if (r < 0)
+        return r;
+    return json_object_array_length(json_object_object_get(o, "failures")) ? 0 : EXIT_REFUSED;
+}
+
 int cmd_explain(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -197,18 +231,9 @@ int cmd_explain(int argc, char **argv)
         CLI_PROBE_OPTIONS,
         {},
     };
-    _cleanup_(json_object_putp) json_object *o = NULL;
-    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
-    _cleanup_free_ char *data = NULL;
     ExplainArgs a = { 0 };
-    AbipinExplainOptions eo = { 0 };
-    uint64_t predicted[2];
-    _cleanup_free_ uint64_t (*offered)[2] = NULL;
-    size_t n_offered = 0;
-    const char *path = "-";
-    size_t len;
     bool json = false;
-    int opt, r;
+    int opt;
 
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
         if (cli_parse_probe_option(opt, &a.probe))
@@ -239,25 +264,5 @@ int cmd_explain(int argc, char **argv)
         return cli_usage_error("explain", _("at most one log file is read"));
     if ((a.platform_a || a.platform_b) && !a.domain)
         return cli_usage_error("explain", _("--platform-a and --platform-b need --domain"));
-    if (argc - optind == 1)
-        path = argv[optind];
-    if ((r = abipin_file_read(path, EXPLAIN_MAX_LOG, &data, &len)) < 0 ||
-        (r = abipin_catalogue_load_default(&cat)) < 0)
-        return r;
-    if (a.domain) {
-        if ((r = explain_predict(&a, predicted, &offered, &n_offered)) < 0)
-            return r;
-        eo = (AbipinExplainOptions) { .predicted = predicted, .offered = (const uint64_t (*)[2]) offered,
-                                      .n_offered = n_offered, .domain = a.domain,
-                                      .platform_a = a.platform_a, .platform_b = a.platform_b };
-    }
-    if ((r = abipin_explain_log(cat, strcmp(path, "-") == 0 ? "<stdin>" : path, data, len, &eo, &o)) < 0)
-        return r;
-    if (json)
-        r = cli_print_json(stdout, o);
-    else
-        explain_print(strcmp(path, "-") == 0 ? "<stdin>" : path, o);
-    if (r < 0)
-        return r;
-    return json_object_array_length(json_object_object_get(o, "failures")) ? 0 : EXIT_REFUSED;
+    return explain_run(argc - optind == 1 ? argv[optind] : "-", &a, json);
 }
