@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "featmsg.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -68,11 +69,41 @@ static const char *value_string(AbipinValue v)
     return v == ABIPIN_VALUE_ON ? "on" : v == ABIPIN_VALUE_OFF ? "off" : "unset";
 }
 
+/* A guest that negotiated every bit @x offers cannot arrive at @y: what
+ * it loses, over all 128 bits, and the line B's QEMU prints, in its
+ * version's format. From QEMU 10.2 that line shows none of the lost bits
+ * (featmsg.c): "hidden" says so. */
+static void diff_verdict(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
+                         const uint64_t lost[2], json_object *verdicts)
+{
+    json_object *v = json_object_new_object(), *bits = json_object_new_array();
+    bool wide = abipin_featmsg_wide(b->ctx->qemu);
+    char hex[40], msg[160];
+
+    json_object_object_add(v, "interface", json_object_new_string(x->iface->label));
+    abipin_features_hex(lost, lost[1] != 0, hex, sizeof(hex));
+    json_object_object_add(v, "unsupported", json_object_new_string(hex));
+    for (unsigned bit = 0; bit < 128; bit++)
+        if (lost[bit / 64] >> (bit % 64) & 1) {
+            const char *name = abipin_catalogue_bit_name(a->ctx->cat, bit);
+            json_object *o = json_object_new_object();
+
+            json_object_object_add(o, "bit", json_object_new_int((int) bit));
+            json_object_object_add(o, "name", name ? json_object_new_string(name) : NULL);
+            json_object_array_add(bits, o);
+        }
+    json_object_object_add(v, "bits", bits);
+    abipin_featmsg_format(b->ctx->qemu, x->offered, y->offered, msg, sizeof(msg));
+    json_object_object_add(v, "qemu_error", json_object_new_string(msg));
+    json_object_object_add(v, "qemu_format", json_object_new_string(wide ? "128-bit" : "64-bit"));
+    json_object_object_add(v, "hidden", json_object_new_boolean(abipin_featmsg_masks_guest(wide)));
+    json_object_array_add(verdicts, v);
+}
+
 static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
                       json_object *changes, json_object *verdicts)
 {
     const char *label = x->iface->label;
-    char va[ABIPIN_ABI_VECTOR_MAX], vb[ABIPIN_ABI_VECTOR_MAX];
     const uint64_t lost[2] = { x->offered[0] & ~y->offered[0], x->offered[1] & ~y->offered[1] };
 
     if (x->iface->backend != y->iface->backend)
@@ -93,20 +124,8 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
             diff_add(changes, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
                      abipin_abi_has(y, bit) ? "offered" : "not offered");
         }
-    if (lost[0] || lost[1]) {
-        json_object *v = json_object_new_object();
-        char msg[256];
-
-        /* the destination's QEMU prints the error, in its own width */
-        abipin_abi_vector_format(x->offered, b->ctx->qemu, va, sizeof(va));
-        abipin_abi_vector_format(y->offered, b->ctx->qemu, vb, sizeof(vb));
-        snprintf(msg, sizeof(msg), "Features %s unsupported. Allowed features: %s", va, vb);
-        json_object_object_add(v, "interface", json_object_new_string(label));
-        abipin_abi_vector_format(lost, 0, va, sizeof(va));
-        json_object_object_add(v, "unsupported", json_object_new_string(va));
-        json_object_object_add(v, "qemu_error", json_object_new_string(msg));
-        json_object_array_add(verdicts, v);
-    }
+    if (lost[0] || lost[1])
+        diff_verdict(a, x, b, y, lost, verdicts);
 }
 
 /**

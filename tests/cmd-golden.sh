@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-driven tests of abi, diff, audit and the fleet labels (probe --format
+# Data-driven tests of abi, diff, explain, audit and the fleet labels (probe --format
 # nfd|nova, pin --require-labels): tests/data/cmd/GROUP/NAME.args
 # holds the command line (paths relative to that directory), NAME.out the
 # expected standard output byte for byte, NAME.exit the expected exit code
@@ -11,7 +11,7 @@ ABIPIN_HOST_PROFILE="$abs_top_srcdir/tests/data/pin/platforms/qemu-10.0.xml"
 export ABIPIN_HOST_PROFILE
 
 n=0
-for group in abi diff audit labels; do
+for group in abi diff explain audit labels; do
     cd "$abs_top_srcdir/tests/data/cmd/$group" || fail "no $group cases"
     for argsfile in *.args; do
         name=${argsfile%.args}

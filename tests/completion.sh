@@ -51,6 +51,8 @@ echo "== compare linux-6"; complete_words compare linux-6
 cd "$files" || exit 1
 echo "== check files"; complete_words check ''
 echo "== pin -o"; complete_words pin -o w
+echo "== explain files"; complete_words explain ''
+echo "== explain --domain"; complete_words explain --domain w
 echo "== start"; LIBVIRT_DEFAULT_URI=test:///default complete_words start ''
 echo "== start -c"; LIBVIRT_DEFAULT_URI=none:///nowhere complete_words start -c test:///default ''
 echo "== start --connect="; LIBVIRT_DEFAULT_URI=none:///nowhere complete_words start --connect=test:///default t
@@ -93,6 +95,9 @@ check_cases() {
     case_of "$l" "check files" | grep -qx 'sub' || fail "$l: check does not offer the directory"
     case_of "$l" "check files" | grep -q 'notes.txt' && fail "$l: check offers a .txt file"
     expect "$l" "pin -o" "-o FILE" "$(lines web.xml)"
+    case_of "$l" "explain files" | grep -qx 'notes.txt' || fail "$l: explain does not offer a log (any file)"
+    case_of "$l" "explain files" | grep -qx -- '-' || fail "$l: explain does not offer - (standard input)"
+    expect "$l" "explain --domain" "--domain DOMAIN.xml" "$(lines web.xml)"
     expect "$l" start "domains of LIBVIRT_DEFAULT_URI" "$(lines test)"
     expect "$l" "start -c" "domains of -c URI" "$(lines test)"
     expect "$l" "start --connect=" "domains of --connect=URI" "$(lines test)"

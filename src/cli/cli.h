@@ -28,6 +28,7 @@ int cmd_start(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
 int cmd_abi(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 /* One row of a command's --help: the option as typed (not translated) and

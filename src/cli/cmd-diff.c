@@ -72,12 +72,24 @@ static void diff_print(json_object *o)
     }
     for (size_t i = 0; i < json_object_array_length(verdicts); i++) {
         json_object *v = json_object_array_get_idx(verdicts, i);
+        json_object *bits = json_object_object_get(v, "bits");
+        _cleanup_free_ char *list = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&list, &len);
 
-        printf(_("migration A -> B fails for %1$s: B lacks %2$s; a guest that negotiated them "
-                 "stops in QEMU's state load with \"%3$s\"\n"),
+        for (size_t k = 0; f && k < json_object_array_length(bits); k++)
+            fprintf(f, "%s%d", k ? ", " : "",
+                    json_object_get_int(json_object_object_get(json_object_array_get_idx(bits, k), "bit")));
+        if (f)
+            fclose(f);
+        printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
+                 "them stops in QEMU's state load with \"%4$s\"\n"),
                json_object_get_string(json_object_object_get(v, "interface")),
-               json_object_get_string(json_object_object_get(v, "unsupported")),
+               json_object_get_string(json_object_object_get(v, "unsupported")), list ? list : "",
                json_object_get_string(json_object_object_get(v, "qemu_error")));
+        if (json_object_get_boolean(json_object_object_get(v, "hidden")))
+            printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
+                     "allowed ones: its line shows none of the missing bits\n"));
     }
 }
 

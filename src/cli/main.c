@@ -23,6 +23,7 @@ static const struct {
     { "check", cmd_check, N_("can a platform honour every pin of a domain") },
     { "abi", cmd_abi, N_("the feature bits a definition offers the guest on a platform, and why") },
     { "diff", cmd_diff, N_("guest-ABI differences between two definitions; can A migrate to B") },
+    { "explain", cmd_explain, N_("decode QEMU's \"Features 0x... unsupported\" migration error in a log") },
     { "audit", cmd_audit, N_("host-dependent features left unpinned in many definitions") },
     { "define", cmd_define, N_("pin a domain and define it through libvirt") },
     { "start", cmd_start, N_("check a defined domain against this host, then start it") },
