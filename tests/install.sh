@@ -52,6 +52,10 @@ installed="$root$(var bindir)/abipin"
 ABIPIN_DATADIR="$root$(var pkgdatadir)" ABIPIN_SCHEMADIR="$root$(var pkgdatadir)/schemas" \
     "$installed" platforms --names >"$tmp/names" || fail "installed: platforms --names"
 grep -qx linux-6.1 "$tmp/names" || fail "installed: no linux-6.1 among the platforms"
+# every platform of the source tree is installed (Makefile.am lists them one by one)
+(cd "$abs_top_srcdir/data/platforms" && ls -- *.xml) | sed 's/\.xml$//' | sort >"$tmp/shipped"
+sort "$tmp/names" | diff "$tmp/shipped" - >&2 ||
+    fail "installed platforms differ from data/platforms (above; dist_platforms_DATA in Makefile.am)"
 utf8=$(locale -a 2>/dev/null | grep -ixE 'c\.utf-?8' | head -n 1)
 if [ -n "$utf8" ]; then
     ABIPIN_LOCALEDIR="$root$(var localedir)" LANGUAGE=de LC_ALL=$utf8 "$installed" check --help |

@@ -197,7 +197,8 @@ static void platforms_load(void)
     if (n_platforms)
         return;
     ck_assert_int_eq(abipin_profile_load(host_path, &host), 0);
-    ck_assert_int_eq(abipin_catalogue_load_default(&cat), 0);
+    if (!cat)
+        ck_assert_int_eq(abipin_catalogue_load_default(&cat), 0);
     for (int dir = 0; dir < 2; dir++) {
         n = abipin_test_list(dir ? shipped : fixtures, ".xml", &names);
         ck_assert_uint_gt(n, 4);
@@ -361,7 +362,10 @@ START_TEST(test_requirements_need_record)
     _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
     AbipinAtomSet *need = NULL;
 
-    platforms_load();
+    /* the catalogue only: loading every platform with its labels takes
+     * longer than the 4 s this test case has on a busy machine */
+    if (!cat)
+        ck_assert_int_eq(abipin_catalogue_load_default(&cat), 0);
     ck_assert_int_eq(abipin_domain_load(path, &d), 0);
     ck_assert_int_eq(abipin_check_requirements(cat, d, problems, &need), -EINVAL);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_INPUT);

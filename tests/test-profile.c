@@ -80,8 +80,9 @@ END_TEST
 START_TEST(test_shipped_platforms)
 {
     AbipinPlatformList list;
-    const char *expect[] = { "linux-4.14.0", "linux-4.18", "linux-5.10", "linux-5.14", "linux-5.15",
-                             "linux-6.1",    "linux-6.2",  "linux-6.8",  "linux-6.12" };
+    const char *expect[] = { "linux-4.14.0", "linux-4.18", "linux-5.10", "linux-5.14",
+                             "linux-5.15",   "linux-6.1",  "linux-6.2",  "linux-6.8",
+                             "linux-6.12",   "linux-6.17", "linux-7.2" };
 
     ck_assert_msg(abipin_platforms_list(&list) == 0, "%s", abipin_error_message());
     ck_assert_uint_eq(list.n, sizeof(expect) / sizeof(*expect));
@@ -98,8 +99,14 @@ START_TEST(test_shipped_platforms)
         ck_assert_int_eq(abipin_profile_parse(expect[i], xml, strlen(xml), &again), 0);
         xml2 = format(again);
         ck_assert_str_eq(xml, xml2);
-        /* USO arrived in 6.2 */
+        /* USO arrived in 6.2; UDP tunnel GSO on tun (never macvtap), vhost IN_ORDER
+         * and vhost bits 65 and 67 in 6.17 */
         ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "tap.uso4"), i >= 6);
+        ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "tap.udp_tunnel_gso"), i >= 9);
+        ck_assert(!abipin_atom_set_has(list.items[i]->atoms, "macvtap.udp_tunnel_gso"));
+        ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "vhost.bit.35"), i >= 9);
+        ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "vhost.bit.65"), i >= 9);
+        ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "vhost.bit.67"), i >= 9);
         ck_assert_int_eq(abipin_atom_set_has(list.items[i]->atoms, "tap.ufo"), i != 0);
         /* newer kernels satisfy older platforms, from 4.18 on */
         if (i > 1)
@@ -113,6 +120,9 @@ START_TEST(test_shipped_platforms)
     ck_assert_int_eq(abipin_platforms_latest(&list, list.items[3]), 5);
     ck_assert_int_eq(abipin_platforms_latest(&list, list.items[6]), 6);
     ck_assert_int_eq(abipin_platforms_latest(&list, list.items[8]), 8);
+    /* 6.17 and the measured 7.2 have the same atoms */
+    ck_assert_int_eq(abipin_platforms_latest(&list, list.items[9]), 10);
+    ck_assert_int_eq(abipin_platforms_latest(&list, list.items[10]), 10);
     abipin_platform_list_clear(&list);
 }
 END_TEST
