@@ -67,10 +67,20 @@ for s in $have; do
     name=$(sed -n 's/^<platform name="\([^"]*\)">.*/\1/p' "$tmp/$s/platform.xml")
     shipped="$abs_top_srcdir/data/platforms/$name.xml"
     pkg=$(head -n 1 "$cache/kernel-$s/VERSIONS")
-    [ -f "$shipped" ] ||
-        fail "$s ($pkg) is $name, which data/platforms lacks: tools/platform-from-kernel $s data/platforms/$name.xml"
-    grep -q "Written by tools/platform-from-kernel $s:" "$shipped" ||
-        fail "data/platforms/$name.xml was not measured on $s"
+    if [ -f "$shipped" ]; then
+        grep -q "Written by tools/platform-from-kernel $s:" "$shipped" ||
+            fail "data/platforms/$name.xml was not measured on $s"
+    else
+        # Debian moved on (unstable's kernel is newer than any platform):
+        # the newest shipped platform below it must still describe it, or
+        # the new kernel brought a capability and needs a platform of its own
+        older=$(ls "$abs_top_srcdir"/data/platforms/linux-*.xml | sed 's|.*/||; s|\.xml$||' |
+            { cat; echo "$name"; } | sort -V | sed -n "/^$name\$/{x;p;q};h")
+        [ -n "$older" ] || fail "$s ($pkg) is $name, older than every shipped platform"
+        echo "note: $s ($pkg) is $name, which data/platforms lacks: compared with $older" \
+            "(tools/platform-from-kernel $s data/platforms/$name.xml writes its own)"
+        shipped="$abs_top_srcdir/data/platforms/$older.xml"
+    fi
     atoms "$tmp/$s/platform.xml" >"$tmp/$s/measured"
     atoms "$shipped" >"$tmp/$s/shipped"
     [ -s "$tmp/$s/measured" ] || fail "$s: no atom measured"
