@@ -8,16 +8,21 @@
 #     (3, the library hidden in a private mount namespace).
 #  2. Two unpinned domains with a virtio NIC: A runs QEMU as it is, B runs
 #     QEMU under the LD_PRELOAD shim whose TUNSETOFFLOAD rejects USO as
-#     Linux < 6.2 does (and B's definition even sets host_uso on). pin --live
+#     Linux < 6.2 does (and B's definition even sets host_uso on); pin
+#     --live of B runs under the shim too (its probe: a host without USO). pin --live
 #     makes every catalogue property QEMU has explicit in the persistent
 #     definition, equal to what QMP x-query-virtio-status reports (asked
-#     here, independently, with virsh qemu-monitor-command): USO on for A,
-#     off for B. The record says source live and QEMU's version; libvirt's
+#     here, independently, with virsh qemu-monitor-command: QEMU 10.0
+#     answers it; pin --live itself only reads QOM properties, see
+#     tests/live-qemu.sh): USO on for A, off for B; the domains keep
+#     running. The record says source live, method qom, QEMU's version; libvirt's
 #     schema and metadata.rng accept the result. A's values are the ones
 #     `abipin pin` computes for this host, B's those it computes under the
 #     shim. -o FILE writes the same without defining; --json reports.
 #  3. The next boot: restarted from the pinned definitions, A's and B's QEMU
-#     offer the same host features, entry for entry; B's definition started
+#     offer the same host features, entry for entry. pin --live as the
+#     first monitor user of A's new QEMU: libvirt logs "tainted:
+#     custom-monitor" for it (the manual says so), A keeps running. B's definition started
 #     without the shim (a host with USO) offers the same too, USO off. pin
 #     --live again changes nothing; a transient domain can only be written.
 . "$abs_top_srcdir/tests/lib.sh"
@@ -32,6 +37,13 @@ dom_c="${dom_prefix}c"
 dom_t="${dom_prefix}t"
 v() { timeout 60 virsh -c "$(uri 1)" "$@"; }
 live() { timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$@"; }
+# B's host lacks USO for abipin too: pin --live masks the device's
+# properties with the host's probed profile, and a real host's QEMU and
+# abipin see the same kernel
+live_nouso() {
+    env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-nouso" \
+        timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$@"
+}
 daemon_setup "livebr$$"
 
 start_daemon 1 : :
@@ -119,7 +131,8 @@ def check(path, mac, status, qom, version):
         if vals[name] != want:
             problems.append("%s: definition %s, QEMU %s" % (name, vals[name], want))
     rec = ET.parse(path).getroot().find(".//" + PIN + "pin")
-    if rec is None or rec.get("source") != "live" or rec.get("emulator") != version:
+    if rec is None or rec.get("source") != "live" or rec.get("method") != "qom" or \
+            rec.get("emulator") != version:
         problems.append("record: %s" % (rec.attrib if rec is not None else "none"))
     for p in problems:
         print(p, file=sys.stderr)
@@ -230,6 +243,7 @@ grep -q "source='live'" "$tmp/a.out.xml" || fail "-o FILE: no live record in $tm
 ok "-o FILE wrote the pinned definition and defined nothing"
 
 expect_exit 0 "pin --live $dom_a" -- live "$dom_a"
+[ "$(v domstate "$dom_a")" = running ] || fail "$dom_a does not run after pin --live"
 grep -q "^Domain '$dom_a' defined, pinned to what its running QEMU offers" "$tmp/out" ||
     { cat "$tmp/out" >&2; fail "pin --live did not say it defined $dom_a"; }
 grep -q "abipin: pinned $dom_a to what its running QEMU $qemu_version offers (pc-q35-" "$tmp/err" ||
@@ -246,12 +260,12 @@ cmp -s "$tmp/want" "$tmp/got" ||
     { diff "$tmp/want" "$tmp/got" >&2; fail "pin --live and abipin pin (this host) disagree"; }
 ok "$dom_a: the same $(grep -c ' o[nf]' "$tmp/got") values as 'abipin pin' for this host, and as -o FILE"
 
-expect_exit 0 "pin --live -o - $dom_b" -- live -o - "$dom_b"
+expect_exit 0 "pin --live -o - $dom_b" -- live_nouso -o - "$dom_b"
 grep -q "host_uso off (was on)" "$tmp/err" || { cat "$tmp/err" >&2; fail "the summary does not say host_uso was on"; }
 grep -q "source='live'" "$tmp/out" || fail "-o -: no pinned XML on standard output"
 echo "  what pin --live -o - printed on standard error:"
 sed 's/^/  | /' "$tmp/err"
-expect_exit 0 "pin --live --json $dom_b" -- live --json "$dom_b"
+expect_exit 0 "pin --live --json $dom_b" -- live_nouso --json "$dom_b"
 [ "$(json_get "$tmp/out" 'd["source"], d["emulator"], d["domain"]')" = "('live', '$qemu_version', '$dom_b')" ] ||
     { cat "$tmp/out" >&2; fail "--json: source, emulator, domain"; }
 [ "$(json_get "$tmp/out" '[(f["value"], f.get("was")) for f in d["interfaces"][0]["features"] if f.get("name") == "host_uso"]')" = "[('off', 'on')]" ] ||
@@ -274,6 +288,14 @@ for d in "$dom_a" "$dom_b"; do
     v destroy "$d" >/dev/null 2>&1 || fail "destroy $d"
     v start "$d" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "start $d, pinned"; }
 done
+# pin --live is the first to use the new QEMU's monitor: libvirt taints the
+# domain for it (virDomainQemuMonitorCommand), in the domain's log
+grep -c 'tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log" >"$tmp/taints.before" || :
+expect_exit 0 "pin --live -o FILE $dom_a, first on its new QEMU" -- live -o "$tmp/a.restart.xml" "$dom_a"
+[ "$(v domstate "$dom_a")" = running ] || fail "$dom_a does not run after pin --live"
+[ "$(grep -c 'tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log")" -gt "$(cat "$tmp/taints.before")" ] ||
+    fail "libvirt logged no custom-monitor taint for pin --live: docs/abipin.1.rst says it does"
+ok "libvirt logs '$(grep -o 'Domain id=[0-9]* is tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log" | tail -1)' for pin --live; $dom_a still runs"
 qmp "$dom_a" "$mac_a" "$dom_a"
 qmp "$dom_b" "$mac_b" "$dom_b"
 python3 "$tmp/live.py" same "$tmp/$dom_a.before.json" "$tmp/$dom_a.status.json" ||
