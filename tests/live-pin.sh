@@ -4,7 +4,8 @@
 #
 #  1. Refusals, each leaving the definition as it was: a domain that does
 #     not run (exit 1), an unknown one (2), the test driver, which has no
-#     QEMU monitor (3), an unreachable URI (3), libvirt-qemu.so.0 missing
+#     QEMU monitor (3), an unreachable URI (3), a URI naming another host
+#     (2: the host's profile masks the properties), libvirt-qemu.so.0 missing
 #     (3, the library hidden in a private mount namespace).
 #  2. Two unpinned domains with a virtio NIC: A runs QEMU as it is, B runs
 #     QEMU under the LD_PRELOAD shim whose TUNSETOFFLOAD rejects USO as
@@ -67,8 +68,9 @@ cat >"$tmp/live.py" <<'PY'
 #     and equal to QMP host-features; prints "N explicit; host_uso=.. ..."
 # live.py same STATUS1 STATUS2              -> the host-features are the same
 import json, os, sys, xml.etree.ElementTree as ET
+sys.path.insert(0, os.environ["abs_top_srcdir"] + "/tests")
+import live_qemu  # noqa: E402 (the definition's values, shared with live-qemu.sh)
 
-QNS = "{http://libvirt.org/schemas/domain/qemu/1.0}"
 PIN = "{http://abipin.org/schemas/pin/1.0}"
 CAT = ET.parse(os.environ["ABIPIN_DATADIR"] + "/features.xml").getroot()
 FEATURES = []  # (property, QMP entry prefix, libvirt element or None, attribute)
@@ -93,20 +95,8 @@ def interface(root, mac):
 def values(path, mac):
     root = ET.parse(path).getroot()
     itf = interface(root, mac)
-    alias = itf.find("alias").get("name") if itf.find("alias") is not None else None
     drv = itf.find("driver")
-    out = {}
-    for name, _, elem, attr in FEATURES:
-        if elem is None:
-            val = None
-            for dev in root.iter(QNS + "device"):
-                for p in dev.iter(QNS + "property"):
-                    if dev.get("alias") == alias and p.get("name") == name:
-                        val = {"true": "on", "false": "off"}[p.get("value")]
-        else:
-            node = drv if elem == "driver" else (drv.find(elem) if drv is not None else None)
-            val = node.get(attr) if node is not None else None
-        out[name] = val or "-"
+    out = {k: v or "-" for k, v in live_qemu.interface_values(root, itf, live_qemu.catalogue()).items()}
     out["driver"] = drv.get("name") if drv is not None and drv.get("name") else "-"
     return out
 
@@ -222,6 +212,11 @@ expect_exit 3 "pin --live with an unreachable URI" -- \
     "$ABIPIN" pin --live -c "qemu+unix:///system?socket=$tmp/none" "$dom_a"
 grep -q "cannot connect to libvirt" "$tmp/err" || { cat "$tmp/err" >&2; fail "no reason given"; }
 expect_exit 2 "pin --live with --platform" -- live --platform linux-5.14 "$dom_a"
+# the unix transport reaches this daemon whatever the host part says
+expect_exit 2 "pin --live through a URI naming another host" -- \
+    "$ABIPIN" pin --live -c "qemu+unix://elsewhere/system?socket=$tmp/d1/run/libvirt-sock" "$dom_a"
+grep -q "is another host: --live masks its QEMU's properties with this host's kernel facts" "$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "no reason given"; }
 
 v start "$dom_a" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $dom_a"; }
 v start "$dom_b" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $dom_b"; }

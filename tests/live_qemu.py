@@ -25,7 +25,6 @@ Prints one "ok: ..." line per check; exit 1 with the reason otherwise.
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -114,30 +113,42 @@ def netdev_args(tap, name):
             "-device", "virtio-net-pci,netdev=n1,id=net1,mac=%s,addr=0x4" % MACS["net1"]]
 
 
+def interface_values(root, itf, cat):
+    """{property: on|off|None} as the definition @root says for <interface> @itf"""
+    alias_node = itf.find("alias")
+    alias = alias_node.get("name") if alias_node is not None else None
+    drv = itf.find("driver")
+    vals = {}
+    for name, _, _, elem, attr in cat:
+        val = None
+        if elem is None:
+            for dev in root.iter(QNS + "device"):
+                for p in dev.iter(QNS + "property"):
+                    if dev.get("alias") == alias and p.get("name") == name:
+                        val = {"true": "on", "false": "off"}[p.get("value")]
+        else:
+            node = drv if elem == "driver" else (drv.find(elem) if drv is not None else None)
+            val = node.get(attr) if node is not None else None
+        vals[name] = val
+    return vals
+
+
 def definition_values(path, cat):
-    """per alias: {property: on|off|None} as the pinned definition says"""
+    """per alias of MACS: interface_values"""
     root = ET.parse(path).getroot()
-    out = {}
-    for itf in root.iter("interface"):
-        mac = itf.find("mac").get("address")
-        alias_node = itf.find("alias")
-        alias = alias_node.get("name") if alias_node is not None else None
-        key = [a for a, m in MACS.items() if m == mac][0]
-        drv = itf.find("driver")
-        vals = {}
-        for name, _, _, elem, attr in cat:
-            val = None
-            if elem is None:
-                for dev in root.iter(QNS + "device"):
-                    for p in dev.iter(QNS + "property"):
-                        if dev.get("alias") == alias and p.get("name") == name:
-                            val = {"true": "on", "false": "off"}[p.get("value")]
-            else:
-                node = drv if elem == "driver" else (drv.find(elem) if drv is not None else None)
-                val = node.get(attr) if node is not None else None
-            vals[name] = val
-        out[key] = vals
-    return out
+    return {[a for a, m in MACS.items() if m == itf.find("mac").get("address")][0]:
+            interface_values(root, itf, cat) for itf in root.iter("interface")}
+
+
+def stop(proc):
+    """SIGTERM, SIGKILL after 10 s"""
+    proc.terminate()
+    for _ in range(100):
+        if proc.poll() is not None:
+            return
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
 
 
 def registers(cmd_base, tmp, name, env):
@@ -154,8 +165,7 @@ def registers(cmd_base, tmp, name, env):
         die("%s: reading the twin's registers: %s" % (name, e))
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+            stop(proc)
     out = {}
     for alias, bdf in SLOTS.items():
         f = [f for b, f in funcs.items() if b.endswith(bdf)]
@@ -279,12 +289,7 @@ def main(argv):
         if proc.poll() is not None or qmp.cmd({"execute": "query-status"})["return"]["status"] != "running":
             die("%s: QEMU does not run at the end" % name)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     return 0
 
 

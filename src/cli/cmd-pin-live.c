@@ -62,8 +62,14 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
     if (argc != 1)
         return cli_usage_error("pin", _("--live needs exactly one domain name"));
     if ((r = abipin_virt_connect(uri, &conn)) < 0 ||
-        (r = abipin_virt_require_qemu(conn, uri)) < 0 ||
-        (r = abipin_virt_lookup(conn, argv[0], &dom)) < 0 ||
+        (r = abipin_virt_require_qemu(conn, uri)) < 0)
+        return r;
+    if (abipin_virt_is_remote(conn))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("'%1$s' is another host: --live masks its QEMU's properties with "
+                                  "this host's kernel facts; run 'abipin pin --live' on that host"),
+                                uri ? uri : _("the default URI"));
+    if ((r = abipin_virt_lookup(conn, argv[0], &dom)) < 0 ||
         (r = abipin_virt_require_running(dom)) < 0)
         return r;
     if (!output && !abipin_virt_is_persistent(dom))
