@@ -5,7 +5,8 @@
 #  1. Refusals, each leaving the definition as it was: a domain that does
 #     not run (exit 1), an unknown one (2), the test driver, which has no
 #     QEMU monitor (3), an unreachable URI (3), a URI naming another host
-#     (2: the host's profile masks the properties), libvirt-qemu.so.0 missing
+#     (2: this host's profile masks the properties; qemu+ext, whose command
+#     connects to the test's daemon), libvirt-qemu.so.0 missing
 #     (3, the library hidden in a private mount namespace).
 #  2. Two unpinned domains with a virtio NIC: A runs QEMU as it is, B runs
 #     QEMU under the LD_PRELOAD shim whose TUNSETOFFLOAD rejects USO as
@@ -212,9 +213,23 @@ expect_exit 3 "pin --live with an unreachable URI" -- \
     "$ABIPIN" pin --live -c "qemu+unix:///system?socket=$tmp/none" "$dom_a"
 grep -q "cannot connect to libvirt" "$tmp/err" || { cat "$tmp/err" >&2; fail "no reason given"; }
 expect_exit 2 "pin --live with --platform" -- live --platform linux-5.14 "$dom_a"
-# the unix transport reaches this daemon whatever the host part says
+# the ext transport reaches this daemon whatever the host part says: its
+# command carries the connection (here to the daemon's own socket)
+cat >"$tmp/to-daemon" <<EOF
+#!/usr/bin/env python3
+import os, select, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect("$tmp/d1/run/libvirt-sock")
+while True:
+    r, _, _ = select.select([0, s], [], [])
+    data = os.read(0, 65536) if 0 in r else s.recv(65536)
+    if not data:
+        sys.exit(0)
+    s.sendall(data) if 0 in r else os.write(1, data)
+EOF
+chmod 755 "$tmp/to-daemon"
 expect_exit 2 "pin --live through a URI naming another host" -- \
-    "$ABIPIN" pin --live -c "qemu+unix://elsewhere/system?socket=$tmp/d1/run/libvirt-sock" "$dom_a"
+    "$ABIPIN" pin --live -c "qemu+ext://elsewhere/system?command=$tmp/to-daemon" "$dom_a"
 grep -q "is another host: --live masks its QEMU's properties with this host's kernel facts" "$tmp/err" ||
     { cat "$tmp/err" >&2; fail "no reason given"; }
 
