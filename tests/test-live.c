@@ -339,6 +339,62 @@ START_TEST(test_pin_live)
 }
 END_TEST
 
+/* A bit the host's profile cannot decide is refused, not guessed: the
+ * tap's USO could not be probed (no privilege, say). */
+START_TEST(test_read_unknown_atom)
+{
+    json_object *t = transcript("qemu-10.0");
+    AbipinDomain *running = domain("running");
+    char *path = abipin_test_path("data/live/host-linux-6.18.xml"), *data, *at, *edited;
+    const char *from = "<atom name=\"tap.uso4\"/>";
+    AbipinProfile *p = NULL;
+    AbipinLive *live = NULL;
+    size_t len;
+
+    data = abipin_test_read(path, &len);
+    at = strstr(data, from);
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_ge(asprintf(&edited, "%.*s<atom name=\"tap.uso4\" state=\"unknown\" "
+                                       "reason=\"no privilege\"/>%s",
+                              (int) (at - data), data, at + strlen(from)), 0);
+    ck_assert_msg(abipin_profile_parse("unknown-uso", edited, strlen(edited), &p) == 0, "%s",
+                  abipin_error_message());
+    ck_assert_int_lt(abipin_live_read(cat, p, running, fake_qmp, t, &live), 0);
+    ck_assert_ptr_null(live);
+    ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_ENV);
+    ck_assert_msg(strstr(abipin_error_message(), "cannot tell whether host_uso is offered") ||
+                      strstr(abipin_error_message(), "cannot tell whether guest_uso4 is offered"),
+                  "%s", abipin_error_message());
+    abipin_profile_free(p);
+    free(edited);
+    free(data);
+    free(path);
+    abipin_domain_free(running);
+    json_object_put(t);
+}
+END_TEST
+
+/* A vhost-user backend's process decides what the device offers: QOM does
+ * not tell, so pin --live refuses rather than guess. */
+START_TEST(test_read_vhost_user)
+{
+    json_object *t = transcript("qemu-10.0");
+    AbipinDomain *running = domain_edited("running", "<interface type='bridge'>",
+                                          "<interface type='vhostuser'>");
+    AbipinProfile *p = profile("host-linux-6.18");
+    AbipinLive *live = NULL;
+
+    ck_assert_int_lt(abipin_live_read(cat, p, running, fake_qmp, t, &live), 0);
+    ck_assert_ptr_null(live);
+    ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_REFUSED);
+    ck_assert_msg(strstr(abipin_error_message(), "its backend process decides whether"), "%s",
+                  abipin_error_message());
+    abipin_profile_free(p);
+    abipin_domain_free(running);
+    json_object_put(t);
+}
+END_TEST
+
 /* An interface added to the definition since the start has no device to
  * read: refused, not guessed. */
 START_TEST(test_pin_live_refuses_unknown_interface)
@@ -369,6 +425,8 @@ int main(void)
     tcase_add_test(tc, test_read_missing_device);
     tcase_add_test(tc, test_read_bad_property);
     tcase_add_test(tc, test_read_qmp_error);
+    tcase_add_test(tc, test_read_unknown_atom);
+    tcase_add_test(tc, test_read_vhost_user);
     tcase_add_loop_test(tc, test_pin_live, 0, ELEMENTSOF(recordings));
     tcase_add_test(tc, test_pin_live_refuses_unknown_interface);
     suite_add_tcase(s, tc);
