@@ -55,15 +55,18 @@ static unsigned interface_queues(const AbipinInterface *iface)
  * when the backend cannot provide it. */
 static int abi_feature(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, bool vhost, AbipinVersion machine,
-                       const AbipinFeature *f, AbipinAbiFeature *out)
+                       const AbipinFeature *f, const AbipinValue *configured,
+                       AbipinAbiFeature *out)
 {
     AbipinSupport sup;
     int r;
 
     *out = (AbipinAbiFeature) { .feature = f };
-    if ((r = abipin_domain_get_feature(d, iface, f, &out->pinned)) < 0)
+    if (configured)
+        out->pinned = *configured;
+    else if ((r = abipin_domain_get_feature(d, iface, f, &out->pinned)) < 0)
         return r;
-    if (!abipin_emulator_knows(ctx, f)) {
+    if (configured ? *configured == ABIPIN_VALUE_ABSENT : !abipin_emulator_knows(ctx, f)) {
         out->why = ABIPIN_OFF_NO_PROPERTY;
         return 0;
     }
@@ -93,16 +96,9 @@ static int abi_feature(const AbipinPinContext *ctx, const AbipinDomain *d,
     return 0;
 }
 
-/**
- * abipin_abi_compute:
- *
- * The host features QEMU offers on @iface: the catalogue's bits as
- * decided for this platform, backend, machine type and QEMU version, plus
- * the base bits every host offers. Without <driver name=> the interface
- * uses vhost-net where the platform has it, as libvirt does.
- */
-int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
-                       const AbipinInterface *iface, AbipinAbi *ret)
+static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
+                       const AbipinInterface *iface, const AbipinValue *configured,
+                       AbipinAbi *ret)
 {
     AbipinAbi abi = { .iface = iface };
     bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
@@ -119,7 +115,8 @@ int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
     if (!abi.features)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (size_t i = 0; i < ctx->cat->n_features; i++) {
-        r = abi_feature(ctx, d, iface, abi.vhost, machine, &ctx->cat->features[i], &abi.features[i]);
+        r = abi_feature(ctx, d, iface, abi.vhost, machine, &ctx->cat->features[i],
+                        configured ? &configured[i] : NULL, &abi.features[i]);
         if (r < 0) {
             abipin_abi_clear(&abi);
             return r;
@@ -161,6 +158,38 @@ void abipin_abi_vector_format(const uint64_t v[2], AbipinVersion qemu, char *buf
         snprintf(buf, len, "0x%" PRIx64 "%016" PRIx64, v[1], v[0]);
     else
         snprintf(buf, len, "0x%" PRIx64, v[0]);
+}
+
+/**
+ * abipin_abi_compute:
+ *
+ * The host features QEMU offers on @iface: the catalogue's bits as
+ * decided for this platform, backend, machine type and QEMU version, plus
+ * the base bits every host offers. Without <driver name=> the interface
+ * uses vhost-net where the platform has it, as libvirt does.
+ */
+int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
+                       const AbipinInterface *iface, AbipinAbi *ret)
+{
+    return abi_compute(ctx, d, iface, NULL, ret);
+}
+
+/**
+ * abipin_abi_compute_device:
+ * @d: the running definition (machine type, <driver name=>, queues)
+ * @configured: per catalogue feature, the value of the running device's
+ *              property (ABSENT: the device has no such property)
+ *
+ * The same decision for a device that already exists: QEMU applied the
+ * machine type's defaults and the definition to its properties, so
+ * only what the backend can provide on this platform is left to decide
+ * (virtio_net_get_features masks the properties' bits with it).
+ */
+int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d,
+                              const AbipinInterface *iface, const AbipinValue *configured,
+                              AbipinAbi *ret)
+{
+    return abi_compute(ctx, d, iface, configured, ret);
 }
 
 /**

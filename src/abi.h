@@ -36,6 +36,9 @@ typedef struct {
 
 int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, AbipinAbi *ret) _warn_unused_result_;
+int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d,
+                              const AbipinInterface *iface, const AbipinValue *configured,
+                              AbipinAbi *ret) _warn_unused_result_;
 void abipin_abi_clear(AbipinAbi *abi);
 int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinAbi **ret,
                            size_t *ret_n) _warn_unused_result_;

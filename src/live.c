@@ -1,9 +1,9 @@
 #include <config.h>
 
-#include <inttypes.h>
 #include <string.h>
 #include <strings.h>
 
+#include "abi.h"
 #include "live.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -22,6 +22,8 @@ void abipin_live_free(AbipinLive *live)
     free(live->domain);
     free(live->emulator_version);
     free(live->machine);
+    free(live->platform);
+    free(live->digest);
     free(live);
 }
 
@@ -47,111 +49,6 @@ const AbipinLiveDevice *abipin_live_find(const AbipinLive *live, const AbipinInt
             return dev;
     }
     return NULL;
-}
-
-/* ---- decoding x-query-virtio-status ------------------------------------------ */
-
-/* QEMU names a feature "NAME: description" (hw/virtio/virtio-qmp.c). Its
- * table has one wrong name: QEMU 10.0 labels bit 55 "VIRTIO_NET_F_GUEST_USO4:
- * Driver can receive USOv6", so the USO6 entry is known by its description. */
-static const struct {
-    const char *name;
-    const char *description;
-    unsigned bit;
-} qmp_misnamed[] = {
-    { "VIRTIO_NET_F_GUEST_USO4", "Driver can receive USOv6", 55 },
-};
-
-static bool name_is(const char *entry, size_t len, const char *name)
-{
-    return strlen(name) == len && strncmp(entry, name, len) == 0;
-}
-
-static int qmp_feature_bit(const AbipinCatalogue *cat, const char *entry)
-{
-    const char *colon = strchr(entry, ':');
-    size_t len = colon ? (size_t) (colon - entry) : strlen(entry);
-    const char *description = colon ? colon + 1 + strspn(colon + 1, " ") : "";
-
-    for (size_t i = 0; i < ELEMENTSOF(qmp_misnamed); i++)
-        if (name_is(entry, len, qmp_misnamed[i].name) &&
-            strcmp(description, qmp_misnamed[i].description) == 0)
-            return (int) qmp_misnamed[i].bit;
-    for (size_t i = 0; i < cat->n_features; i++)
-        if (name_is(entry, len, cat->features[i].macro))
-            return (int) cat->features[i].bit;
-    for (size_t i = 0; i < cat->n_base; i++)
-        if (name_is(entry, len, cat->base[i].macro))
-            return (int) cat->base[i].bit;
-    return -1; /* not a bit abipin reasons about (VIRTIO_NET_F_MTU, ...) */
-}
-
-static int decode_list(const AbipinCatalogue *cat, json_object *list, const char *what,
-                       uint64_t ret[2])
-{
-    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-        const char *entry = json_object_get_string(json_object_array_get_idx(list, i));
-        int bit = entry ? qmp_feature_bit(cat, entry) : -1;
-
-        if (bit < 0 || bit >= 128)
-            continue;
-        /* Never guess: a name QEMU uses for two bits cannot tell them apart. */
-        if (ret[bit / 64] >> (bit % 64) & 1)
-            return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
-                                    _("%1$s: QEMU reports '%2$s' for two feature bits; abipin "
-                                      "cannot tell which of them is offered"),
-                                    what, entry);
-        ret[bit / 64] |= 1ULL << (bit % 64);
-    }
-    return 0;
-}
-
-/**
- * abipin_qmp_decode_features:
- * @features: a VirtioDeviceFeatures object of x-query-virtio-status
- *            ({"transports": [...], "dev-features": [...],
- *            "unknown-dev-features": N})
- * @what: names the device in messages
- * @ret: the bits, 0..127
- *
- * Names are mapped through the catalogue (its features and base bits);
- * bits QEMU itself cannot name arrive as the number unknown-dev-features
- * (QEMU 7.2 reports VIRTIO_F_RING_RESET, bit 40, that way).
- */
-int abipin_qmp_decode_features(const AbipinCatalogue *cat, json_object *features,
-                               const char *what, uint64_t ret[2])
-{
-    json_object *transports, *dev, *unknown;
-    int r;
-
-    ret[0] = ret[1] = 0;
-    if (!json_object_is_type(features, json_type_object) ||
-        !json_object_object_get_ex(features, "transports", &transports) ||
-        !json_object_is_type(transports, json_type_array))
-        return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
-                                _("%1$s: QEMU's feature list has no 'transports'"), what);
-    if (json_object_object_get_ex(features, "dev-features", &dev) &&
-        !json_object_is_type(dev, json_type_array))
-        return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
-                                _("%1$s: QEMU's 'dev-features' is not a list"), what);
-    if ((r = decode_list(cat, transports, what, ret)) < 0 ||
-        (r = decode_list(cat, dev, what, ret)) < 0)
-        return r;
-    if (json_object_object_get_ex(features, "unknown-dev-features", &unknown))
-        ret[0] |= json_object_get_uint64(unknown);
-    return 0;
-}
-
-static bool features_empty(json_object *features)
-{
-    json_object *list, *unknown;
-
-    return !(json_object_object_get_ex(features, "transports", &list) &&
-             json_object_array_length(list) > 0) &&
-           !(json_object_object_get_ex(features, "dev-features", &list) &&
-             json_object_array_length(list) > 0) &&
-           !(json_object_object_get_ex(features, "unknown-dev-features", &unknown) &&
-             json_object_get_uint64(unknown) != 0);
 }
 
 /* ---- QMP ------------------------------------------------------------------------ */
@@ -195,9 +92,8 @@ static int qmp_execute(const Qmp *q, const char *command, json_object *args, jso
 
         if (streq_ptr(json_object_get_string(cls), "CommandNotFound"))
             return abipin_error_set(ABIPIN_ERR_ENV, -EOPNOTSUPP,
-                                    _("%1$s: its QEMU has no QMP command %2$s "
-                                      "(x-query-virtio-status needs QEMU 7.2 or newer)"),
-                                    q->domain, command);
+                                    _("%1$s: its QEMU has no QMP command %2$s"), q->domain,
+                                    command);
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("%1$s: QEMU refused %2$s: %3$s"),
                                 q->domain, command, desc ? desc : "?");
     }
@@ -209,11 +105,13 @@ static int qmp_execute(const Qmp *q, const char *command, json_object *args, jso
     return 0;
 }
 
-static json_object *path_args(const char *path)
+static json_object *qom_args(const char *path, const char *property)
 {
     json_object *args = json_object_new_object();
 
     json_object_object_add(args, "path", json_object_new_string(path));
+    if (property)
+        json_object_object_add(args, "property", json_object_new_string(property));
     return args;
 }
 
@@ -234,66 +132,109 @@ static int qmp_version(const Qmp *q, char **ret)
     return 0;
 }
 
-/* Is @path one of the virtio-net devices x-query-virtio lists? */
-static bool virtio_net_listed(json_object *list, const char *path)
+/* The type of @name in a qom-list reply, or NULL. */
+static const char *qom_type(json_object *props, const char *name)
 {
-    for (size_t i = 0; i < json_object_array_length(list); i++) {
-        json_object *d = json_object_array_get_idx(list, i);
+    for (size_t i = 0; json_object_is_type(props, json_type_array) &&
+                       i < json_object_array_length(props); i++) {
+        json_object *prop = json_object_array_get_idx(props, i);
 
-        if (streq_ptr(json_object_get_string(json_object_object_get(d, "path")), path) &&
-            streq_ptr(json_object_get_string(json_object_object_get(d, "name")), "virtio-net"))
-            return true;
+        if (streq_ptr(json_object_get_string(json_object_object_get(prop, "name")), name))
+            return json_object_get_string(json_object_object_get(prop, "type"));
     }
-    return false;
+    return NULL;
 }
 
-/* Which catalogue properties the device has: QEMU 7.2 has no host_uso. */
-static int device_properties(const Qmp *q, const AbipinCatalogue *cat, AbipinLiveDevice *dev)
+/* Is the device libvirt calls ALIAS a virtio-net proxy (virtio-net-pci,
+ * -ccw, ...)? Its backend is then the child "virtio-backend", a
+ * virtio-net-device (hw/virtio/virtio-pci.c, virtio_instance_init_common). */
+static int device_is_virtio_net(const Qmp *q, const char *what, const char *alias,
+                                const char *path)
+{
+    _cleanup_(json_object_putp) json_object *props = NULL;
+    _cleanup_free_ char *proxy = NULL;
+    int r;
+
+    if (asprintf(&proxy, "/machine/peripheral/%s", alias) < 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if ((r = qmp_execute(q, "qom-list", qom_args(proxy, NULL), &props)) < 0)
+        return r;
+    if (!streq_ptr(qom_type(props, "virtio-backend"), "child<virtio-net-device>"))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT,
+                                _("%1$s: QEMU has no virtio-net device at %2$s"), what, path);
+    return 0;
+}
+
+/* One boolean property of the device, as QEMU configured it. */
+static int device_property(const Qmp *q, const char *what, const char *path, const char *name,
+                           AbipinValue *ret)
+{
+    _cleanup_(json_object_putp) json_object *value = NULL;
+    int r;
+
+    if ((r = qmp_execute(q, "qom-get", qom_args(path, name), &value)) < 0)
+        return r;
+    if (!json_object_is_type(value, json_type_boolean))
+        return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
+                                _("%1$s: QEMU's property %2$s is not a boolean"), what, name);
+    *ret = json_object_get_boolean(value) ? ABIPIN_VALUE_ON : ABIPIN_VALUE_OFF;
+    return 0;
+}
+
+/* The catalogue properties the device has (QEMU 7.2 has no host_uso) and
+ * their values; ABSENT where it has none. */
+static int device_properties(const Qmp *q, const AbipinCatalogue *cat, const char *what,
+                             AbipinLiveDevice *dev, AbipinValue *configured)
 {
     _cleanup_(json_object_putp) json_object *props = NULL;
     int r;
 
-    if ((r = qmp_execute(q, "qom-list", path_args(dev->path), &props)) < 0)
+    if ((r = qmp_execute(q, "qom-list", qom_args(dev->path, NULL), &props)) < 0)
         return r;
-    for (size_t i = 0; i < json_object_array_length(props); i++) {
-        json_object *prop = json_object_array_get_idx(props, i);
-        const char *name = json_object_get_string(json_object_object_get(prop, "name"));
-        const AbipinFeature *f = name ? abipin_catalogue_find(cat, name) : NULL;
-
-        if (f)
-            dev->known[f - cat->features] = true;
+    for (size_t i = 0; i < cat->n_features; i++) {
+        configured[i] = ABIPIN_VALUE_ABSENT;
+        if (!streq_ptr(qom_type(props, cat->features[i].name), "bool"))
+            continue;
+        if ((r = device_property(q, what, dev->path, cat->features[i].name, &configured[i])) < 0)
+            return r;
+        dev->known[i] = true;
     }
     return 0;
 }
 
-static int device_status(const Qmp *q, const AbipinCatalogue *cat, const AbipinInterface *iface,
-                         AbipinLiveDevice *dev)
+/* A bit the model cannot decide is never guessed: refused. */
+static int offered_decided(const AbipinPinContext *ctx, const char *what, const AbipinAbi *abi)
 {
-    _cleanup_(json_object_putp) json_object *status = NULL;
-    json_object *host, *backend;
+    char text[512];
+
+    for (size_t i = 0; i < abi->n_features; i++) {
+        const AbipinAbiFeature *f = &abi->features[i];
+
+        if (f->external)
+            return abipin_error_set(ABIPIN_ERR_REFUSED, -EOPNOTSUPP,
+                                    _("%1$s: its backend process decides whether %2$s is "
+                                      "offered, which abipin cannot read without QMP "
+                                      "x-query-virtio-status; pin the definition with an "
+                                      "explicit value or 'abipin pin --policy compat'"),
+                                    what, f->feature->name);
+        if (f->why == ABIPIN_OFF_UNKNOWN)
+            return abipin_error_set(ABIPIN_ERR_ENV, -ENODATA,
+                                    _("%1$s: cannot tell whether %2$s is offered: %3$s"), what,
+                                    f->feature->name,
+                                    abipin_pin_describe_atom(ctx, f->atom, text, sizeof(text)));
+    }
+    return 0;
+}
+
+static int live_device(const Qmp *q, const AbipinPinContext *ctx, const AbipinDomain *running,
+                       const AbipinInterface *iface, AbipinLiveDevice *dev)
+{
+    AbipinValue configured[ABIPIN_MAX_FEATURES];
+    AbipinAbi abi;
     char what[256];
     int r;
 
     snprintf(what, sizeof(what), _("%1$s: interface %2$s"), q->domain, iface->label);
-    if ((r = qmp_execute(q, "x-query-virtio-status", path_args(dev->path), &status)) < 0)
-        return r;
-    if (!json_object_object_get_ex(status, "host-features", &host))
-        return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
-                                _("%1$s: x-query-virtio-status has no host-features"), what);
-    if ((r = abipin_qmp_decode_features(cat, host, what, dev->offered)) < 0)
-        return r;
-    /* virtio_net_get_features (hw/net/virtio-net.c) sets backend_features
-     * only after vhost_net_get_features masked the bits: empty without vhost */
-    dev->vhost = json_object_object_get_ex(status, "backend-features", &backend) &&
-                 !features_empty(backend);
-    return 0;
-}
-
-static int live_device(const Qmp *q, const AbipinCatalogue *cat, const AbipinInterface *iface,
-                       json_object *listed, AbipinLiveDevice *dev)
-{
-    int r;
-
     if (!iface->alias)
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT,
                                 _("%1$s: the running interface %2$s has no alias: libvirt "
@@ -307,44 +248,62 @@ static int live_device(const Qmp *q, const AbipinCatalogue *cat, const AbipinInt
         dev->path = NULL;
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     }
-    if (!virtio_net_listed(listed, dev->path))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT,
-                                _("%1$s: interface %2$s: QEMU has no virtio-net device at %3$s"),
-                                q->domain, iface->label, dev->path);
-    if ((r = device_properties(q, cat, dev)) < 0)
+    if ((r = device_is_virtio_net(q, what, iface->alias, dev->path)) < 0 ||
+        (r = device_properties(q, ctx->cat, what, dev, configured)) < 0 ||
+        (r = abipin_abi_compute_device(ctx, running, iface, configured, &abi)) < 0)
         return r;
-    return device_status(q, cat, iface, dev);
+    r = offered_decided(ctx, what, &abi);
+    dev->offered[0] = abi.offered[0];
+    dev->offered[1] = abi.offered[1];
+    dev->vhost = abi.vhost;
+    abipin_abi_clear(&abi);
+    return r;
+}
+
+static int live_new(const AbipinDomain *running, const AbipinProfile *host, AbipinLive **ret)
+{
+    _cleanup_(abipin_live_freep) AbipinLive *live = calloc(1, sizeof(AbipinLive));
+
+    if (!live || !(live->devices = calloc(running->n_ifaces + 1, sizeof(AbipinLiveDevice))) ||
+        !(live->domain = strdup(running->name)) ||
+        (running->machine && !(live->machine = strdup(running->machine))) ||
+        !(live->platform = strdup(host->name)) || !(live->digest = abipin_platform_digest(host)))
+        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    *ret = TAKE_PTR(live);
+    return 0;
 }
 
 /**
  * abipin_live_read:
+ * @host: this host's profile: what its tap, macvtap and vhost-net can do
  * @running: the running definition (libvirt's live XML: aliases, MACs)
- * @call: sends one QMP command to the domain's QEMU
+ * @call: sends one QMP command to the domain's QEMU, which must run on
+ *        this host
  *
  * The QEMU version, and per virtio interface of @running the features its
- * device offers and the catalogue properties it has.
+ * device offers and the catalogue properties it has. QEMU is asked only
+ * query-version, qom-list and qom-get: commands that read and that every
+ * QEMU abipin supports answers.
  */
-int abipin_live_read(const AbipinCatalogue *cat, const AbipinDomain *running, AbipinQmpFunc call,
-                     void *userdata, AbipinLive **ret)
+int abipin_live_read(const AbipinCatalogue *cat, const AbipinProfile *host,
+                     const AbipinDomain *running, AbipinQmpFunc call, void *userdata,
+                     AbipinLive **ret)
 {
-    _cleanup_(abipin_live_freep) AbipinLive *live = calloc(1, sizeof(AbipinLive));
-    _cleanup_(json_object_putp) json_object *listed = NULL;
+    _cleanup_(abipin_live_freep) AbipinLive *live = NULL;
     Qmp q = { .call = call, .userdata = userdata, .domain = running->name };
+    AbipinPinContext ctx;
     int r;
 
-    if (!live || !(live->devices = calloc(running->n_ifaces + 1, sizeof(AbipinLiveDevice))) ||
-        !(live->domain = strdup(running->name)) ||
-        (running->machine && !(live->machine = strdup(running->machine))))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if ((r = qmp_version(&q, &live->emulator_version)) < 0 ||
-        (r = qmp_execute(&q, "x-query-virtio", NULL, &listed)) < 0)
+    if ((r = live_new(running, host, &live)) < 0 ||
+        (r = qmp_version(&q, &live->emulator_version)) < 0 ||
+        (r = abipin_pin_context_init_emulator(&ctx, cat, host, live->emulator_version)) < 0)
         return r;
     for (size_t i = 0; i < running->n_ifaces; i++) {
         const AbipinInterface *iface = &running->ifaces[i];
 
         if (!iface->virtio || iface->backend < 0)
             continue;
-        r = live_device(&q, cat, iface, listed, &live->devices[live->n_devices++]);
+        r = live_device(&q, &ctx, running, iface, &live->devices[live->n_devices++]);
         if (r < 0)
             return r;
     }

@@ -112,7 +112,8 @@ static int pin_live_interface(const AbipinCatalogue *cat, const AbipinLive *live
  * boot offers the guest the same. Values the definition set otherwise are
  * replaced (the report keeps them as "was"): the running guest's ABI is
  * what must survive. abipin's record says the values came from the live
- * QEMU, and which version.
+ * QEMU (which version), how they were read (method="qom": the device's
+ * properties, masked by this host's profile, named with its digest).
  */
 int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, AbipinDomain *d,
                            json_object **ret_report)
@@ -128,6 +129,9 @@ int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, A
         return r;
     record = abipin_record_new(report);
     abipin_record_set(record, report, "source", "live");
+    abipin_record_set(record, report, "method", ABIPIN_LIVE_METHOD);
+    abipin_record_set(record, report, "platform", live->platform);
+    abipin_record_set(record, report, "digest", live->digest);
     abipin_record_set(record, report, "emulator", live->emulator_version);
     abipin_record_set(record, report, "machine", live->machine);
     json_object_object_add(report, "domain", json_object_new_string(d->name));

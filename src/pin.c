@@ -22,6 +22,27 @@
 static AbipinSupport feature_support_decide(const AbipinPinContext *ctx, const AbipinFeature *f,
                                             AbipinBackend backend, bool vhost, const char **ret_atom);
 
+static int context_decide(AbipinPinContext *ctx)
+{
+    const AbipinCatalogue *cat = ctx->cat;
+
+    if (cat->n_features > ABIPIN_MAX_FEATURES)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG, _("the catalogue has more than %1$d features"),
+                                ABIPIN_MAX_FEATURES);
+    for (size_t i = 0; i < cat->n_features; i++) {
+        char atom[128];
+
+        snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
+        ctx->known[i] = abipin_atom_set_has(ctx->platform->atoms, atom);
+        for (int b = 0; b < _ABIPIN_BACKEND_MAX; b++)
+            for (int vhost = 0; vhost < 2; vhost++)
+                ctx->decided[b][vhost][i].support =
+                    feature_support_decide(ctx, &cat->features[i], b, vhost,
+                                           &ctx->decided[b][vhost][i].atom);
+    }
+    return 0;
+}
+
 int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                             const AbipinProfile *platform, AbipinPolicy policy)
 {
@@ -32,21 +53,26 @@ int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                                 _("the platform '%1$s' has no emulator facts (version, properties, "
                                   "machine types): probe a host with its emulator installed"),
                                 platform->name);
-    if (cat->n_features > ABIPIN_MAX_FEATURES)
-        return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG, _("the catalogue has more than %1$d features"),
-                                ABIPIN_MAX_FEATURES);
-    for (size_t i = 0; i < cat->n_features; i++) {
-        char atom[128];
+    return context_decide(ctx);
+}
 
-        snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
-        ctx->known[i] = abipin_atom_set_has(platform->atoms, atom);
-        for (int b = 0; b < _ABIPIN_BACKEND_MAX; b++)
-            for (int vhost = 0; vhost < 2; vhost++)
-                ctx->decided[b][vhost][i].support =
-                    feature_support_decide(ctx, &cat->features[i], b, vhost,
-                                           &ctx->decided[b][vhost][i].atom);
-    }
-    return 0;
+/**
+ * abipin_pin_context_init_emulator:
+ * @emulator_version: the QEMU whose requirements apply ("11.1.3"), e.g. a
+ *                    running one other than the platform's emulator
+ *
+ * A context for @platform's kernel facts and that QEMU version. The
+ * emulator's properties are not the platform's to tell: the caller
+ * knows them (a running device lists its own).
+ */
+int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogue *cat,
+                                     const AbipinProfile *platform, const char *emulator_version)
+{
+    *ctx = (AbipinPinContext) { .cat = cat, .platform = platform, .policy = ABIPIN_POLICY_HOST };
+    if (abipin_version_parse(emulator_version, &ctx->qemu) < 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO, _("'%1$s' is not a QEMU version"),
+                                emulator_version);
+    return context_decide(ctx);
 }
 
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f)

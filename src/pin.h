@@ -40,6 +40,9 @@ typedef struct {
 
 int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                             const AbipinProfile *platform, AbipinPolicy policy) _warn_unused_result_;
+int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogue *cat,
+                                     const AbipinProfile *platform, const char *emulator_version)
+    _warn_unused_result_;
 AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                      AbipinBackend backend, bool vhost, const char **ret_atom);
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);

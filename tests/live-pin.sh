@@ -4,20 +4,27 @@
 #
 #  1. Refusals, each leaving the definition as it was: a domain that does
 #     not run (exit 1), an unknown one (2), the test driver, which has no
-#     QEMU monitor (3), an unreachable URI (3), libvirt-qemu.so.0 missing
+#     QEMU monitor (3), an unreachable URI (3), a URI naming another host
+#     (2: this host's profile masks the properties; qemu+ext, whose command
+#     connects to the test's daemon), libvirt-qemu.so.0 missing
 #     (3, the library hidden in a private mount namespace).
 #  2. Two unpinned domains with a virtio NIC: A runs QEMU as it is, B runs
 #     QEMU under the LD_PRELOAD shim whose TUNSETOFFLOAD rejects USO as
-#     Linux < 6.2 does (and B's definition even sets host_uso on). pin --live
+#     Linux < 6.2 does (and B's definition even sets host_uso on); pin
+#     --live of B runs under the shim too (its probe: a host without USO). pin --live
 #     makes every catalogue property QEMU has explicit in the persistent
 #     definition, equal to what QMP x-query-virtio-status reports (asked
-#     here, independently, with virsh qemu-monitor-command): USO on for A,
-#     off for B. The record says source live and QEMU's version; libvirt's
+#     here, independently, with virsh qemu-monitor-command: QEMU 10.0
+#     answers it; pin --live itself only reads QOM properties, see
+#     tests/live-qemu.sh): USO on for A, off for B; the domains keep
+#     running. The record says source live, method qom, QEMU's version; libvirt's
 #     schema and metadata.rng accept the result. A's values are the ones
 #     `abipin pin` computes for this host, B's those it computes under the
 #     shim. -o FILE writes the same without defining; --json reports.
 #  3. The next boot: restarted from the pinned definitions, A's and B's QEMU
-#     offer the same host features, entry for entry; B's definition started
+#     offer the same host features, entry for entry. pin --live as the
+#     first monitor user of A's new QEMU: libvirt logs "tainted:
+#     custom-monitor" for it (the manual says so), A keeps running. B's definition started
 #     without the shim (a host with USO) offers the same too, USO off. pin
 #     --live again changes nothing; a transient domain can only be written.
 . "$abs_top_srcdir/tests/lib.sh"
@@ -32,6 +39,13 @@ dom_c="${dom_prefix}c"
 dom_t="${dom_prefix}t"
 v() { timeout 60 virsh -c "$(uri 1)" "$@"; }
 live() { timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$@"; }
+# B's host lacks USO for abipin too: pin --live masks the device's
+# properties with the host's probed profile, and a real host's QEMU and
+# abipin see the same kernel
+live_nouso() {
+    env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-nouso" \
+        timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$@"
+}
 daemon_setup "livebr$$"
 
 start_daemon 1 : :
@@ -55,8 +69,9 @@ cat >"$tmp/live.py" <<'PY'
 #     and equal to QMP host-features; prints "N explicit; host_uso=.. ..."
 # live.py same STATUS1 STATUS2              -> the host-features are the same
 import json, os, sys, xml.etree.ElementTree as ET
+sys.path.insert(0, os.environ["abs_top_srcdir"] + "/tests")
+import live_qemu  # noqa: E402 (the definition's values, shared with live-qemu.sh)
 
-QNS = "{http://libvirt.org/schemas/domain/qemu/1.0}"
 PIN = "{http://abipin.org/schemas/pin/1.0}"
 CAT = ET.parse(os.environ["ABIPIN_DATADIR"] + "/features.xml").getroot()
 FEATURES = []  # (property, QMP entry prefix, libvirt element or None, attribute)
@@ -81,20 +96,8 @@ def interface(root, mac):
 def values(path, mac):
     root = ET.parse(path).getroot()
     itf = interface(root, mac)
-    alias = itf.find("alias").get("name") if itf.find("alias") is not None else None
     drv = itf.find("driver")
-    out = {}
-    for name, _, elem, attr in FEATURES:
-        if elem is None:
-            val = None
-            for dev in root.iter(QNS + "device"):
-                for p in dev.iter(QNS + "property"):
-                    if dev.get("alias") == alias and p.get("name") == name:
-                        val = {"true": "on", "false": "off"}[p.get("value")]
-        else:
-            node = drv if elem == "driver" else (drv.find(elem) if drv is not None else None)
-            val = node.get(attr) if node is not None else None
-        out[name] = val or "-"
+    out = {k: v or "-" for k, v in live_qemu.interface_values(root, itf, live_qemu.catalogue()).items()}
     out["driver"] = drv.get("name") if drv is not None and drv.get("name") else "-"
     return out
 
@@ -119,7 +122,8 @@ def check(path, mac, status, qom, version):
         if vals[name] != want:
             problems.append("%s: definition %s, QEMU %s" % (name, vals[name], want))
     rec = ET.parse(path).getroot().find(".//" + PIN + "pin")
-    if rec is None or rec.get("source") != "live" or rec.get("emulator") != version:
+    if rec is None or rec.get("source") != "live" or rec.get("method") != "qom" or \
+            rec.get("emulator") != version:
         problems.append("record: %s" % (rec.attrib if rec is not None else "none"))
     for p in problems:
         print(p, file=sys.stderr)
@@ -212,6 +216,25 @@ expect_exit 3 "pin --live with an unreachable URI" -- \
     "$ABIPIN" pin --live -c "qemu+unix:///system?socket=$tmp/none" "$dom_a"
 grep -q "cannot connect to libvirt" "$tmp/err" || { cat "$tmp/err" >&2; fail "no reason given"; }
 expect_exit 2 "pin --live with --platform" -- live --platform linux-5.14 "$dom_a"
+# the ext transport reaches this daemon whatever the host part says: its
+# command carries the connection (here to the daemon's own socket)
+cat >"$tmp/to-daemon" <<EOF
+#!/usr/bin/env python3
+import os, select, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect("$tmp/d1/run/libvirt-sock")
+while True:
+    r, _, _ = select.select([0, s], [], [])
+    data = os.read(0, 65536) if 0 in r else s.recv(65536)
+    if not data:
+        sys.exit(0)
+    s.sendall(data) if 0 in r else os.write(1, data)
+EOF
+chmod 755 "$tmp/to-daemon"
+expect_exit 2 "pin --live through a URI naming another host" -- \
+    "$ABIPIN" pin --live -c "qemu+ext://elsewhere/system?command=$tmp/to-daemon" "$dom_a"
+grep -q "is another host: --live masks its QEMU's properties with this host's kernel facts" "$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "no reason given"; }
 
 v start "$dom_a" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $dom_a"; }
 v start "$dom_b" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $dom_b"; }
@@ -233,6 +256,7 @@ grep -q "source='live'" "$tmp/a.out.xml" || fail "-o FILE: no live record in $tm
 ok "-o FILE wrote the pinned definition and defined nothing"
 
 expect_exit 0 "pin --live $dom_a" -- live "$dom_a"
+[ "$(v domstate "$dom_a")" = running ] || fail "$dom_a does not run after pin --live"
 grep -q "^Domain '$dom_a' defined, pinned to what its running QEMU offers" "$tmp/out" ||
     { cat "$tmp/out" >&2; fail "pin --live did not say it defined $dom_a"; }
 grep -q "abipin: pinned $dom_a to what its running QEMU $qemu_version offers (pc-q35-" "$tmp/err" ||
@@ -249,12 +273,12 @@ cmp -s "$tmp/want" "$tmp/got" ||
     { diff "$tmp/want" "$tmp/got" >&2; fail "pin --live and abipin pin (this host) disagree"; }
 ok "$dom_a: the same $(grep -c ' o[nf]' "$tmp/got") values as 'abipin pin' for this host, and as -o FILE"
 
-expect_exit 0 "pin --live -o - $dom_b" -- live -o - "$dom_b"
+expect_exit 0 "pin --live -o - $dom_b" -- live_nouso -o - "$dom_b"
 grep -q "host_uso off (was on)" "$tmp/err" || { cat "$tmp/err" >&2; fail "the summary does not say host_uso was on"; }
 grep -q "source='live'" "$tmp/out" || fail "-o -: no pinned XML on standard output"
 echo "  what pin --live -o - printed on standard error:"
 sed 's/^/  | /' "$tmp/err"
-expect_exit 0 "pin --live --json $dom_b" -- live --json "$dom_b"
+expect_exit 0 "pin --live --json $dom_b" -- live_nouso --json "$dom_b"
 [ "$(json_get "$tmp/out" 'd["source"], d["emulator"], d["domain"]')" = "('live', '$qemu_version', '$dom_b')" ] ||
     { cat "$tmp/out" >&2; fail "--json: source, emulator, domain"; }
 [ "$(json_get "$tmp/out" '[(f["value"], f.get("was")) for f in d["interfaces"][0]["features"] if f.get("name") == "host_uso"]')" = "[('off', 'on')]" ] ||
@@ -277,6 +301,14 @@ for d in "$dom_a" "$dom_b"; do
     v destroy "$d" >/dev/null 2>&1 || fail "destroy $d"
     v start "$d" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "start $d, pinned"; }
 done
+# pin --live is the first to use the new QEMU's monitor: libvirt taints the
+# domain for it (virDomainQemuMonitorCommand), in the domain's log
+grep -c 'tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log" >"$tmp/taints.before" || :
+expect_exit 0 "pin --live -o FILE $dom_a, first on its new QEMU" -- live -o "$tmp/a.restart.xml" "$dom_a"
+[ "$(v domstate "$dom_a")" = running ] || fail "$dom_a does not run after pin --live"
+[ "$(grep -c 'tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log")" -gt "$(cat "$tmp/taints.before")" ] ||
+    fail "libvirt logged no custom-monitor taint for pin --live: docs/abipin.1.rst says it does"
+ok "libvirt logs '$(grep -o 'Domain id=[0-9]* is tainted: custom-monitor' "$tmp/d1/log/qemu/$dom_a.log" | tail -1)' for pin --live; $dom_a still runs"
 qmp "$dom_a" "$mac_a" "$dom_a"
 qmp "$dom_b" "$mac_b" "$dom_b"
 python3 "$tmp/live.py" same "$tmp/$dom_a.before.json" "$tmp/$dom_a.status.json" ||

@@ -6,16 +6,20 @@
 
 #include "cli/cli.h"
 #include "live.h"
+#include "probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "virt.h"
 
 /* Read the running QEMU (through the running definition's aliases) and pin
- * a parsed copy of the persistent definition to it. */
+ * a parsed copy of the persistent definition to it. The QEMU runs here
+ * (libvirt's qemu driver is per host): this host's kernel facts are what
+ * its backends can do; the emulator's facts come from the device itself. */
 static int pin_live(virDomainPtr dom, const char *name, char **ret_xml, size_t *ret_len,
                     json_object **ret_report)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
     _cleanup_(abipin_domain_freep) AbipinDomain *running = NULL, *d = NULL;
     _cleanup_(abipin_live_freep) AbipinLive *live = NULL;
     _cleanup_free_ char *running_xml = NULL, *xml = NULL;
@@ -24,7 +28,8 @@ static int pin_live(virDomainPtr dom, const char *name, char **ret_xml, size_t *
     if ((r = abipin_catalogue_load_default(&cat)) < 0 ||
         (r = abipin_virt_live_xml(dom, &running_xml)) < 0 ||
         (r = abipin_domain_parse(name, running_xml, strlen(running_xml), &running)) < 0 ||
-        (r = abipin_live_read(cat, running, abipin_virt_qemu_monitor, dom, &live)) < 0 ||
+        (r = abipin_probe_host(&(AbipinProbeOptions) { .skip_emulator = true }, &host)) < 0 ||
+        (r = abipin_live_read(cat, host, running, abipin_virt_qemu_monitor, dom, &live)) < 0 ||
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse(name, xml, strlen(xml), &d)) < 0)
         return r;
@@ -57,8 +62,14 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
     if (argc != 1)
         return cli_usage_error("pin", _("--live needs exactly one domain name"));
     if ((r = abipin_virt_connect(uri, &conn)) < 0 ||
-        (r = abipin_virt_require_qemu(conn, uri)) < 0 ||
-        (r = abipin_virt_lookup(conn, argv[0], &dom)) < 0 ||
+        (r = abipin_virt_require_qemu(conn, uri)) < 0)
+        return r;
+    if (abipin_virt_is_remote(conn))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("'%1$s' is another host: --live masks its QEMU's properties with "
+                                  "this host's kernel facts; run 'abipin pin --live' on that host"),
+                                uri ? uri : _("the default URI"));
+    if ((r = abipin_virt_lookup(conn, argv[0], &dom)) < 0 ||
         (r = abipin_virt_require_running(dom)) < 0)
         return r;
     if (!output && !abipin_virt_is_persistent(dom))

@@ -40,7 +40,8 @@ static void pin_help(void)
                       "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
                       "refused, never flipped. Writes the pinned XML to standard output by default.\n"
                       "With --live, pin the persistent definition of the running domain NAME to exactly\n"
-                      "what its QEMU offers now (QMP x-query-virtio-status) and define it through libvirt\n"
+                      "what its QEMU offers now (the device's properties over QMP, masked by this host)\n"
+                      "and define it through libvirt\n"
                       "(or write it to -o FILE), so the next boot offers the guest the same.\n"),
                    options);
 }
