@@ -143,18 +143,14 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
 /**
  * abipin_abi_vector_format:
  * @v: bits 0..63, bits 64..127
- * @qemu: format as this QEMU prints it in its migration error, or 0
  *
- * The whole vector as one hexadecimal number: without leading zeros, or
- * (@qemu >= 10.2, whose vectors have 128 bits) as the 32 digits, high word
- * first, QEMU prints. One vector, one string: a reader never has to join
- * two halves.
+ * The whole vector as one hexadecimal number without leading zeros: one
+ * vector, one string, so a reader never has to join two halves. The form
+ * QEMU prints in its migration error is featmsg.c's.
  */
-void abipin_abi_vector_format(const uint64_t v[2], AbipinVersion qemu, char *buf, size_t len)
+void abipin_abi_vector_format(const uint64_t v[2], char *buf, size_t len)
 {
-    if (qemu && abipin_version_minor(qemu) >= ABIPIN_VERSION(10, 2, 0))
-        snprintf(buf, len, "0x%016" PRIx64 "%016" PRIx64, v[1], v[0]);
-    else if (v[1])
+    if (v[1])
         snprintf(buf, len, "0x%" PRIx64 "%016" PRIx64, v[1], v[0]);
     else
         snprintf(buf, len, "0x%" PRIx64, v[0]);
@@ -210,7 +206,7 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     json_object_object_add(o, "backend",
                            json_object_new_string(abipin_backend_to_string(abi->iface->backend)));
     json_object_object_add(o, "driver", json_object_new_string(abi->vhost ? "vhost" : "qemu"));
-    abipin_abi_vector_format(abi->offered, 0, hex, sizeof(hex));
+    abipin_abi_vector_format(abi->offered, hex, sizeof(hex));
     json_object_object_add(o, "offered", json_object_new_string(hex));
     for (unsigned b = 0; b < 128; b++) {
         json_object *item;

@@ -48,4 +48,4 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);
 /* "0x" and 32 hex digits */
 #define ABIPIN_ABI_VECTOR_MAX 35
-void abipin_abi_vector_format(const uint64_t v[2], AbipinVersion qemu, char *buf, size_t len);
+void abipin_abi_vector_format(const uint64_t v[2], char *buf, size_t len);

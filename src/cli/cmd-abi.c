@@ -56,7 +56,7 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
     for (size_t i = 0; i < n; i++) {
         const AbipinAbi *abi = &all[i];
 
-        abipin_abi_vector_format(abi->offered, 0, hex, sizeof(hex));
+        abipin_abi_vector_format(abi->offered, hex, sizeof(hex));
         printf(_("  %1$s, %2$s, driver %3$s: offered %4$s\n"), abi->iface->label,
                abipin_backend_to_string(abi->iface->backend), abi->vhost ? "vhost" : "qemu", hex);
         printf("    on: ");
