@@ -391,12 +391,22 @@ const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const cha
     return NULL;
 }
 
-/* The name QMP x-query-virtio-status gives @bit, or NULL. */
-const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit)
+/* The host-dependent feature of virtio bit @bit, or NULL. */
+const AbipinFeature *abipin_catalogue_find_bit(const AbipinCatalogue *cat, unsigned bit)
 {
     for (size_t i = 0; i < cat->n_features; i++)
         if (cat->features[i].bit == bit)
-            return cat->features[i].macro;
+            return &cat->features[i];
+    return NULL;
+}
+
+/* The name QMP x-query-virtio-status gives @bit, or NULL. */
+const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit)
+{
+    const AbipinFeature *f = abipin_catalogue_find_bit(cat, bit);
+
+    if (f)
+        return f->macro;
     for (size_t i = 0; i < cat->n_base; i++)
         if (cat->base[i].bit == bit)
             return cat->base[i].macro;

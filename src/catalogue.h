@@ -93,5 +93,6 @@ void abipin_catalogue_free(AbipinCatalogue *cat);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
 
 const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name);
+const AbipinFeature *abipin_catalogue_find_bit(const AbipinCatalogue *cat, unsigned bit);
 const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit);
 bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu);

@@ -49,14 +49,6 @@ static bool has_bit(const uint64_t v[2], unsigned bit)
     return v[bit / 64] >> (bit % 64) & 1;
 }
 
-static const AbipinFeature *feature_of_bit(const AbipinCatalogue *cat, unsigned bit)
-{
-    for (size_t i = 0; i < cat->n_features; i++)
-        if (cat->features[i].bit == bit)
-            return &cat->features[i];
-    return NULL;
-}
-
 /* The most specific atom of @req: every offload needs the vnet header too,
  * but a destination without one fails far earlier than a migration. */
 static const char *req_cause_atom(const AbipinRequirement *req)
@@ -99,7 +91,7 @@ static json_object *bit_needs(const AbipinFeature *f, const char **ret_cause_ato
 
 static json_object *bit_info(const AbipinCatalogue *cat, unsigned bit)
 {
-    const AbipinFeature *f = feature_of_bit(cat, bit);
+    const AbipinFeature *f = abipin_catalogue_find_bit(cat, bit);
     const char *name = abipin_catalogue_bit_name(cat, bit), *atom;
     json_object *o = json_object_new_object(), *needs = bit_needs(f, &atom);
     char buf[256];
