@@ -4,6 +4,7 @@
 # pinned for a 6.12/QEMU 10.0 host and shut off. With ABIPIN_LIBVIRT_PREFIX
 # (tools/fetch-libvirt) abipin loads that libvirt.so.0 instead of the system's.
 . "$abs_top_srcdir/tests/lib.sh"
+libvirt_loads_under_asan
 if [ -n "${ABIPIN_LIBVIRT_PREFIX:-}" ]; then
     client_from "$ABIPIN_LIBVIRT_PREFIX"
     ok "abipin loads $(ls "$lib"/libvirt.so.0.*) through the libvirt API"
