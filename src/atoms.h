@@ -15,6 +15,12 @@ typedef enum {
     _ABIPIN_ATOM_STATE_MAX,
 } AbipinAtomState;
 
+/* The emulator's virtio-net-pci properties as atoms: this prefix and the
+ * property's name ("qemu.prop.virtio-net-pci.guest_uso4"). The probe
+ * writes them, pin and check read them, compare groups them. */
+#define ABIPIN_ATOM_QEMU_PROP_FAMILY "qemu.prop."
+#define ABIPIN_ATOM_QEMU_PROP ABIPIN_ATOM_QEMU_PROP_FAMILY "virtio-net-pci."
+
 const char *abipin_atom_state_to_string(AbipinAtomState s);
 int abipin_atom_state_from_string(const char *s);
 

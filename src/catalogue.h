@@ -18,6 +18,13 @@ typedef enum {
     _ABIPIN_BACKEND_MAX,
 } AbipinBackend;
 
+/* tap or macvtap: the kernel backends, the ones vhost-net can sit on and
+ * the ones whose <driver name=> abipin pins */
+static inline bool abipin_backend_is_kernel(int b)
+{
+    return b == ABIPIN_BACKEND_TAP || b == ABIPIN_BACKEND_MACVTAP;
+}
+
 const char *abipin_backend_to_string(AbipinBackend b);
 int abipin_backend_from_string(const char *s);
 

@@ -33,6 +33,13 @@ typedef struct {
     char label[128];    /* "ua-net0 (52:54:00:..)" for messages */
 } AbipinInterface;
 
+/* What abipin pins: a virtio model on a backend it knows (hostdev and
+ * emulated models keep whatever they have). */
+static inline bool abipin_interface_pinnable(const AbipinInterface *iface)
+{
+    return iface->virtio && iface->backend >= 0;
+}
+
 typedef struct {
     xmlDocPtr doc;
     char *file; /* for messages */

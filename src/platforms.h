@@ -1,7 +1,7 @@
 /* Profile sources: this host, a file, a shipped named platform, "latest". */
 #pragma once
 
-#include "probe.h"
+#include "probe/probe.h"
 
 typedef struct {
     AbipinProfile **items;

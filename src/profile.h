@@ -2,7 +2,7 @@
  * facts (kernel release, emulator path, version and machine aliases). */
 #pragma once
 
-#include <json-c/json.h>
+#include "util/json.h"
 
 #include "atoms.h"
 
@@ -26,7 +26,6 @@ typedef struct {
 AbipinProfile *abipin_profile_new(const char *name);
 void abipin_profile_free(AbipinProfile *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinProfile *, abipin_profile_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 void abipin_profile_clear_emulator(AbipinProfile *p);
 int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)

@@ -8,7 +8,7 @@
 #include "domain.h"
 #include "abi.h"
 #include "pin.h"
-#include "probe.h"
+#include "probe/probe.h"
 
 #define EXIT_REFUSED 1
 

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "live.h"
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "virt.h"

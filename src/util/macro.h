@@ -15,6 +15,9 @@
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 #define _nonnull_(...) __attribute__((nonnull(__VA_ARGS__)))
 #define _unused_ __attribute__((unused))
+#define _noreturn_ __attribute__((noreturn))
+#define _malloc_ __attribute__((malloc))
+#define _returns_nonnull_ __attribute__((returns_nonnull))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 

@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 
 #include "catalogue.h"
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"

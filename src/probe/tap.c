@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "util/tun.h"
-#include "probe.h"
+#include "probe/tun.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

@@ -5,7 +5,7 @@
 
 #include <linux/bpf.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

@@ -7,7 +7,7 @@
 
 #include <linux/vhost.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

@@ -17,7 +17,7 @@
 #include <netlink/route/link/macvtap.h>
 #include <netlink/route/link/veth.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 #include "util/error.h"
 #include "util/i18n.h"
 

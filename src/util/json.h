@@ -1,0 +1,60 @@
+/* json-c constructors under the allocation policy of util/alloc.h: json-c
+ * returns NULL when it runs out of memory and has no allocator hook, and a
+ * NULL added to an object silently becomes "null". JSON is an output
+ * format: only the formatting code (commands, *-json.c) uses these. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "util/alloc.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+
+static inline json_object *abipin_json_checked(json_object *o)
+{
+    if (!o)
+        abipin_oom();
+    return o;
+}
+
+static inline json_object *abipin_json_object(void)
+{
+    return abipin_json_checked(json_object_new_object());
+}
+
+static inline json_object *abipin_json_array(void)
+{
+    return abipin_json_checked(json_object_new_array());
+}
+
+/* NULL in, JSON null out: optional values need no test at each caller */
+static inline json_object *abipin_json_string(const char *s)
+{
+    return s ? abipin_json_checked(json_object_new_string(s)) : NULL;
+}
+
+static inline json_object *abipin_json_int(int64_t v)
+{
+    return abipin_json_checked(json_object_new_int64(v));
+}
+
+static inline json_object *abipin_json_bool(bool v)
+{
+    return abipin_json_checked(json_object_new_boolean(v));
+}
+
+/* json_object_object_add and json_object_array_add fail only on OOM */
+static inline void abipin_json_set(json_object *o, const char *key, json_object *v)
+{
+    if (json_object_object_add(o, key, v) < 0)
+        abipin_oom();
+}
+
+static inline void abipin_json_append(json_object *array, json_object *v)
+{
+    if (json_object_array_add(array, v) < 0)
+        abipin_oom();
+}
