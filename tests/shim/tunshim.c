@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "util/tun.h"
+#include "probe/tun.h"
 
 /* The shim is preloaded into QEMUs of other Debian releases too, run in a
  * chroot with an older glibc (bullseye: 2.31). glibc 2.34 moved dlsym into
