@@ -2,10 +2,12 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atoms.h"
-#include "util/error.h"
+#include "util/alloc.h"
 #include "util/i18n.h"
 
 /* The words of the profile format; N_(): text output shows them translated
@@ -180,7 +182,7 @@ const char *abipin_atom_describe(const char *name, char *buf, size_t len)
 
 AbipinAtomSet *abipin_atom_set_new(void)
 {
-    return calloc(1, sizeof(AbipinAtomSet));
+    return abipin_new0(AbipinAtomSet, 1);
 }
 
 void abipin_atom_set_free(AbipinAtomSet *set)
@@ -222,40 +224,41 @@ static size_t atom_set_find(const AbipinAtomSet *set, const char *name, bool *fo
     return lo;
 }
 
+/* Add or replace; cannot fail: running out of memory aborts (util/alloc.h). */
+static void atom_set_store(AbipinAtomSet *set, const char *name, AbipinAtomState state,
+                           const char *reason)
+{
+    char *r = abipin_strdup(reason); /* first: @reason may be the entry's own */
+    bool found;
+    size_t i = atom_set_find(set, name, &found);
+
+    if (found) {
+        free(set->items[i].reason);
+        set->items[i].state = state;
+        set->items[i].reason = r;
+        return;
+    }
+    if (set->n == set->alloc) {
+        set->alloc = set->alloc ? set->alloc * 2 : 32;
+        abipin_array_resize(set->items, set->alloc);
+    }
+    memmove(set->items + i + 1, set->items + i, (set->n - i) * sizeof(*set->items));
+    set->items[i] = (AbipinAtom) { .name = abipin_strdup(name), .state = state, .reason = r };
+    set->n++;
+}
+
 /**
  * abipin_atom_set_put:
  *
  * Add @name with @state, or replace the state of an existing entry.
+ *
+ * Returns: 0; it cannot fail. The int keeps the shape its callers (the
+ * probers, the profile reader) use for every step that can.
  */
 int abipin_atom_set_put(AbipinAtomSet *set, const char *name, AbipinAtomState state,
                         const char *reason)
 {
-    _cleanup_free_ char *r = NULL;
-    bool found;
-    size_t i = atom_set_find(set, name, &found);
-
-    if (reason && !(r = strdup(reason)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if (found) {
-        free(set->items[i].reason);
-        set->items[i].state = state;
-        set->items[i].reason = TAKE_PTR(r);
-        return 0;
-    }
-    if (set->n == set->alloc) {
-        size_t alloc = set->alloc ? set->alloc * 2 : 32;
-        AbipinAtom *items = realloc(set->items, alloc * sizeof(*items));
-
-        if (!items)
-            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-        set->items = items;
-        set->alloc = alloc;
-    }
-    memmove(set->items + i + 1, set->items + i, (set->n - i) * sizeof(*set->items));
-    set->items[i] = (AbipinAtom) { .name = strdup(name), .state = state, .reason = TAKE_PTR(r) };
-    set->n++;
-    if (!set->items[i].name)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    atom_set_store(set, name, state, reason);
     return 0;
 }
 
@@ -326,13 +329,15 @@ size_t abipin_atom_set_count(const AbipinAtomSet *set, AbipinAtomState state)
  * AND-merge (a cluster baseline): an atom stays present only if every host
  * has it. An atom absent anywhere is absent; one unknown somewhere (and
  * absent nowhere) is unknown, with the host that could not tell as reason.
+ * The reasons are data, never translated.
+ *
+ * Returns: 0; it cannot fail.
  */
 int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
                               const char *other_name)
 {
     char why[512];
     size_t j = 0, only_other = 0;
-    int r;
 
     /* Both sets are sorted: one walk over the two instead of a search per atom. */
     for (size_t i = 0; i < acc->n; i++) {
@@ -351,7 +356,7 @@ int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
         /* data (a baseline's reason): never translated */
         snprintf(why, sizeof(why), "%s on %s", abipin_atom_state_to_string(bs), other_name);
         free(a->reason);
-        a->reason = strdup(why);
+        a->reason = abipin_strdup(why);
         a->state = bs;
     }
     if (only_other + (other->n - j) == 0)
@@ -362,11 +367,11 @@ int abipin_atom_set_intersect(AbipinAtomSet *acc, const AbipinAtomSet *other,
 
         if (abipin_atom_set_get(acc, b->name))
             continue;
-        snprintf(why, sizeof(why), _("only %1$s has it"), other_name);
-        r = abipin_atom_set_put(acc, b->name, ABIPIN_ATOM_ABSENT,
-                                b->state == ABIPIN_ATOM_PRESENT ? why : b->reason);
-        if (r < 0)
-            return r;
+        /* data (a baseline's reason) as above: never _(), or a baseline
+         * made under LANGUAGE=de would differ from one made under C */
+        snprintf(why, sizeof(why), "only %s has it", other_name);
+        atom_set_store(acc, b->name, ABIPIN_ATOM_ABSENT,
+                       b->state == ABIPIN_ATOM_PRESENT ? why : b->reason);
     }
     return 0;
 }
@@ -385,8 +390,6 @@ int abipin_atom_set_missing(const AbipinAtomSet *need, const AbipinAtomSet *have
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = abipin_atom_set_new();
     int r;
 
-    if (!missing)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (size_t i = 0; i < need->n; i++) {
         const AbipinAtom *a = &need->items[i];
         const AbipinAtom *b;
@@ -394,10 +397,8 @@ int abipin_atom_set_missing(const AbipinAtomSet *need, const AbipinAtomSet *have
         if (a->state != ABIPIN_ATOM_PRESENT || abipin_atom_set_has(have, a->name))
             continue;
         b = abipin_atom_set_get(have, a->name);
-        r = abipin_atom_set_put(missing, a->name, b ? b->state : ABIPIN_ATOM_ABSENT,
-                                b ? b->reason : NULL);
-        if (r < 0)
-            return r;
+        atom_set_store(missing, a->name, b ? b->state : ABIPIN_ATOM_ABSENT,
+                       b ? b->reason : NULL);
     }
     r = (int) missing->n;
     *ret_missing = TAKE_PTR(missing);

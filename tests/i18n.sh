@@ -110,6 +110,17 @@ same_data "compare --json" "$ABIPIN" compare --json linux-6.12 --against linux-5
 same_data "baseline (XML)" "$ABIPIN" baseline linux-6.12 linux-5.14 linux-4.14.0
 grep -q 'reason="absent on linux-5.14"' "$tmp/data.de" || fail "the baseline has no reason to compare"
 same_data "baseline --json" "$ABIPIN" baseline --json linux-6.12 linux-5.14
+# profiles that list different atoms: the baseline's reason for an atom only
+# the second has ("only linux-6.12 has it"); the shipped platforms all list
+# the same atoms, so the documents above cannot show it
+sed 's|<platform name="linux-6.12">|<platform name="fewer">|; \|<atom name="tap.ufo"/>|d' \
+    "$abs_top_srcdir/data/platforms/linux-6.12.xml" >"$tmp/fewer.xml"
+! grep -q 'name="tap\.ufo"' "$tmp/fewer.xml" || fail "fewer.xml still lists tap.ufo"
+for format in "" --json; do
+    same_data "baseline $format (different atoms)" "$ABIPIN" baseline $format "$tmp/fewer.xml" linux-6.12
+    grep -q 'only linux-6.12 has it' "$tmp/data.de" ||
+        { cat "$tmp/data.de" >&2; fail "baseline $format: no reason for an atom only one profile has"; }
+done
 same_data "pin (XML)" "$ABIPIN" pin --platform linux-5.14 "$pin/bridge.in.xml"
 same_data "pin --json" "$ABIPIN" pin --json -o "$tmp/pinned.xml" "$pin/bridge.in.xml"
 same_data "abi --json" "$ABIPIN" abi --json --platform linux-5.14 "$tmp/p612.xml"
