@@ -63,7 +63,9 @@ expect_exit 0 "baseline --json" -- "$ABIPIN" baseline linux-6.12 linux-5.14 --js
 [ "$(json_get "$tmp/out" '"tap.ufo" in d["atoms"]["present"]')" = True ] || fail "json baseline lacks UFO"
 
 # bad input: exit 2, the message names the file, no output written, input untouched
+n=0
 for f in "$data"/bad-*.xml; do
+    n=$((n + 1))
     name=$(basename "$f")
     sum=$(md5sum <"$f")
     expect_exit 2 "baseline of $name" -- "$ABIPIN" baseline linux-6.1 "$f" -o "$tmp/never.xml"
@@ -71,12 +73,16 @@ for f in "$data"/bad-*.xml; do
     [ "$(md5sum <"$f")" = "$sum" ] || fail "$name: the input changed"
     grep -q "$name" "$tmp/err" || fail "$name: the message does not name the file"
 done
+require_cases "baseline of tests/data/profile/bad-*.xml" $n 24
 ls "$tmp" | grep -q abipin- && fail "a temporary file was left behind"
 # libxml2's own messages can span lines ("...indicate encoding !\nBytes: 0xFF")
+n=0
 for f in "$data"/bad-*.xml; do
+    n=$((n + 1))
     "$ABIPIN" compare "$f" >/dev/null 2>"$tmp/err"
     [ "$(wc -l <"$tmp/err")" = 1 ] || { cat "$tmp/err"; fail "$(basename "$f"): the error is not one line"; }
 done
+require_cases "compare of tests/data/profile/bad-*.xml" $n 24
 ok "every bad profile: an error of one line"
 expect_exit 2 "a directory is not a profile" -- "$ABIPIN" compare "$data"
 expect_exit 2 "/dev/zero is not a profile" -- "$ABIPIN" compare /dev/zero

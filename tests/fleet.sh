@@ -60,7 +60,9 @@ assert traits == want, set(traits) ^ set(want)
 EOF
 }
 
+n=0
 for f in "$fixtures"/*.xml "$abs_top_srcdir"/data/platforms/linux-5.14.xml "$abs_top_srcdir"/data/platforms/linux-6.12.xml; do
+    n=$((n + 1))
     name=$(basename "$f" .xml)
     ABIPIN_HOST_PROFILE=$f "$ABIPIN" probe --format nfd >"$tmp/$name.nfd" || fail "$name: probe --format nfd"
     nfd_valid "$tmp/$name.nfd" "$f"
@@ -68,6 +70,7 @@ for f in "$fixtures"/*.xml "$abs_top_srcdir"/data/platforms/linux-5.14.xml "$abs
     nova_valid "$tmp/$name.nova" "$f"
     ok "$name: the NFD feature file and the Nova provider config follow their rules"
 done
+require_cases "tests/data/pin/platforms/*.xml and two shipped platforms" $n 10
 grep -q '^abipin.org/tap.uso4=false$' "$tmp/unprivileged.nfd" && fail "unprivileged: an unknown atom got a label"
 grep -q 'tap.uso4' "$tmp/unprivileged.nfd" && fail "unprivileged: an unknown atom is in the file"
 ok "unknown atoms are never claimed, not even as false"

@@ -44,6 +44,7 @@ for prog in "$ABIPIN hook" "$hook_bin"; do
     $prog >"$tmp/out" 2>&1 && [ ! -s "$tmp/out" ] || fail "$prog without arguments"
     runs=$((runs + 4))
 done
+require_cases "tests/data/hostile/{any,domain}/*.xml and four more" $inputs 84
 ok "$inputs inputs x 2 programs x 11 unguarded operations, a broken abipin.conf, odd stdins: $runs runs, each exit 0 and silent"
 
 # the guarded operations: garbage is refused, stdout stays empty

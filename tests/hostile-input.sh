@@ -228,6 +228,7 @@ for src in "$data/profile"/bad-*.xml; do
     hostile "profile/$(basename "$src" .xml)" profile "$src" "${src%.xml}.err"
     n=$((n + 1))
 done
+require_cases "tests/data/profile/bad-*.xml" $n 24
 ok "$n bad profiles (tests/data/profile) through every command that reads a profile"
 
 # ---- generated: sizes, depth, counts ------------------------------------------

@@ -49,6 +49,14 @@ json_get() {
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# require_cases WHAT N MIN: after a loop over data files, fail when it ran
+# fewer than MIN cases (the count when the loop was written): an emptied or
+# missing directory, or a glob that matched nothing, must not pass
+require_cases() {
+    [ "$2" -ge "$3" ] || fail "$1: $2 cases, at least $3 expected"
+    echo "# $1: $2 cases"
+}
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -60,14 +60,17 @@ expect_exit 0 "pin an ASCII document declared ISO-8859-1" -- "$ABIPIN" -q pin "$
 [ "$(head -1 "$tmp/out")" = "<?xml version='1.0' encoding='ISO-8859-1'?>" ] || fail "the declaration changed"
 
 # bad input: exit 2, nothing written, input untouched, even with --in-place
+n=0
 for bad in "$dir"/bad-*.in.xml; do
     [ -f "${bad%.in.xml}.args" ] && continue # bad options, not bad files
+    n=$((n + 1))
     cp "$bad" "$tmp/bad.xml"
     expect_exit 2 "pin --in-place $(basename "$bad")" -- "$ABIPIN" pin --in-place "$tmp/bad.xml"
     cmp -s "$bad" "$tmp/bad.xml" || fail "$(basename "$bad"): --in-place changed the input"
     expect_exit 2 "pin -o $(basename "$bad")" -- "$ABIPIN" pin -o "$tmp/never.xml" "$bad"
     [ ! -e "$tmp/never.xml" ] || fail "an output file was written"
 done
+require_cases "tests/data/pin/bad-*.in.xml without .args" $n 15
 expect_exit 2 "pin of a directory" -- "$ABIPIN" pin "$dir"
 expect_exit 2 "pin of /dev/zero" -- "$ABIPIN" pin /dev/zero
 head -c $((11 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$tmp/huge.xml"

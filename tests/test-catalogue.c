@@ -191,7 +191,8 @@ int main(void)
     TCase *bad = tcase_create("bad");
     int r;
 
-    n_bad_cases = abipin_test_list(dir, ".xml", &bad_cases);
+    /* nine bad catalogues when this was written: fewer means lost cases */
+    n_bad_cases = abipin_test_list(dir, ".xml", 9, &bad_cases);
     tcase_add_checked_fixture(tc, load_catalogue, free_catalogue);
     tcase_add_test(tc, test_unique_and_known);
     tcase_add_test(tc, test_uso_facts);

@@ -72,17 +72,34 @@ static int list_filter(const struct dirent *d)
     return d->d_name[0] != '.' && n > m && strcmp(d->d_name + n - m, list_suffix) == 0;
 }
 
-size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names)
+/**
+ * abipin_test_require_cases:
+ *
+ * A data-driven test that finds fewer cases than it had when it was
+ * written has lost some (an empty or missing directory, a bad glob): that
+ * is a failure, not a pass. Prints how many ran (automake keeps it in the
+ * .log). Exits rather than asserts: it runs before Check does.
+ */
+void abipin_test_require_cases(const char *what, size_t n, size_t min)
+{
+    if (n < min) {
+        fprintf(stderr, "%s: %zu cases, at least %zu expected\n", what, n, min);
+        exit(EXIT_FAILURE);
+    }
+    printf("%s: %zu cases\n", what, n);
+}
+
+size_t abipin_test_list(const char *dir, const char *suffix, size_t min, char ***ret_names)
 {
     struct dirent **ents = NULL;
-    char **names;
+    char **names, what[4096];
     int n;
 
     list_suffix = suffix;
     n = scandir(dir, &ents, list_filter, alphasort);
-    if (n < 0) {
+    if (n < 0) { /* a missing directory: its cases are lost too */
         perror(dir);
-        abort();
+        exit(EXIT_FAILURE);
     }
     names = calloc(n + 1, sizeof(*names));
     for (int i = 0; i < n; i++) {
@@ -91,6 +108,8 @@ size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names)
     }
     free(ents);
     *ret_names = names;
+    snprintf(what, sizeof(what), "%s/*%s", dir, suffix);
+    abipin_test_require_cases(what, (size_t) n, min);
     return (size_t) n;
 }
 

@@ -12,8 +12,10 @@ char *abipin_test_path(const char *rel);
 char *abipin_test_read(const char *path, size_t *ret_len);
 AbipinCatalogue *abipin_test_catalogue(void);
 
-/* Data-driven cases: the sorted names of DIR's files ending in SUFFIX. */
-size_t abipin_test_list(const char *dir, const char *suffix, char ***ret_names);
+/* Data-driven cases: the sorted names of DIR's files ending in SUFFIX;
+ * fewer than MIN (a missing or emptied directory) fails the test. */
+size_t abipin_test_list(const char *dir, const char *suffix, size_t min, char ***ret_names);
+void abipin_test_require_cases(const char *what, size_t n, size_t min);
 /* Compare a failed operation with CASE.err: "exit N" then a line the
  * message must contain. */
 void abipin_test_expect_error(const char *case_base, int r);
