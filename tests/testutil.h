@@ -16,6 +16,6 @@ AbipinCatalogue *abipin_test_catalogue(void);
  * fewer than MIN (a missing or emptied directory) fails the test. */
 size_t abipin_test_list(const char *dir, const char *suffix, size_t min, char ***ret_names);
 void abipin_test_require_cases(const char *what, size_t n, size_t min);
-/* Compare a failed operation with CASE.err: "exit N" then a line the
- * message must contain. */
+/* Compare a failed operation with CASE.err: "exit N" then the whole
+ * message, paths relative to the case's directory. */
 void abipin_test_expect_error(const char *case_base, int r);
