@@ -1,5 +1,5 @@
 /* Capability atoms: the flat host facts a virtio-net feature can need
- * (DESIGN §2), and sets of them. Every operation on hosts is set algebra:
+ * (abipin-profile(5), ATOMS), and sets of them. Every operation on hosts is set algebra:
  * a baseline is an intersection, a check is a subset test. */
 #pragma once
 

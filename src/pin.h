@@ -1,4 +1,4 @@
-/* Pin and check (DESIGN §2, §4): resolve every host-dependent virtio-net
+/* Pin and check (abipin(1), pin and check): resolve every host-dependent virtio-net
  * feature of a domain to an explicit on/off for a platform, and test
  * whether a platform honours a pinned domain. */
 #pragma once

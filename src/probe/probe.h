@@ -1,4 +1,4 @@
-/* The real host probe (DESIGN §6). Each prober fills atoms into a set:
+/* The real host probe, by the calls QEMU makes. Each prober fills atoms into a set:
  * present, absent (with the kernel's answer) or unknown (with why it could
  * not be asked). Nothing is ever left behind: taps are not persistent,
  * links live in a private network namespace that dies with its process. */

@@ -4,7 +4,7 @@
  * the function that *detects* a failure records a translated message and a
  * category with abipin_error_set(); callers pass the negative value up
  * without printing anything. main() prints the last error once and maps its
- * category to the exit code (DESIGN §4: 1 refused, 2 input, 3 environment).
+ * category to the exit code (abipin(1), EXIT STATUS: 1 refused, 2 input, 3 environment).
  */
 #pragma once
 
