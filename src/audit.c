@@ -25,22 +25,20 @@ void abipin_audit_add(json_object *findings, const char *kind, const char *iface
 int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const AbipinDomain *d,
                         json_object *findings)
 {
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinCheckOptions copts = { .strict = false };
     xmlNodePtr record = abipin_domain_get_record(d);
     const char *pinned = record ? abipin_xml_prop_static(record, "digest") : NULL;
     char text[512];
     int r;
 
-    if ((r = abipin_check_domain(ctx, d, &copts, problems)) < 0)
+    if ((r = abipin_check_domain(ctx, d, &copts, &problems)) < 0)
         return r;
-    for (size_t i = 0; i < json_object_array_length(problems); i++) {
-        json_object *p = json_object_array_get_idx(problems, i);
-        bool error = strcmp(json_object_get_string(json_object_object_get(p, "severity")), "error") == 0;
+    for (size_t i = 0; i < problems.n; i++) {
+        const AbipinProblem *p = &problems.items[i];
 
-        abipin_audit_add(findings, error ? "cannot-honour" : "unpinned",
-                         json_object_get_string(json_object_object_get(p, "interface")),
-                         json_object_get_string(json_object_object_get(p, "message")));
+        abipin_audit_add(findings, p->severity == ABIPIN_PROBLEM_ERROR ? "cannot-honour" : "unpinned",
+                         p->interface, p->message);
     }
     if (record && pinned && strcmp(pinned, digest) != 0) {
         snprintf(text, sizeof(text),

@@ -3,7 +3,7 @@
  * pins made against other atoms (stale), silent vhost-net fallbacks. */
 #pragma once
 
-#include "pin.h"
+#include "check-pins.h"
 
 void abipin_audit_add(json_object *findings, const char *kind, const char *iface, const char *text);
 int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const AbipinDomain *d,
