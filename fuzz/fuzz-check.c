@@ -13,7 +13,7 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
 {
     _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_(abipin_problem_list_clear) AbipinProblemList strict_problems = { 0 };
-    _cleanup_(json_object_putp) json_object *findings = json_object_new_array();
+    _cleanup_(abipin_finding_list_clear) AbipinFindingList findings = { 0 };
     AbipinCheckOptions lax = { .strict = false }, strict = { .strict = true };
     AbipinAbi *all = NULL;
     AbipinVersion machine;
@@ -37,7 +37,11 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
         }
         abipin_abi_free_all(all, n);
     }
-    (void) abipin_audit_domain(ctx, w->host_digest, d, findings);
+    if (abipin_audit_domain(ctx, w->host_digest, d, &findings) >= 0)
+        for (size_t i = 0; i < findings.n; i++)
+            FUZZ_ASSERT(abipin_finding_kind_to_string(findings.items[i].kind) &&
+                            findings.items[i].message,
+                        "a finding without a kind or a message");
     fuzz_reset();
 }
 
