@@ -4,7 +4,7 @@
  * abi of a fixed domain on the fixed host. */
 #include <config.h>
 
-#include "abi.h"
+#include "abi-json.h"
 #include "catalogue.h"
 #include "check-pins.h"
 #include "fuzz-common.h"

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "abi.h"
+#include "abi-json.h"
 #include "audit.h"
 #include "fuzz-common.h"
 
