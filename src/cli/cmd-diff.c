@@ -43,18 +43,30 @@ static int diff_load(const char *path, const char *platform, AbipinProbeOptions 
     return abipin_pin_context_init(ret_ctx, *ret_cat, *ret_platform, ABIPIN_POLICY_HOST);
 }
 
+static bool diff_verdict_lacks(const AbipinDiffVerdict *v, unsigned bit)
+{
+    return v->unsupported[bit / 64] >> (bit % 64) & 1;
+}
+
+/* The missing bits as one hex number, 128 bits wide only when needed */
+#define DIFF_HEX_MAX 40
+static const char *diff_verdict_hex(const AbipinDiffVerdict *v, char buf[static DIFF_HEX_MAX])
+{
+    abipin_features_hex(v->unsupported, v->unsupported[1] != 0, buf, DIFF_HEX_MAX);
+    return buf;
+}
+
 /* diff --json: the one place a diff becomes JSON. A verdict's bits are
  * named after A's catalogue. */
 static json_object *diff_verdict_to_json(const AbipinCatalogue *cat, const AbipinDiffVerdict *v)
 {
     json_object *o = abipin_json_object(), *bits = abipin_json_array();
-    char hex[40];
+    char hex[DIFF_HEX_MAX];
 
     abipin_json_set(o, "interface", abipin_json_string(v->interface));
-    abipin_features_hex(v->unsupported, v->unsupported[1] != 0, hex, sizeof(hex));
-    abipin_json_set(o, "unsupported", abipin_json_string(hex));
+    abipin_json_set(o, "unsupported", abipin_json_string(diff_verdict_hex(v, hex)));
     for (unsigned bit = 0; bit < 128; bit++)
-        if (v->unsupported[bit / 64] >> (bit % 64) & 1) {
+        if (diff_verdict_lacks(v, bit)) {
             json_object *item = abipin_json_object();
 
             abipin_json_set(item, "bit", abipin_json_int(bit));
@@ -92,16 +104,15 @@ static json_object *diff_to_json(const AbipinCatalogue *cat, const AbipinDiff *d
 
 static void diff_print_verdict(const AbipinDiffVerdict *v)
 {
-    char hex[40], list[128 * 5] = "";
+    char hex[DIFF_HEX_MAX], list[128 * 5] = ""; /* "127, " at most per bit */
     size_t len = 0;
 
     for (unsigned bit = 0; bit < 128; bit++)
-        if (v->unsupported[bit / 64] >> (bit % 64) & 1)
+        if (diff_verdict_lacks(v, bit))
             len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%u", len ? ", " : "", bit);
-    abipin_features_hex(v->unsupported, v->unsupported[1] != 0, hex, sizeof(hex));
     printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
              "them stops in QEMU's state load with \"%4$s\"\n"),
-           v->interface, hex, list, v->qemu_error);
+           v->interface, diff_verdict_hex(v, hex), list, v->qemu_error);
     if (v->hidden)
         printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
                  "allowed ones: its line shows none of the missing bits\n"));
