@@ -4,14 +4,16 @@
  * abi of a fixed domain on the fixed host. */
 #include <config.h>
 
-#include "abi.h"
+#include "abi-json.h"
 #include "catalogue.h"
+#include "check-pins.h"
 #include "fuzz-common.h"
 
 static void use_catalogue(const FuzzWorld *w, const AbipinCatalogue *cat)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = fuzz_domain_copy(w);
-    _cleanup_(json_object_putp) json_object *report = NULL, *problems = NULL;
+    _cleanup_(json_object_putp) json_object *report = NULL;
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinCheckOptions lax = { .strict = false };
     AbipinPinContext ctx;
     AbipinAbi *all = NULL;
@@ -30,8 +32,7 @@ static void use_catalogue(const FuzzWorld *w, const AbipinCatalogue *cat)
             json_object_put(abipin_abi_to_json(&ctx, &all[i]));
         abipin_abi_free_all(all, n);
     }
-    problems = json_object_new_array();
-    (void) abipin_check_domain(&ctx, d, &lax, problems);
+    (void) abipin_check_domain(&ctx, d, &lax, &problems);
     (void) abipin_pin_domain(&ctx, d, &report);
 }
 

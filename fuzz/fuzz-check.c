@@ -5,29 +5,28 @@
 
 #include <string.h>
 
-#include "abi.h"
+#include "abi-json.h"
 #include "audit.h"
 #include "fuzz-common.h"
 
 static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const AbipinDomain *d)
 {
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
-    _cleanup_(json_object_putp) json_object *strict_problems = json_object_new_array();
-    _cleanup_(json_object_putp) json_object *findings = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList strict_problems = { 0 };
+    _cleanup_(abipin_finding_list_clear) AbipinFindingList findings = { 0 };
     AbipinCheckOptions lax = { .strict = false }, strict = { .strict = true };
     AbipinAbi *all = NULL;
     AbipinVersion machine;
     size_t n = 0;
     int errors, strict_errors;
 
-    errors = abipin_check_domain(ctx, d, &lax, problems);
-    strict_errors = abipin_check_domain(ctx, d, &strict, strict_problems);
+    errors = abipin_check_domain(ctx, d, &lax, &problems);
+    strict_errors = abipin_check_domain(ctx, d, &strict, &strict_problems);
     /* --strict only turns warnings into errors */
     FUZZ_ASSERT(errors < 0 ? strict_errors < 0 : strict_errors >= errors, "strict %d < lax %d",
                 strict_errors, errors);
     if (errors >= 0)
-        FUZZ_ASSERT(json_object_array_length(problems) == json_object_array_length(strict_problems),
-                    "--strict changed the number of findings");
+        FUZZ_ASSERT(problems.n == strict_problems.n, "--strict changed the number of findings");
     (void) abipin_domain_machine_version(ctx, d, &machine);
     if (abipin_abi_compute_all(ctx, d, &all, &n) >= 0) {
         for (size_t i = 0; i < n; i++) {
@@ -38,7 +37,11 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
         }
         abipin_abi_free_all(all, n);
     }
-    (void) abipin_audit_domain(ctx, w->host_digest, d, findings);
+    if (abipin_audit_domain(ctx, w->host_digest, d, &findings) >= 0)
+        for (size_t i = 0; i < findings.n; i++)
+            FUZZ_ASSERT(abipin_finding_kind_to_string(findings.items[i].kind) &&
+                            findings.items[i].message,
+                        "a finding without a kind or a message");
     fuzz_reset();
 }
 

@@ -13,11 +13,13 @@
 static int diff(const AbipinPinContext *ca, const AbipinDomain *a, const AbipinPinContext *cb,
                 const AbipinDomain *b, size_t *ret_changes)
 {
-    _cleanup_(json_object_putp) json_object *changes = json_object_new_array();
-    _cleanup_(json_object_putp) json_object *verdicts = json_object_new_array();
-    int r = abipin_diff_domains(ca, a, cb, b, changes, verdicts);
+    _cleanup_(abipin_diff_clear) AbipinDiff diff = { 0 };
+    int r = abipin_diff_domains(ca, a, cb, b, &diff);
 
-    *ret_changes = json_object_array_length(changes) + json_object_array_length(verdicts);
+    for (size_t i = 0; r >= 0 && i < diff.n_verdicts; i++)
+        FUZZ_ASSERT(diff.verdicts[i].unsupported[0] || diff.verdicts[i].unsupported[1],
+                    "a migration verdict for %s without a missing bit", diff.verdicts[i].interface);
+    *ret_changes = diff.n_changes + diff.n_verdicts;
     return r;
 }
 

@@ -5,12 +5,14 @@
 
 #include <string.h>
 
+#include "check-pins.h"
 #include "fuzz-common.h"
 
 static void pin_one(const AbipinPinContext *ctx, const char *data, size_t size)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL, *again = NULL;
-    _cleanup_(json_object_putp) json_object *report = NULL, *report2 = NULL, *problems = NULL;
+    _cleanup_(json_object_putp) json_object *report = NULL, *report2 = NULL;
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_free_ char *xml = NULL, *xml2 = NULL;
     AbipinCheckOptions strict = { .strict = true };
     size_t len, len2;
@@ -23,10 +25,9 @@ static void pin_one(const AbipinPinContext *ctx, const char *data, size_t size)
     /* what pin wrote is a domain abipin reads */
     r = abipin_domain_parse("pinned.xml", xml, len, &again);
     FUZZ_ASSERT(r >= 0, "pin wrote XML it cannot read back:\n%s", xml);
-    problems = json_object_new_array();
-    r = abipin_check_domain(ctx, again, &strict, problems);
+    r = abipin_check_domain(ctx, again, &strict, &problems);
     FUZZ_ASSERT(r == 0, "check --strict refuses what pin wrote (%d): %s\n%s", r,
-                json_object_to_json_string(problems), xml);
+                problems.n ? problems.items[0].message : "", xml);
     /* idempotent (DESIGN §3) */
     r = abipin_pin_domain(ctx, again, &report2);
     FUZZ_ASSERT(r >= 0, "re-pinning fails");

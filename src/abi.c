@@ -189,59 +189,6 @@ int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d
 }
 
 /**
- * abipin_abi_to_json:
- *
- * {"alias", "mac", "backend", "driver", "offered": "0x…" (bits 0..127, one
- * number), "bits": [{"bit", "name"}], "off": [{"bit", "name", "reason",
- * "atom"}], "external": [bits]}
- */
-json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
-{
-    json_object *o = json_object_new_object(), *bits = json_object_new_array();
-    json_object *off = json_object_new_array(), *external = json_object_new_array();
-    char hex[ABIPIN_ABI_VECTOR_MAX];
-
-    json_object_object_add(o, "alias", abi->iface->alias ? json_object_new_string(abi->iface->alias) : NULL);
-    json_object_object_add(o, "mac", abi->iface->mac ? json_object_new_string(abi->iface->mac) : NULL);
-    json_object_object_add(o, "backend",
-                           json_object_new_string(abipin_backend_to_string(abi->iface->backend)));
-    json_object_object_add(o, "driver", json_object_new_string(abi->vhost ? "vhost" : "qemu"));
-    abipin_abi_vector_format(abi->offered, hex, sizeof(hex));
-    json_object_object_add(o, "offered", json_object_new_string(hex));
-    for (unsigned b = 0; b < 128; b++) {
-        json_object *item;
-        const char *name = abipin_catalogue_bit_name(ctx->cat, b);
-
-        if (!abipin_abi_has(abi, b))
-            continue;
-        item = json_object_new_object();
-        json_object_object_add(item, "bit", json_object_new_int((int) b));
-        json_object_object_add(item, "name", name ? json_object_new_string(name) : NULL);
-        json_object_array_add(bits, item);
-    }
-    for (size_t i = 0; i < abi->n_features; i++) {
-        const AbipinAbiFeature *f = &abi->features[i];
-        json_object *item;
-
-        if (f->external)
-            json_object_array_add(external, json_object_new_int((int) f->feature->bit));
-        if (f->offered)
-            continue;
-        item = json_object_new_object();
-        json_object_object_add(item, "bit", json_object_new_int((int) f->feature->bit));
-        json_object_object_add(item, "name", json_object_new_string(f->feature->macro));
-        json_object_object_add(item, "property", json_object_new_string(f->feature->name));
-        json_object_object_add(item, "reason", json_object_new_string(abipin_off_reason_to_string(f->why)));
-        json_object_object_add(item, "atom", f->atom ? json_object_new_string(f->atom) : NULL);
-        json_object_array_add(off, item);
-    }
-    json_object_object_add(o, "bits", bits);
-    json_object_object_add(o, "off", off);
-    json_object_object_add(o, "external", external);
-    return o;
-}
-
-/**
  * abipin_abi_compute_all:
  *
  * The ABI of every virtio interface of @d (abi, diff). The machine type is

@@ -44,7 +44,6 @@ int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, A
                            size_t *ret_n) _warn_unused_result_;
 void abipin_abi_free_all(AbipinAbi *all, size_t n);
 const char *abipin_off_reason_to_string(AbipinOffReason r);
-json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi);
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);
 /* "0x" and 32 hex digits */
 #define ABIPIN_ABI_VECTOR_MAX 35

@@ -3,63 +3,95 @@
 #include <string.h>
 
 #include "audit.h"
+#include "util/alloc.h"
 #include "util/i18n.h"
 
-void abipin_audit_add(json_object *findings, const char *kind, const char *iface, const char *text)
-{
-    json_object *o = json_object_new_object();
+static const char *const finding_kinds[_ABIPIN_FINDING_MAX] = {
+    [ABIPIN_FINDING_CANNOT_HONOUR] = "cannot-honour",
+    [ABIPIN_FINDING_UNPINNED] = "unpinned",
+    [ABIPIN_FINDING_STALE] = "stale",
+    [ABIPIN_FINDING_VHOST_FALLBACK] = "vhost-fallback",
+    [ABIPIN_FINDING_UNREADABLE] = "unreadable",
+    [ABIPIN_FINDING_NOT_MODELLED] = "not-modelled",
+    [ABIPIN_FINDING_NOT_EVALUATED] = "not-evaluated",
+};
 
-    json_object_object_add(o, "kind", json_object_new_string(kind));
-    json_object_object_add(o, "interface", iface ? json_object_new_string(iface) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(text));
-    json_object_array_add(findings, o);
+const char *abipin_finding_kind_to_string(AbipinFindingKind kind)
+{
+    return kind >= 0 && kind < _ABIPIN_FINDING_MAX ? finding_kinds[kind] : NULL;
+}
+
+/**
+ * abipin_finding_list_add:
+ *
+ * Append a finding to @l, with copies of @interface (may be NULL) and
+ * @message.
+ */
+void abipin_finding_list_add(AbipinFindingList *l, AbipinFindingKind kind, const char *interface,
+                             const char *message)
+{
+    abipin_array_resize(l->items, l->n + 1);
+    l->items[l->n++] = (AbipinFinding) {
+        .kind = kind,
+        .interface = abipin_strdup(interface),
+        .message = abipin_strdup(message),
+    };
+}
+
+void abipin_finding_list_clear(AbipinFindingList *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].interface);
+        free(l->items[i].message);
+    }
+    free(l->items);
+    *l = (AbipinFindingList) { 0 };
 }
 
 /**
  * abipin_audit_domain:
  * @digest: abipin_platform_digest() of @ctx's platform, to tell stale pins
- * @findings: receives one object per finding
+ * @findings: receives one finding each
  *
  * Audit one definition against @ctx's platform.
  */
 int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const AbipinDomain *d,
-                        json_object *findings)
+                        AbipinFindingList *findings)
 {
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinCheckOptions copts = { .strict = false };
     xmlNodePtr record = abipin_domain_get_record(d);
     const char *pinned = record ? abipin_xml_prop_static(record, "digest") : NULL;
     char text[512];
     int r;
 
-    if ((r = abipin_check_domain(ctx, d, &copts, problems)) < 0)
+    if ((r = abipin_check_domain(ctx, d, &copts, &problems)) < 0)
         return r;
-    for (size_t i = 0; i < json_object_array_length(problems); i++) {
-        json_object *p = json_object_array_get_idx(problems, i);
-        bool error = strcmp(json_object_get_string(json_object_object_get(p, "severity")), "error") == 0;
+    for (size_t i = 0; i < problems.n; i++) {
+        const AbipinProblem *p = &problems.items[i];
 
-        abipin_audit_add(findings, error ? "cannot-honour" : "unpinned",
-                         json_object_get_string(json_object_object_get(p, "interface")),
-                         json_object_get_string(json_object_object_get(p, "message")));
+        abipin_finding_list_add(findings,
+                                p->severity == ABIPIN_PROBLEM_ERROR ? ABIPIN_FINDING_CANNOT_HONOUR
+                                                                    : ABIPIN_FINDING_UNPINNED,
+                                p->interface, p->message);
     }
     if (record && pinned && strcmp(pinned, digest) != 0) {
         snprintf(text, sizeof(text),
                  _("%1$s: pinned against '%2$s' (%3$s), whose atoms differ from '%4$s' (%5$s): re-pin"),
                  d->label, abipin_xml_prop_static(record, "platform"), pinned, ctx->platform->name,
                  digest);
-        abipin_audit_add(findings, "stale", NULL, text);
+        abipin_finding_list_add(findings, ABIPIN_FINDING_STALE, NULL, text);
     }
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const AbipinInterface *iface = &d->ifaces[i];
 
-        if (!iface->virtio || iface->driver ||
-            (iface->backend != ABIPIN_BACKEND_TAP && iface->backend != ABIPIN_BACKEND_MACVTAP))
+        if (!iface->virtio || iface->driver || !abipin_backend_is_kernel(iface->backend))
             continue;
         snprintf(text, sizeof(text),
                  _("%1$s: interface %2$s has no <driver name=>: libvirt silently falls back to "
                    "userspace virtio-net where vhost-net is missing, changing the ABI"),
                  d->label, iface->label);
-        abipin_audit_add(findings, "vhost-fallback", iface->alias, text);
+        abipin_finding_list_add(findings, ABIPIN_FINDING_VHOST_FALLBACK, iface->alias, text);
     }
     return 0;
 }

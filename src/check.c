@@ -4,15 +4,51 @@
 #include <string.h>
 
 #include "abi.h"
-#include "pin.h"
+#include "check-pins.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
+
+const char *abipin_problem_severity_to_string(AbipinProblemSeverity s)
+{
+    return s == ABIPIN_PROBLEM_ERROR ? "error" : "warning";
+}
+
+AbipinProblem *abipin_problem_list_add(AbipinProblemList *l, AbipinProblemSeverity severity)
+{
+    AbipinProblem *p;
+
+    abipin_array_resize(l->items, l->n + 1);
+    p = &l->items[l->n++];
+    *p = (AbipinProblem) { .severity = severity };
+    l->n_errors += severity == ABIPIN_PROBLEM_ERROR;
+    return p;
+}
+
+static void problem_clear(AbipinProblem *p)
+{
+    free(p->domain);
+    free(p->interface);
+    free(p->mac);
+    free(p->feature);
+    free(p->atom);
+    free(p->message);
+    free(p->detail);
+}
+
+void abipin_problem_list_clear(AbipinProblemList *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        problem_clear(&l->items[i]);
+    free(l->items);
+    *l = (AbipinProblemList) { 0 };
+}
 
 typedef struct {
     const AbipinPinContext *ctx;
     const AbipinDomain *d;
     const AbipinInterface *iface;
-    json_object *problems;
+    AbipinProblemList *problems;
     size_t errors;
 } CheckState;
 
@@ -22,23 +58,18 @@ typedef struct {
 static void check_report(CheckState *st, bool error, const char *feature, const char *atom,
                          const char *message, const char *detail)
 {
-    json_object *o = json_object_new_object();
-    char msg[1280];
+    AbipinProblem *p = abipin_problem_list_add(st->problems, error ? ABIPIN_PROBLEM_ERROR
+                                                                   : ABIPIN_PROBLEM_WARNING);
 
-    if (!message) {
-        snprintf(msg, sizeof(msg), _("%1$s: interface %2$s: %3$s"), st->d->label, st->iface->label,
-                 detail);
-        message = msg;
-    }
-    json_object_object_add(o, "severity", json_object_new_string(error ? "error" : "warning"));
-    json_object_object_add(o, "domain", json_object_new_string(st->d->label));
-    json_object_object_add(o, "interface", st->iface->alias ? json_object_new_string(st->iface->alias) : NULL);
-    json_object_object_add(o, "mac", st->iface->mac ? json_object_new_string(st->iface->mac) : NULL);
-    json_object_object_add(o, "feature", feature ? json_object_new_string(feature) : NULL);
-    json_object_object_add(o, "atom", atom ? json_object_new_string(atom) : NULL);
-    json_object_object_add(o, "message", json_object_new_string(message));
-    json_object_object_add(o, "detail", json_object_new_string(detail));
-    json_object_array_add(st->problems, o);
+    p->domain = abipin_strdup(st->d->label);
+    p->interface = abipin_strdup(st->iface->alias);
+    p->mac = abipin_strdup(st->iface->mac);
+    p->feature = abipin_strdup(feature);
+    p->atom = abipin_strdup(atom);
+    p->message = message ? abipin_strdup(message)
+                         : abipin_asprintf(_("%1$s: interface %2$s: %3$s"), st->d->label,
+                                           st->iface->label, detail);
+    p->detail = abipin_strdup(detail);
     st->errors += error;
 }
 
@@ -100,8 +131,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
     }
     abipin_abi_clear(&abi);
     if (!abipin_record_interface(record, iface) || n_unpinned ||
-        (!iface->driver && (iface->backend == ABIPIN_BACKEND_TAP ||
-                            iface->backend == ABIPIN_BACKEND_MACVTAP))) {
+        (!iface->driver && abipin_backend_is_kernel(iface->backend))) {
         snprintf(detail, sizeof(detail),
                  P_("not pinned (%1$zu host-dependent feature left to the host%2$s%3$s); run "
                     "'abipin pin'",
@@ -123,7 +153,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
 
 /**
  * abipin_check_domain:
- * @problems: a JSON array that receives one object per finding
+ * @problems: receives one problem per finding
  *
  * Can the platform honour every pin of @d: each feature pinned on has its
  * atoms for the interface's backend, vhost-net is there if pinned, and the
@@ -131,7 +161,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
  * are warnings (errors with @opts->strict). Returns the number of errors.
  */
 int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
-                        const AbipinCheckOptions *opts, json_object *problems)
+                        const AbipinCheckOptions *opts, AbipinProblemList *problems)
 {
     CheckState st = { .ctx = ctx, .d = d, .problems = problems };
     xmlNodePtr record = abipin_domain_get_record(d);
@@ -139,7 +169,7 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
 
     for (size_t i = 0; i < d->n_ifaces; i++) {
         st.iface = &d->ifaces[i];
-        if (!st.iface->virtio || st.iface->backend < 0)
+        if (!abipin_interface_pinnable(st.iface))
             continue;
         if ((r = check_interface(&st, record, opts->strict)) < 0)
             return r;
@@ -168,8 +198,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
                                   xmlNodePtr record, AbipinAtomSet *need)
 {
     const AbipinInterface *iface = st->iface;
-    bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
-                          iface->backend == ABIPIN_BACKEND_MACVTAP;
+    bool kernel_backend = abipin_backend_is_kernel(iface->backend);
     /* Without <driver name=...> libvirt uses vhost-net wherever it can open
      * it: ask for its bits too, so that no host is claimed wrongly. */
     bool vhost = kernel_backend && (!iface->driver || streq_ptr(iface->driver, "vhost"));
@@ -193,7 +222,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
             continue;
         /* check: the emulator must know every property the definition sets */
         if ((r = abipin_atom_set_putf_state(need, ABIPIN_ATOM_PRESENT, NULL,
-                                            "qemu.prop.virtio-net-pci.%s", f->name)) < 0)
+                                            ABIPIN_ATOM_QEMU_PROP "%s", f->name)) < 0)
             return r;
         if (v != ABIPIN_VALUE_ON)
             continue;
@@ -214,7 +243,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
 /**
  * abipin_check_requirements:
  * @d: a pinned definition; its record names the QEMU version it was pinned for
- * @problems: a JSON array that receives one object per finding, as for check
+ * @problems: receives one problem per finding, as for check
  * @ret_need: the atoms a host must have (all present)
  *
  * What abipin_check_domain tests, as atoms, without a platform: for each
@@ -226,7 +255,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
  * error (no host can honour it). Returns the number of errors.
  */
 int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
-                              json_object *problems, AbipinAtomSet **ret_need)
+                              AbipinProblemList *problems, AbipinAtomSet **ret_need)
 {
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = abipin_atom_set_new();
     CheckState st = { .d = d, .problems = problems };
@@ -234,13 +263,11 @@ int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
     AbipinVersion qemu;
     int r;
 
-    if (!need)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     if ((r = requirements_qemu(d, record, &qemu)) < 0)
         return r;
     for (size_t i = 0; i < d->n_ifaces; i++) {
         st.iface = &d->ifaces[i];
-        if (!st.iface->virtio || st.iface->backend < 0)
+        if (!abipin_interface_pinnable(st.iface))
             continue;
         if ((r = requirements_interface(&st, cat, qemu, record, need)) < 0)
             return r;

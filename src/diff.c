@@ -5,8 +5,7 @@
 
 #include "diff.h"
 #include "featmsg.h"
-#include "util/error.h"
-#include "util/i18n.h"
+#include "util/alloc.h"
 
 typedef struct {
     const AbipinPinContext *ctx;
@@ -28,8 +27,8 @@ static int diff_side_compute(DiffSide *s)
 
     if (r < 0)
         return r;
-    s->matched = calloc(s->n + 1, sizeof(bool));
-    return s->matched ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    s->matched = abipin_new0(bool, s->n + 1);
+    return 0;
 }
 
 /* B's interface for A's @i: same MAC, else same alias, else the next
@@ -52,19 +51,20 @@ static int diff_match(const DiffSide *a, size_t i, const DiffSide *b)
     return -1;
 }
 
-static void diff_add(json_object *changes, const char *iface, const char *what, const char *a,
+static void diff_add(AbipinDiff *diff, const char *iface, const char *what, const char *a,
                      const char *b)
 {
-    json_object *o = json_object_new_object();
-
-    json_object_object_add(o, "interface", iface ? json_object_new_string(iface) : NULL);
-    json_object_object_add(o, "what", json_object_new_string(what));
-    json_object_object_add(o, "a", a ? json_object_new_string(a) : NULL);
-    json_object_object_add(o, "b", b ? json_object_new_string(b) : NULL);
-    json_object_array_add(changes, o);
+    abipin_array_resize(diff->changes, diff->n_changes + 1);
+    diff->changes[diff->n_changes++] = (AbipinDiffChange) {
+        .interface = abipin_strdup(iface),
+        .what = abipin_strdup(what),
+        .a = abipin_strdup(a),
+        .b = abipin_strdup(b),
+    };
 }
 
-static const char *value_string(AbipinValue v)
+/* A pinned value as diff names it; "unset" when the definition has none. */
+static const char *diff_pinned_string(AbipinValue v)
 {
     return v == ABIPIN_VALUE_ON ? "on" : v == ABIPIN_VALUE_OFF ? "off" : "unset";
 }
@@ -73,73 +73,85 @@ static const char *value_string(AbipinValue v)
  * it loses, over all 128 bits, and the line B's QEMU prints, in its
  * version's format. From QEMU 10.2 that line shows none of the lost bits
  * (featmsg.c): "hidden" says so. */
-static void diff_verdict(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
-                         const uint64_t lost[2], json_object *verdicts)
+static void diff_verdict(const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
+                         const uint64_t lost[2], AbipinDiff *diff)
 {
-    json_object *v = json_object_new_object(), *bits = json_object_new_array();
     bool wide = abipin_featmsg_wide(b->ctx->qemu);
-    char hex[40], msg[160];
+    char msg[160];
 
-    json_object_object_add(v, "interface", json_object_new_string(x->iface->label));
-    abipin_features_hex(lost, lost[1] != 0, hex, sizeof(hex));
-    json_object_object_add(v, "unsupported", json_object_new_string(hex));
-    for (unsigned bit = 0; bit < 128; bit++)
-        if (lost[bit / 64] >> (bit % 64) & 1) {
-            const char *name = abipin_catalogue_bit_name(a->ctx->cat, bit);
-            json_object *o = json_object_new_object();
-
-            json_object_object_add(o, "bit", json_object_new_int((int) bit));
-            json_object_object_add(o, "name", name ? json_object_new_string(name) : NULL);
-            json_object_array_add(bits, o);
-        }
-    json_object_object_add(v, "bits", bits);
     abipin_featmsg_format(b->ctx->qemu, x->offered, y->offered, msg, sizeof(msg));
-    json_object_object_add(v, "qemu_error", json_object_new_string(msg));
-    json_object_object_add(v, "qemu_format", json_object_new_string(wide ? "128-bit" : "64-bit"));
-    json_object_object_add(v, "hidden", json_object_new_boolean(abipin_featmsg_masks_guest(wide)));
-    json_object_array_add(verdicts, v);
+    abipin_array_resize(diff->verdicts, diff->n_verdicts + 1);
+    diff->verdicts[diff->n_verdicts++] = (AbipinDiffVerdict) {
+        .interface = abipin_strdup(x->iface->label),
+        .unsupported = { lost[0], lost[1] },
+        .qemu_error = abipin_strdup(msg),
+        .wide = wide,
+        .hidden = abipin_featmsg_masks_guest(wide),
+    };
 }
 
 static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
-                      json_object *changes, json_object *verdicts)
+                      AbipinDiff *diff)
 {
     const char *label = x->iface->label;
     const uint64_t lost[2] = { x->offered[0] & ~y->offered[0], x->offered[1] & ~y->offered[1] };
 
     if (x->iface->backend != y->iface->backend)
-        diff_add(changes, label, "backend", abipin_backend_to_string(x->iface->backend),
+        diff_add(diff, label, "backend", abipin_backend_to_string(x->iface->backend),
                  abipin_backend_to_string(y->iface->backend));
     if (x->vhost != y->vhost)
-        diff_add(changes, label, "driver", x->vhost ? "vhost" : "qemu", y->vhost ? "vhost" : "qemu");
+        diff_add(diff, label, "driver", x->vhost ? "vhost" : "qemu", y->vhost ? "vhost" : "qemu");
     for (size_t k = 0; k < x->n_features && k < y->n_features; k++)
         if (x->features[k].pinned != y->features[k].pinned)
-            diff_add(changes, label, x->features[k].feature->name, value_string(x->features[k].pinned),
-                     value_string(y->features[k].pinned));
+            diff_add(diff, label, x->features[k].feature->name,
+                     diff_pinned_string(x->features[k].pinned),
+                     diff_pinned_string(y->features[k].pinned));
     for (unsigned bit = 0; bit < 128; bit++)
         if (abipin_abi_has(x, bit) != abipin_abi_has(y, bit)) {
             const char *name = abipin_catalogue_bit_name(a->ctx->cat, bit);
             char what[128];
 
             snprintf(what, sizeof(what), "bit %u %s", bit, name ? name : "?");
-            diff_add(changes, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
+            diff_add(diff, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
                      abipin_abi_has(y, bit) ? "offered" : "not offered");
         }
     if (lost[0] || lost[1])
-        diff_verdict(a, x, b, y, lost, verdicts);
+        diff_verdict(x, b, y, lost, diff);
+}
+
+/**
+ * abipin_diff_clear:
+ *
+ * Free what abipin_diff_domains put in @diff and empty it.
+ */
+void abipin_diff_clear(AbipinDiff *diff)
+{
+    for (size_t i = 0; i < diff->n_changes; i++) {
+        free(diff->changes[i].interface);
+        free(diff->changes[i].what);
+        free(diff->changes[i].a);
+        free(diff->changes[i].b);
+    }
+    for (size_t i = 0; i < diff->n_verdicts; i++) {
+        free(diff->verdicts[i].interface);
+        free(diff->verdicts[i].qemu_error);
+    }
+    free(diff->changes);
+    free(diff->verdicts);
+    *diff = (AbipinDiff) { 0 };
 }
 
 /**
  * abipin_diff_domains:
- * @changes: receives one object per difference
- * @verdicts: receives one object per interface whose guest cannot migrate
- *            from @a to @b, with the error QEMU would print
+ * @ret: receives one change per difference, and one verdict per interface
+ *       whose guest cannot migrate from @a to @b, with the error QEMU would
+ *       print; abipin_diff_clear() frees them, also after a failure
  *
  * Compare @a on @ctx_a's platform with @b on @ctx_b's. Interfaces are paired
  * by MAC, then alias, then order.
  */
 int abipin_diff_domains(const AbipinPinContext *ctx_a, const AbipinDomain *a,
-                        const AbipinPinContext *ctx_b, const AbipinDomain *b, json_object *changes,
-                        json_object *verdicts)
+                        const AbipinPinContext *ctx_b, const AbipinDomain *b, AbipinDiff *ret)
 {
     DiffSide sa = { .ctx = ctx_a, .d = a }, sb = { .ctx = ctx_b, .d = b };
     const char *ma, *mb;
@@ -150,20 +162,20 @@ int abipin_diff_domains(const AbipinPinContext *ctx_a, const AbipinDomain *a,
     ma = abipin_profile_resolve_machine(ctx_a->platform, a->machine);
     mb = abipin_profile_resolve_machine(ctx_b->platform, b->machine);
     if (strcmp(ma, mb) != 0)
-        diff_add(changes, NULL, "machine", ma, mb);
+        diff_add(ret, NULL, "machine", ma, mb);
     for (size_t i = 0; i < sa.n; i++) {
         int j = diff_match(&sa, i, &sb);
 
         if (j < 0) {
-            diff_add(changes, sa.abi[i].iface->label, "interface", "present", "removed");
+            diff_add(ret, sa.abi[i].iface->label, "interface", "present", "removed");
             continue;
         }
         sb.matched[j] = true;
-        diff_pair(&sa, &sa.abi[i], &sb, &sb.abi[j], changes, verdicts);
+        diff_pair(&sa, &sa.abi[i], &sb, &sb.abi[j], ret);
     }
     for (size_t j = 0; j < sb.n; j++)
         if (!sb.matched[j])
-            diff_add(changes, sb.abi[j].iface->label, "interface", "absent", "added");
+            diff_add(ret, sb.abi[j].iface->label, "interface", "absent", "added");
 out:
     diff_side_clear(&sa);
     diff_side_clear(&sb);

@@ -54,15 +54,6 @@ int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomai
 int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object **ret_report)
     _warn_unused_result_;
 
-typedef struct {
-    bool strict; /* unpinned interfaces are errors, not warnings */
-} AbipinCheckOptions;
-
-int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
-                        const AbipinCheckOptions *opts, json_object *problems) _warn_unused_result_;
-int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
-                              json_object *problems, AbipinAtomSet **ret_need) _warn_unused_result_;
-
 /* shared by pin.c and check.c */
 xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);
 const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,

@@ -8,6 +8,7 @@
 #include <regex.h>
 #include <string.h>
 
+#include "check-pins.h"
 #include "labels.h"
 #include "pin.h"
 #include "platforms.h"
@@ -235,13 +236,13 @@ static AbipinDomain *pin_for(const char *file, const Platform *pl)
 
 static size_t check_errors(const AbipinDomain *d, const Platform *q)
 {
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinCheckOptions opts = { 0 };
     AbipinPinContext ctx;
     int r;
 
     ck_assert_int_eq(abipin_pin_context_init(&ctx, cat, q->p, ABIPIN_POLICY_HOST), 0);
-    r = abipin_check_domain(&ctx, d, &opts, problems);
+    r = abipin_check_domain(&ctx, d, &opts, &problems);
     ck_assert_int_ge(r, 0);
     return (size_t) r;
 }
@@ -263,13 +264,13 @@ static void round_trip(const char *domain, Counts *c)
     for (size_t p = 0; p < n_platforms; p++) {
         _cleanup_(abipin_domain_freep) AbipinDomain *d = pin_for(domain, &platforms[p]);
         _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = NULL, *sel = NULL, *specs = NULL;
-        _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+        _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
         _cleanup_free_ char *nfd = NULL, *nova = NULL;
         size_t len;
 
         if (!d)
             continue; /* pin refused for this platform: nothing to place */
-        ck_assert_msg(abipin_check_requirements(cat, d, problems, &need) == 0, "%s on %s: %s",
+        ck_assert_msg(abipin_check_requirements(cat, d, &problems, &need) == 0, "%s on %s: %s",
                       domain, platforms[p].name, abipin_error_message());
         ck_assert_int_eq(abipin_labels_format_requirements(need, ABIPIN_LABELS_NFD, &nfd, &len), 0);
         ck_assert_int_eq(abipin_labels_format_requirements(need, ABIPIN_LABELS_NOVA, &nova, &len), 0);
@@ -328,7 +329,7 @@ START_TEST(test_richer_needs_what_poorer_lacks)
     const Platform *rich = NULL, *poor = NULL;
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = NULL;
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_free_ char *nfd = NULL;
     size_t len;
 
@@ -343,7 +344,7 @@ START_TEST(test_richer_needs_what_poorer_lacks)
     ck_assert_ptr_nonnull(poor);
     d = pin_for("bridge.in.xml", rich);
     ck_assert_ptr_nonnull(d);
-    ck_assert_int_eq(abipin_check_requirements(cat, d, problems, &need), 0);
+    ck_assert_int_eq(abipin_check_requirements(cat, d, &problems, &need), 0);
     ck_assert_int_eq(abipin_labels_format_host(poor->p, ABIPIN_LABELS_NFD, &nfd, &len), 0);
     ck_assert(abipin_atom_set_has(need, "tap.uso4"));
     ck_assert(abipin_atom_set_has(rich->labels, "abipin.org/tap.uso4"));
@@ -358,7 +359,7 @@ START_TEST(test_requirements_need_record)
 {
     _cleanup_free_ char *path = abipin_test_path("data/pin/bridge.in.xml");
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinAtomSet *need = NULL;
 
     /* the catalogue only: loading every platform with its labels takes
@@ -366,7 +367,7 @@ START_TEST(test_requirements_need_record)
     if (!cat)
         ck_assert_int_eq(abipin_catalogue_load_default(&cat), 0);
     ck_assert_int_eq(abipin_domain_load(path, &d), 0);
-    ck_assert_int_eq(abipin_check_requirements(cat, d, problems, &need), -EINVAL);
+    ck_assert_int_eq(abipin_check_requirements(cat, d, &problems, &need), -EINVAL);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_INPUT);
     ck_assert_ptr_null(need);
 }

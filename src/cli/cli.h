@@ -7,6 +7,7 @@
 
 #include "domain.h"
 #include "abi.h"
+#include "check-pins.h"
 #include "pin.h"
 #include "probe/probe.h"
 
@@ -91,6 +92,6 @@ void cli_pin_print_summary(json_object *report);
 int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output, bool json,
                       bool other_options);
 int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
-                       bool strict, json_object *problems, char **ret_platform_name)
+                       bool strict, AbipinProblemList *problems, char **ret_platform_name)
     _warn_unused_result_;
-void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings);
+void cli_print_problems(const AbipinProblemList *problems, FILE *errors, FILE *warnings);

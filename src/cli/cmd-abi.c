@@ -3,10 +3,11 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "abi.h"
+#include "abi-json.h"
 #include "cli/cli.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void abi_help(void)
 {
@@ -81,6 +82,27 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
     }
 }
 
+/* abi --json: the domain, its platform and one object per interface */
+static json_object *abi_to_json(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                const AbipinAbi *all, size_t n)
+{
+    const AbipinProfile *platform = ctx->platform;
+    json_object *o = abipin_json_object(), *emu = abipin_json_object();
+    json_object *ifaces = abipin_json_array();
+
+    abipin_json_set(o, "domain", abipin_json_string(d->name));
+    abipin_json_set(o, "platform", abipin_json_string(platform->name));
+    abipin_json_set(o, "machine",
+                    abipin_json_string(abipin_profile_resolve_machine(platform, d->machine)));
+    abipin_json_set(emu, "path", abipin_json_string(platform->emulator_path));
+    abipin_json_set(emu, "version", abipin_json_string(platform->emulator_version));
+    abipin_json_set(o, "emulator", emu);
+    for (size_t i = 0; i < n; i++)
+        abipin_json_append(ifaces, abipin_abi_to_json(ctx, &all[i]));
+    abipin_json_set(o, "interfaces", ifaces);
+    return o;
+}
+
 int cmd_abi(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -128,21 +150,9 @@ int cmd_abi(int argc, char **argv)
         (r = abipin_abi_compute_all(&ctx, d, &all, &n)) < 0)
         return r;
     if (json) {
-        json_object *o = json_object_new_object(), *emu = json_object_new_object();
-        json_object *ifaces = json_object_new_array();
+        _cleanup_(json_object_putp) json_object *o = abi_to_json(&ctx, d, all, n);
 
-        json_object_object_add(o, "domain", json_object_new_string(d->name));
-        json_object_object_add(o, "platform", json_object_new_string(platform->name));
-        json_object_object_add(o, "machine", json_object_new_string(
-                                                 abipin_profile_resolve_machine(platform, d->machine)));
-        json_object_object_add(emu, "path", platform->emulator_path ? json_object_new_string(platform->emulator_path) : NULL);
-        json_object_object_add(emu, "version", json_object_new_string(platform->emulator_version));
-        json_object_object_add(o, "emulator", emu);
-        for (size_t i = 0; i < n; i++)
-            json_object_array_add(ifaces, abipin_abi_to_json(&ctx, &all[i]));
-        json_object_object_add(o, "interfaces", ifaces);
         r = cli_print_json(stdout, o);
-        json_object_put(o);
     } else {
         abi_print(&ctx, d, all, n);
     }

@@ -10,7 +10,9 @@
 #include "cli/cli.h"
 #include "platforms.h"
 #include "util/error.h"
+#include "util/alloc.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void audit_help(void)
 {
@@ -72,8 +74,7 @@ static int audit_platform_setup(Audit *a, const AbipinDomain *d, AuditPlatform *
     if ((r = cli_platform_setup(d, a->platform_spec, &opts, &p->cat, &p->platform)) < 0 ||
         (r = abipin_pin_context_init(&p->ctx, p->cat, p->platform, ABIPIN_POLICY_HOST)) < 0)
         return r;
-    if (!(p->digest = abipin_platform_digest(p->platform)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    p->digest = abipin_platform_digest(p->platform);
     if (!a->platform_name)
         a->platform_name = p->platform->name;
     return 0;
@@ -88,7 +89,7 @@ static int audit_platform_setup(Audit *a, const AbipinDomain *d, AuditPlatform *
 static int audit_platform(Audit *a, const AbipinDomain *d, AuditPlatform **ret)
 {
     const char *emulator = a->opts.emulator ? a->opts.emulator : d->emulator;
-    AuditPlatform *p, *grown;
+    AuditPlatform *p;
     int r;
 
     for (size_t i = 0; i < a->n_platforms; i++)
@@ -96,54 +97,82 @@ static int audit_platform(Audit *a, const AbipinDomain *d, AuditPlatform **ret)
             *ret = &a->platforms[i];
             return 0;
         }
-    if (!(grown = realloc(a->platforms, (a->n_platforms + 1) * sizeof(*grown))))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    a->platforms = grown;
+    abipin_array_resize(a->platforms, a->n_platforms + 1);
     p = &a->platforms[a->n_platforms++];
-    *p = (AuditPlatform) { .emulator = emulator ? strdup(emulator) : NULL };
-    if (emulator && !p->emulator)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    *p = (AuditPlatform) { .emulator = abipin_strdup(emulator) };
     abipin_error_reset();
     r = audit_platform_setup(a, d, p);
     if (r < 0 && abipin_error_category() != ABIPIN_ERR_ENV)
         return r;
-    if (r < 0 && !(p->failure = strdup(abipin_error_message())))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (r < 0)
+        p->failure = abipin_strdup(abipin_error_message());
     *ret = p;
     return 0;
+}
+
+/* One audited file: the domain's name once it is read, and its findings. */
+typedef struct {
+    const char *file;
+    const char *domain; /* NULL: the file could not be read */
+    AbipinFindingList findings;
+} AuditEntry;
+
+static void audit_entry_clear(AuditEntry *e)
+{
+    abipin_finding_list_clear(&e->findings);
+}
+
+/* audit --json: the one place an audited file becomes JSON. */
+static json_object *audit_entry_to_json(const AuditEntry *e)
+{
+    json_object *o = abipin_json_object(), *list = abipin_json_array();
+
+    abipin_json_set(o, "file", abipin_json_string(e->file));
+    abipin_json_set(o, "findings", list);
+    for (size_t i = 0; i < e->findings.n; i++) {
+        const AbipinFinding *f = &e->findings.items[i];
+        json_object *item = abipin_json_object();
+
+        abipin_json_set(item, "kind", abipin_json_string(abipin_finding_kind_to_string(f->kind)));
+        abipin_json_set(item, "interface", abipin_json_string(f->interface));
+        abipin_json_set(item, "message", abipin_json_string(f->message));
+        abipin_json_append(list, item);
+    }
+    if (e->domain)
+        abipin_json_set(o, "domain", abipin_json_string(e->domain));
+    return o;
 }
 
 /* Each file's findings go out as soon as it is audited: a fleet's report
  * need not fit in memory. JSON is framed here, each entry by json-c,
  * indented to its depth in {"domains": [...], "platform": NAME}. */
-static void audit_emit(Audit *a, json_object *entry)
+static void audit_emit(Audit *a, const AuditEntry *e)
 {
-    json_object *list = json_object_object_get(entry, "findings");
-
     if (a->json) {
+        _cleanup_(json_object_putp) json_object *o = audit_entry_to_json(e);
+        const char *text = json_object_to_json_string_ext(o, CLI_JSON_FLAGS);
+
+        if (!text) /* json-c's formatting fails only when it runs out of memory */
+            abipin_oom();
         fputs(a->audited ? ",\n    " : "{\n  \"domains\": [\n    ", stdout);
-        for (const char *s = json_object_to_json_string_ext(entry, CLI_JSON_FLAGS); *s; s++)
+        for (const char *s = text; *s; s++)
             fputs(*s == '\n' ? "\n    " : (char[]) { *s, 0 }, stdout);
     }
-    for (size_t k = 0; !a->json && k < json_object_array_length(list); k++) {
-        json_object *f = json_object_array_get_idx(list, k);
-
-        printf("%s: %s: %s\n", json_object_get_string(json_object_object_get(entry, "file")),
-               json_object_get_string(json_object_object_get(f, "kind")),
-               json_object_get_string(json_object_object_get(f, "message")));
-    }
+    for (size_t k = 0; !a->json && k < e->findings.n; k++)
+        printf("%s: %s: %s\n", e->file, abipin_finding_kind_to_string(e->findings.items[k].kind),
+               e->findings.items[k].message);
     a->audited++;
 }
 
 /* One definition: its findings, or the one finding that says why it
  * cannot be audited (unreadable, not-modelled, not-evaluated). */
-static int audit_definition(Audit *a, const AbipinDomain *d, json_object *list)
+static int audit_definition(Audit *a, const AbipinDomain *d, AbipinFindingList *list)
 {
     AuditPlatform *p = NULL;
     int r;
 
     if (abipin_domain_check_modelled(d) < 0) {
-        abipin_audit_add(list, "not-modelled", NULL, abipin_error_message());
+        abipin_finding_list_add(list, ABIPIN_FINDING_NOT_MODELLED, NULL, abipin_error_message());
         a->unmodelled++;
         return 0;
     }
@@ -158,44 +187,42 @@ static int audit_definition(Audit *a, const AbipinDomain *d, json_object *list)
                  abipin_error_quote(p->emulator ? p->emulator : ABIPIN_DEFAULT_EMULATOR, emu,
                                     sizeof(emu)),
                  p->failure);
-        abipin_audit_add(list, "not-evaluated", NULL, text);
+        abipin_finding_list_add(list, ABIPIN_FINDING_NOT_EVALUATED, NULL, text);
         a->unevaluated++;
         return 0;
     }
     abipin_error_reset();
     r = abipin_audit_domain(&p->ctx, p->digest, d, list);
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
-        abipin_audit_add(list, "unreadable", NULL, abipin_error_message());
+        abipin_finding_list_add(list, ABIPIN_FINDING_UNREADABLE, NULL, abipin_error_message());
         a->unreadable++;
         return 0;
     }
     if (r >= 0)
-        a->findings += json_object_array_length(list);
+        a->findings += list->n;
     return r;
 }
 
 static int audit_file(Audit *a, const char *path)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(json_object_putp) json_object *entry = json_object_new_object();
-    json_object *list = json_object_new_array();
+    _cleanup_(audit_entry_clear) AuditEntry e = { .file = path };
     int r;
 
-    json_object_object_add(entry, "file", json_object_new_string(path));
-    json_object_object_add(entry, "findings", list);
     abipin_error_reset();
     r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, &d);
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {
         /* One bad file does not stop a fleet audit. */
-        abipin_audit_add(list, "unreadable", NULL, abipin_error_message());
+        abipin_finding_list_add(&e.findings, ABIPIN_FINDING_UNREADABLE, NULL,
+                                abipin_error_message());
         a->unreadable++;
         r = 0;
     } else if (r >= 0) {
-        json_object_object_add(entry, "domain", json_object_new_string(d->name));
-        r = audit_definition(a, d, list);
+        e.domain = d->name;
+        r = audit_definition(a, d, &e.findings);
     }
     if (r >= 0)
-        audit_emit(a, entry);
+        audit_emit(a, &e);
     return r;
 }
 
@@ -219,10 +246,11 @@ static int audit_path(Audit *a, const char *path)
         return abipin_error_set(ABIPIN_ERR_INPUT, negative_errno(), _("cannot read '%1$s': %2$s"),
                                 path, strerror(errno));
     for (int i = 0; i < n; i++) {
-        _cleanup_free_ char *file = NULL;
+        if (r >= 0) {
+            _cleanup_free_ char *file = abipin_asprintf("%s/%s", path, ents[i]->d_name);
 
-        if (r >= 0 && asprintf(&file, "%s/%s", path, ents[i]->d_name) >= 0)
             r = audit_file(a, file);
+        }
         free(ents[i]);
     }
     free(ents);
@@ -232,11 +260,10 @@ static int audit_path(Audit *a, const char *path)
 static int audit_finish(const Audit *a)
 {
     if (a->json) {
-        json_object *name = a->platform_name ? json_object_new_string(a->platform_name) : NULL;
+        _cleanup_(json_object_putp) json_object *name = abipin_json_string(a->platform_name);
 
         fputs(a->audited ? "\n  ],\n" : "{\n  \"domains\": [\n  ],\n", stdout);
         printf("  \"platform\": %s\n}\n", json_object_to_json_string(name));
-        json_object_put(name);
     } else if (!arg_quiet) {
         char defs[64], finds[64];
 

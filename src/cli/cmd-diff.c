@@ -6,8 +6,10 @@
 
 #include "cli/cli.h"
 #include "diff.h"
+#include "featmsg.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void diff_help(void)
 {
@@ -28,69 +30,108 @@ static void diff_help(void)
                    options);
 }
 
-typedef struct {
-    AbipinPinContext ctx;
-    AbipinCatalogue *cat;
-    AbipinProfile *platform;
-    AbipinDomain *d;
-} DiffSide;
-
-static void diff_side_clear(DiffSide *s)
-{
-    abipin_domain_free(s->d);
-    abipin_profile_free(s->platform);
-    abipin_catalogue_free(s->cat);
-}
-
-static int diff_side_load(DiffSide *s, const char *path, const char *platform, AbipinProbeOptions opts)
+/* A definition and its platform: each side of the command. */
+static int diff_load(const char *path, const char *platform, AbipinProbeOptions opts,
+                     AbipinDomain **ret_d, AbipinCatalogue **ret_cat, AbipinProfile **ret_platform,
+                     AbipinPinContext *ret_ctx)
 {
     int r;
 
-    if ((r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, &s->d)) < 0 ||
-        (r = cli_platform_setup(s->d, platform, &opts, &s->cat, &s->platform)) < 0)
+    if ((r = abipin_domain_load_flags(path, ABIPIN_DOMAIN_READ_ONLY, ret_d)) < 0 ||
+        (r = cli_platform_setup(*ret_d, platform, &opts, ret_cat, ret_platform)) < 0)
         return r;
-    return abipin_pin_context_init(&s->ctx, s->cat, s->platform, ABIPIN_POLICY_HOST);
+    return abipin_pin_context_init(ret_ctx, *ret_cat, *ret_platform, ABIPIN_POLICY_HOST);
 }
 
-static void diff_print(json_object *o)
+static bool diff_verdict_lacks(const AbipinDiffVerdict *v, unsigned bit)
 {
-    json_object *changes = json_object_object_get(o, "changes");
-    json_object *verdicts = json_object_object_get(o, "migration");
+    return v->unsupported[bit / 64] >> (bit % 64) & 1;
+}
 
-    for (size_t i = 0; i < json_object_array_length(changes); i++) {
-        json_object *c = json_object_array_get_idx(changes, i);
-        const char *iface = json_object_get_string(json_object_object_get(c, "interface"));
+/* The missing bits as one hex number, 128 bits wide only when needed */
+#define DIFF_HEX_MAX 40
+static const char *diff_verdict_hex(const AbipinDiffVerdict *v, char buf[static DIFF_HEX_MAX])
+{
+    abipin_features_hex(v->unsupported, v->unsupported[1] != 0, buf, DIFF_HEX_MAX);
+    return buf;
+}
 
-        printf("%s%s%s: %s -> %s\n", iface ? iface : "", iface ? " " : "",
-               json_object_get_string(json_object_object_get(c, "what")),
-               json_object_get_string(json_object_object_get(c, "a")) ?: "-",
-               json_object_get_string(json_object_object_get(c, "b")) ?: "-");
+/* diff --json: the one place a diff becomes JSON. A verdict's bits are
+ * named after A's catalogue. */
+static json_object *diff_verdict_to_json(const AbipinCatalogue *cat, const AbipinDiffVerdict *v)
+{
+    json_object *o = abipin_json_object(), *bits = abipin_json_array();
+    char hex[DIFF_HEX_MAX];
+
+    abipin_json_set(o, "interface", abipin_json_string(v->interface));
+    abipin_json_set(o, "unsupported", abipin_json_string(diff_verdict_hex(v, hex)));
+    for (unsigned bit = 0; bit < 128; bit++)
+        if (diff_verdict_lacks(v, bit)) {
+            json_object *item = abipin_json_object();
+
+            abipin_json_set(item, "bit", abipin_json_int(bit));
+            abipin_json_set(item, "name", abipin_json_string(abipin_catalogue_bit_name(cat, bit)));
+            abipin_json_append(bits, item);
+        }
+    abipin_json_set(o, "bits", bits);
+    abipin_json_set(o, "qemu_error", abipin_json_string(v->qemu_error));
+    abipin_json_set(o, "qemu_format", abipin_json_string(v->wide ? "128-bit" : "64-bit"));
+    abipin_json_set(o, "hidden", abipin_json_bool(v->hidden));
+    return o;
+}
+
+static json_object *diff_to_json(const AbipinCatalogue *cat, const AbipinDiff *diff)
+{
+    json_object *o = abipin_json_object();
+    json_object *changes = abipin_json_array(), *verdicts = abipin_json_array();
+
+    abipin_json_set(o, "changes", changes);
+    abipin_json_set(o, "migration", verdicts);
+    for (size_t i = 0; i < diff->n_changes; i++) {
+        const AbipinDiffChange *c = &diff->changes[i];
+        json_object *item = abipin_json_object();
+
+        abipin_json_set(item, "interface", abipin_json_string(c->interface));
+        abipin_json_set(item, "what", abipin_json_string(c->what));
+        abipin_json_set(item, "a", abipin_json_string(c->a));
+        abipin_json_set(item, "b", abipin_json_string(c->b));
+        abipin_json_append(changes, item);
     }
-    if (json_object_array_length(verdicts) == 0) {
+    for (size_t i = 0; i < diff->n_verdicts; i++)
+        abipin_json_append(verdicts, diff_verdict_to_json(cat, &diff->verdicts[i]));
+    return o;
+}
+
+static void diff_print_verdict(const AbipinDiffVerdict *v)
+{
+    char hex[DIFF_HEX_MAX], list[128 * 5] = ""; /* "127, " at most per bit */
+    size_t len = 0;
+
+    for (unsigned bit = 0; bit < 128; bit++)
+        if (diff_verdict_lacks(v, bit))
+            len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%u", len ? ", " : "", bit);
+    printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
+             "them stops in QEMU's state load with \"%4$s\"\n"),
+           v->interface, diff_verdict_hex(v, hex), list, v->qemu_error);
+    if (v->hidden)
+        printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
+                 "allowed ones: its line shows none of the missing bits\n"));
+}
+
+static void diff_print(const AbipinDiff *diff)
+{
+    for (size_t i = 0; i < diff->n_changes; i++) {
+        const AbipinDiffChange *c = &diff->changes[i];
+
+        printf("%s%s%s: %s -> %s\n", c->interface ?: "", c->interface ? " " : "", c->what,
+               c->a ?: "-", c->b ?: "-");
+    }
+    if (diff->n_verdicts == 0) {
         printf(_("migration A -> B: the destination offers every bit the source offers\n"));
         return;
     }
-    for (size_t i = 0; i < json_object_array_length(verdicts); i++) {
-        json_object *v = json_object_array_get_idx(verdicts, i);
-        json_object *bits = json_object_object_get(v, "bits");
-        _cleanup_free_ char *list = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&list, &len);
-
-        for (size_t k = 0; f && k < json_object_array_length(bits); k++)
-            fprintf(f, "%s%d", k ? ", " : "",
-                    json_object_get_int(json_object_object_get(json_object_array_get_idx(bits, k), "bit")));
-        if (f)
-            fclose(f);
-        printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
-                 "them stops in QEMU's state load with \"%4$s\"\n"),
-               json_object_get_string(json_object_object_get(v, "interface")),
-               json_object_get_string(json_object_object_get(v, "unsupported")), list ? list : "",
-               json_object_get_string(json_object_object_get(v, "qemu_error")));
-        if (json_object_get_boolean(json_object_object_get(v, "hidden")))
-            printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
-                     "allowed ones: its line shows none of the missing bits\n"));
-    }
+    for (size_t i = 0; i < diff->n_verdicts; i++)
+        diff_print_verdict(&diff->verdicts[i]);
 }
 
 int cmd_diff(int argc, char **argv)
@@ -103,16 +144,16 @@ int cmd_diff(int argc, char **argv)
         CLI_PROBE_OPTIONS,
         {},
     };
-    _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-    json_object *changes = json_object_new_array(), *verdicts = json_object_new_array();
-    DiffSide a = { 0 }, b = { 0 };
+    _cleanup_(abipin_domain_freep) AbipinDomain *a = NULL, *b = NULL;
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat_a = NULL, *cat_b = NULL;
+    _cleanup_(abipin_profile_freep) AbipinProfile *platform_a = NULL, *platform_b = NULL;
+    _cleanup_(abipin_diff_clear) AbipinDiff diff = { 0 };
+    AbipinPinContext ctx_a, ctx_b;
     AbipinProbeOptions opts = { 0 };
     const char *pa = NULL, *pb = NULL;
     bool json = false;
     int opt, r;
 
-    json_object_object_add(o, "changes", changes);
-    json_object_object_add(o, "migration", verdicts);
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
         if (cli_parse_probe_option(opt, &opts))
             continue;
@@ -137,19 +178,17 @@ int cmd_diff(int argc, char **argv)
         cli_untranslated();
     if (argc - optind != 2)
         return cli_usage_error("diff", _("two domain XML files are needed"));
-    if ((r = diff_side_load(&a, argv[optind], pa, opts)) < 0 ||
-        (r = diff_side_load(&b, argv[optind + 1], pb, opts)) < 0)
-        goto out;
-    if ((r = abipin_diff_domains(&a.ctx, a.d, &b.ctx, b.d, changes, verdicts)) < 0)
-        goto out;
-    if (json)
-        r = cli_print_json(stdout, o);
-    else
-        diff_print(o);
-    if (r >= 0)
-        r = json_object_array_length(changes) ? EXIT_REFUSED : 0;
-out:
-    diff_side_clear(&a);
-    diff_side_clear(&b);
-    return r;
+    if ((r = diff_load(argv[optind], pa, opts, &a, &cat_a, &platform_a, &ctx_a)) < 0 ||
+        (r = diff_load(argv[optind + 1], pb, opts, &b, &cat_b, &platform_b, &ctx_b)) < 0 ||
+        (r = abipin_diff_domains(&ctx_a, a, &ctx_b, b, &diff)) < 0)
+        return r;
+    if (json) {
+        _cleanup_(json_object_putp) json_object *o = diff_to_json(cat_a, &diff);
+
+        if ((r = cli_print_json(stdout, o)) < 0)
+            return r;
+    } else {
+        diff_print(&diff);
+    }
+    return diff.n_changes ? EXIT_REFUSED : 0;
 }

@@ -149,8 +149,7 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
 {
     AbipinAbi *abi = NULL;
     size_t n = 0;
-    _cleanup_(json_object_putp) json_object *changes = json_object_new_array();
-    _cleanup_(json_object_putp) json_object *verdicts = json_object_new_array();
+    _cleanup_(abipin_diff_clear) AbipinDiff diff = { 0 };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat_a = NULL, *cat_b = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *pa = NULL, *pb = NULL;
@@ -163,7 +162,7 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
         (r = cli_platform_setup(d, a->platform_b, &ob, &cat_b, &pb)) < 0 ||
         (r = abipin_pin_context_init(&ca, cat_a, pa, ABIPIN_POLICY_HOST)) < 0 ||
         (r = abipin_pin_context_init(&cb, cat_b, pb, ABIPIN_POLICY_HOST)) < 0 ||
-        (r = abipin_diff_domains(&ca, d, &cb, d, changes, verdicts)) < 0 ||
+        (r = abipin_diff_domains(&ca, d, &cb, d, &diff)) < 0 ||
         (r = abipin_abi_compute_all(&cb, d, &abi, &n)) < 0)
         return r;
     *ret_offered = calloc(n + 1, sizeof(**ret_offered));
@@ -174,14 +173,9 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     *ret_n = n;
     ret[0] = ret[1] = 0;
-    for (size_t i = 0; i < json_object_array_length(verdicts); i++) {
-        json_object *bits = json_object_object_get(json_object_array_get_idx(verdicts, i), "bits");
-
-        for (size_t k = 0; k < json_object_array_length(bits); k++) {
-            int bit = json_object_get_int(json_object_object_get(json_object_array_get_idx(bits, k), "bit"));
-
-            ret[bit / 64] |= 1ULL << (bit % 64);
-        }
+    for (size_t i = 0; i < diff.n_verdicts; i++) {
+        ret[0] |= diff.verdicts[i].unsupported[0];
+        ret[1] |= diff.verdicts[i].unsupported[1];
     }
     return 0;
 }

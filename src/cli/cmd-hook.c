@@ -72,7 +72,7 @@ static void hook_help(void)
 int cmd_hook(int argc, char **argv)
 {
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(json_object_putp) json_object *problems = NULL;
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_free_ char *platform_name = NULL;
     AbipinConfig conf = { .enforce = true };
     AbipinProbeOptions opts = { 0 };
@@ -96,11 +96,10 @@ int cmd_hook(int argc, char **argv)
     }
     if (!getenv("ABIPIN_CACHE_DIR"))
         opts.cache_dir = conf.cache_dir;
-    problems = json_object_new_array();
-    r = cli_check_document(d, conf.host_profile, &opts, false, problems, &platform_name);
+    r = cli_check_document(d, conf.host_profile, &opts, false, &problems, &platform_name);
     if (r <= 0)
         goto out;
-    cli_print_problems(problems, stderr, NULL);
+    cli_print_problems(&problems, stderr, NULL);
     if (conf.enforce)
         r = abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                              _("refusing %1$s '%2$s': this host ('%3$s') cannot honour its pinned "

@@ -175,7 +175,8 @@ static int pin_require_labels(const char *path, CliPinOptions *o, const char *ou
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = NULL;
-    _cleanup_(json_object_putp) json_object *report = NULL, *problems = json_object_new_array();
+    _cleanup_(json_object_putp) json_object *report = NULL;
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_free_ char *xml = NULL, *labels = NULL;
     size_t len, labels_len;
     int r;
@@ -190,10 +191,10 @@ static int pin_require_labels(const char *path, CliPinOptions *o, const char *ou
         (o->platform && (r = cli_pin_document(d, o, &xml, &len, &report)) < 0) ||
         (r = abipin_catalogue_load_default(&cat)) < 0)
         return r;
-    r = abipin_check_requirements(cat, d, problems, &need);
+    r = abipin_check_requirements(cat, d, &problems, &need);
     if (r < 0)
         return r;
-    cli_print_problems(problems, stderr, arg_quiet ? NULL : stderr);
+    cli_print_problems(&problems, stderr, arg_quiet ? NULL : stderr);
     if (r > 0)
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                                 _("no host can honour every pin of '%1$s'"), d->label);

@@ -35,7 +35,7 @@ int cmd_start(int argc, char **argv)
         CLI_PROBE_OPTIONS,                         {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
     _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL;
     _cleanup_free_ char *xml = NULL, *platform_name = NULL;
@@ -89,16 +89,16 @@ int cmd_start(int argc, char **argv)
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse_flags(argv[optind], xml, strlen(xml), ABIPIN_DOMAIN_READ_ONLY,
                                        &d)) < 0 ||
-        (r = cli_check_document(d, platform, &opts, strict, problems, &platform_name)) < 0)
+        (r = cli_check_document(d, platform, &opts, strict, &problems, &platform_name)) < 0)
         return r;
     if (r > 0) {
-        cli_print_problems(problems, stderr, NULL);
+        cli_print_problems(&problems, stderr, NULL);
         return abipin_error_set(ABIPIN_ERR_REFUSED, -EPERM,
                                 _("not starting '%1$s': the platform '%2$s' cannot honour its pins"),
                                 d->label, platform_name);
     }
     if (!arg_quiet)
-        cli_print_problems(problems, stderr, stderr);
+        cli_print_problems(&problems, stderr, stderr);
     if ((r = abipin_virt_start(dom)) < 0)
         return r;
     if (!arg_quiet)

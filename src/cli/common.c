@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "cli/cli.h"
 #include "platforms.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -195,13 +196,13 @@ int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeO
 
 /**
  * cli_check_document:
- * @problems: receives one object per finding
+ * @problems: receives one problem per finding
  * @ret_platform_name: the platform's name (for messages), may be NULL
  *
  * check, start and the hook: returns the number of errors found.
  */
 int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
-                       bool strict, json_object *problems, char **ret_platform_name)
+                       bool strict, AbipinProblemList *problems, char **ret_platform_name)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *profile = NULL;
@@ -213,22 +214,20 @@ int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeO
         (r = abipin_pin_context_init(&ctx, cat, profile, ABIPIN_POLICY_HOST)) < 0 ||
         (r = abipin_check_domain(&ctx, d, &copts, problems)) < 0)
         return r;
-    if (ret_platform_name && !(*ret_platform_name = strdup(profile->name)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (ret_platform_name)
+        *ret_platform_name = abipin_strdup(profile->name);
     return r;
 }
 
 /* Errors to @errors, warnings (prefixed) to @warnings unless NULL. */
-void cli_print_problems(json_object *problems, FILE *errors, FILE *warnings)
+void cli_print_problems(const AbipinProblemList *problems, FILE *errors, FILE *warnings)
 {
-    for (size_t i = 0; i < json_object_array_length(problems); i++) {
-        json_object *p = json_object_array_get_idx(problems, i);
-        const char *msg = json_object_get_string(json_object_object_get(p, "message"));
+    for (size_t i = 0; i < problems->n; i++) {
+        const AbipinProblem *p = &problems->items[i];
 
-        if (strcmp(json_object_get_string(json_object_object_get(p, "severity")), "error") == 0)
-            fprintf(errors, "%s\n", msg);
+        if (p->severity == ABIPIN_PROBLEM_ERROR)
+            fprintf(errors, "%s\n", p->message);
         else if (warnings)
-            fprintf(warnings, _("warning: %1$s\n"), msg);
+            fprintf(warnings, _("warning: %1$s\n"), p->message);
     }
 }
-

@@ -1,0 +1,69 @@
+/* The effective guest ABI as JSON (abi --json, the fuzzers): the formats
+ * layer, kept out of abi.c, which computes it. */
+#include <config.h>
+
+#include "abi-json.h"
+#include "util/json.h"
+
+/* {"bit", "name"} for each bit 0..127 @abi offers, named by the catalogue */
+static json_object *abi_bits_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
+{
+    json_object *bits = abipin_json_array();
+
+    for (unsigned b = 0; b < 128; b++) {
+        json_object *item;
+
+        if (!abipin_abi_has(abi, b))
+            continue;
+        item = abipin_json_object();
+        abipin_json_set(item, "bit", abipin_json_int(b));
+        abipin_json_set(item, "name", abipin_json_string(abipin_catalogue_bit_name(ctx->cat, b)));
+        abipin_json_append(bits, item);
+    }
+    return bits;
+}
+
+static json_object *abi_off_to_json(const AbipinAbiFeature *f)
+{
+    json_object *item = abipin_json_object();
+
+    abipin_json_set(item, "bit", abipin_json_int(f->feature->bit));
+    abipin_json_set(item, "name", abipin_json_string(f->feature->macro));
+    abipin_json_set(item, "property", abipin_json_string(f->feature->name));
+    abipin_json_set(item, "reason", abipin_json_string(abipin_off_reason_to_string(f->why)));
+    abipin_json_set(item, "atom", abipin_json_string(f->atom));
+    return item;
+}
+
+/**
+ * abipin_abi_to_json:
+ *
+ * {"alias", "mac", "backend", "driver", "offered": "0x…" (bits 0..127, one
+ * number), "bits": [{"bit", "name"}], "off": [{"bit", "name", "property",
+ * "reason", "atom"}], "external": [bits]}
+ */
+json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
+{
+    json_object *o = abipin_json_object();
+    json_object *off = abipin_json_array(), *external = abipin_json_array();
+    char hex[ABIPIN_ABI_VECTOR_MAX];
+
+    abipin_json_set(o, "alias", abipin_json_string(abi->iface->alias));
+    abipin_json_set(o, "mac", abipin_json_string(abi->iface->mac));
+    abipin_json_set(o, "backend", abipin_json_string(abipin_backend_to_string(abi->iface->backend)));
+    abipin_json_set(o, "driver", abipin_json_string(abi->vhost ? "vhost" : "qemu"));
+    abipin_abi_vector_format(abi->offered, hex, sizeof(hex));
+    abipin_json_set(o, "offered", abipin_json_string(hex));
+    for (size_t i = 0; i < abi->n_features; i++) {
+        const AbipinAbiFeature *f = &abi->features[i];
+
+        if (f->external)
+            abipin_json_append(external, abipin_json_int(f->feature->bit));
+        if (!f->offered)
+            abipin_json_append(off, abi_off_to_json(f));
+    }
+    abipin_json_set(o, "bits", abi_bits_to_json(ctx, abi));
+    abipin_json_set(o, "off", off);
+    abipin_json_set(o, "external", external);
+    return o;
+}
