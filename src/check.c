@@ -66,7 +66,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
-static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
+static int check_interface(CheckState *st, const AbipinPinRecord *record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
     char unpinned[1024] = "";
@@ -99,7 +99,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
                      n_unpinned > 1 ? ", " : "", f->feature->name);
     }
     abipin_abi_clear(&abi);
-    if (!abipin_record_interface(record, iface) || n_unpinned ||
+    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || n_unpinned ||
         (!iface->driver && (iface->backend == ABIPIN_BACKEND_TAP ||
                             iface->backend == ABIPIN_BACKEND_MACVTAP))) {
         snprintf(detail, sizeof(detail),
@@ -134,7 +134,7 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
                         const AbipinCheckOptions *opts, json_object *problems)
 {
     CheckState st = { .ctx = ctx, .d = d, .problems = problems };
-    xmlNodePtr record = abipin_domain_get_record(d);
+    const AbipinPinRecord *record = d->record;
     int r;
 
     for (size_t i = 0; i < d->n_ifaces; i++) {
@@ -149,9 +149,9 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
 
 /* The QEMU version the record says the definition was pinned for: the
  * catalogue's requirements differ between QEMU releases. */
-static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVersion *ret)
+static int requirements_qemu(const AbipinDomain *d, const AbipinPinRecord *record, AbipinVersion *ret)
 {
-    const char *v = record ? abipin_xml_prop_static(record, "emulator") : NULL;
+    const char *v = record ? record->emulator : NULL;
 
     if (!record)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
@@ -165,7 +165,7 @@ static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVer
 }
 
 static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, AbipinVersion qemu,
-                                  xmlNodePtr record, AbipinAtomSet *need)
+                                  const AbipinPinRecord *record, AbipinAtomSet *need)
 {
     const AbipinInterface *iface = st->iface;
     bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
@@ -176,7 +176,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
     char detail[1024];
     int r;
 
-    if (!abipin_record_interface(record, iface) || (kernel_backend && !iface->driver))
+    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || (kernel_backend && !iface->driver))
         check_report(st, false, NULL, NULL, NULL,
                      _("not pinned: its explicit values count, and vhost-net where <driver "
                        "name=...> is missing; run 'abipin pin'"));
@@ -230,7 +230,7 @@ int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
 {
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = abipin_atom_set_new();
     CheckState st = { .d = d, .problems = problems };
-    xmlNodePtr record = abipin_domain_get_record(d);
+    const AbipinPinRecord *record = d->record;
     AbipinVersion qemu;
     int r;
 

@@ -51,8 +51,14 @@ int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBacke
 int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
                                   AbipinVersion *ret) _warn_unused_result_;
 
-int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object **ret_report)
+int abipin_pin_decide(const AbipinPinContext *ctx, const AbipinDomain *d,
+                      AbipinPinRecord **ret_record) _warn_unused_result_;
+int abipin_pin_apply(const AbipinCatalogue *cat, AbipinDomain *d, AbipinPinRecord *record)
     _warn_unused_result_;
+int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d) _warn_unused_result_;
+const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
+                                     size_t len);
+char *abipin_platform_digest(const AbipinProfile *p) _returns_nonnull_;
 
 typedef struct {
     bool strict; /* unpinned interfaces are errors, not warnings */
@@ -62,15 +68,3 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
                         const AbipinCheckOptions *opts, json_object *problems) _warn_unused_result_;
 int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
                               json_object *problems, AbipinAtomSet **ret_need) _warn_unused_result_;
-
-/* shared by pin.c and check.c */
-xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);
-const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
-                                     size_t len);
-char *abipin_platform_digest(const AbipinProfile *p);
-xmlNodePtr abipin_record_new(json_object *report);
-xmlNodePtr abipin_record_add_interface(xmlNodePtr record, json_object *ifaces,
-                                       const AbipinInterface *iface, json_object **ret_features);
-void abipin_record_set(xmlNodePtr node, json_object *o, const char *name, const char *value);
-void abipin_record_note(xmlNodePtr rec_iface, json_object *features, const char *elem,
-                        const char *name, const char *value, const char *why, const char *atom);
