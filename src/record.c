@@ -161,10 +161,10 @@ AbipinPinEntry *abipin_record_add_entry(AbipinPinRecordInterface *ri, AbipinPinE
 static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
 {
     const char *backend = abipin_xml_prop_static(node, "backend");
+    int b = backend ? abipin_backend_from_string(backend) : -1;
     AbipinPinRecordInterface *ri =
         abipin_record_add_interface(rec, abipin_xml_prop_static(node, "alias"),
-                                    abipin_xml_prop_static(node, "mac"),
-                                    backend ? abipin_backend_from_string(backend) : -1);
+                                    abipin_xml_prop_static(node, "mac"), b >= 0 ? b : -1);
 
     for (const xmlNode *c = node->children; c; c = c->next)
         for (int kind = 0; kind < (int) ELEMENTSOF(entry_elements); kind++)
