@@ -379,21 +379,63 @@ static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, co
     return NULL;
 }
 
-/* The qemu namespace as the root declares it, else declared there. The
- * document may bind the prefix "qemu" to another namespace already: then
- * "qemu1", "qemu2"... (libvirt matches by namespace, not by prefix). */
-static xmlNsPtr qemu_ns(AbipinDomain *d)
+/* The qemu namespace as the root declares it (*ret_ns), else a prefix to
+ * declare it with. The document may bind the prefix "qemu" to another
+ * namespace already: then "qemu1", "qemu2"... (libvirt matches by
+ * namespace, not by prefix). False when none of them is free. */
+static bool qemu_ns_find(const AbipinDomain *d, xmlNsPtr *ret_ns, char prefix[static 16])
 {
     xmlNodePtr root = xmlDocGetRootElement(d->doc);
-    xmlNsPtr ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
-    char prefix[16] = "qemu";
 
-    for (unsigned i = 1; !ns && i < 100; i++) {
+    *ret_ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
+    if (*ret_ns)
+        return true;
+    snprintf(prefix, 16, "qemu");
+    for (unsigned i = 1; i < 100; i++) {
         if (!xmlSearchNs(d->doc, root, (const xmlChar *) prefix))
-            ns = xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) prefix);
-        snprintf(prefix, sizeof(prefix), "qemu%u", i);
+            return true;
+        snprintf(prefix, 16, "qemu%u", i);
     }
-    return ns;
+    return false;
+}
+
+static int no_free_prefix(const AbipinDomain *d)
+{
+    return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
+                            _("%1$s: no free prefix for the qemu namespace"), d->file);
+}
+
+/* The qemu namespace, declared on the root when it is not yet. */
+static int qemu_ns(AbipinDomain *d, xmlNsPtr *ret)
+{
+    char prefix[16];
+
+    if (!qemu_ns_find(d, ret, prefix))
+        return no_free_prefix(d);
+    if (!*ret)
+        *ret = xmlNewNs(xmlDocGetRootElement(d->doc), (const xmlChar *) ABIPIN_QEMU_NS,
+                        (const xmlChar *) prefix);
+    return 0;
+}
+
+/**
+ * abipin_domain_check_feature_writable:
+ * @alias: the interface's alias, or the one a pin gives it
+ *
+ * Whether abipin_domain_set_feature can write @f: a <qemu:override>
+ * property that is not there yet needs a prefix for the qemu namespace.
+ * A pin asks while it decides, so that it fails before writing anything.
+ */
+int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
+                                         const AbipinFeature *f)
+{
+    char prefix[16];
+    xmlNsPtr ns;
+
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE || override_property(d, alias, f->name) ||
+        qemu_ns_find(d, &ns, prefix))
+        return 0;
+    return no_free_prefix(d);
 }
 
 static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
@@ -470,6 +512,7 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
 {
     xmlNodePtr node, root = xmlDocGetRootElement(d->doc);
     xmlNsPtr ns;
+    int r;
 
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
         node = feature_element(iface, f, true);
@@ -482,9 +525,8 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                                 iface->label);
     node = override_property(d, iface->alias, f->name);
     if (!node) {
-        if (!(ns = qemu_ns(d)))
-            return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
-                                    _("%1$s: no free prefix for the qemu namespace"), d->file);
+        if ((r = qemu_ns(d, &ns)) < 0)
+            return r;
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(node, ns, "frontend", NULL, NULL);

@@ -86,6 +86,8 @@ int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *ifac
 int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *iface,
                               const char *alias, const AbipinCatalogue *cat, AbipinValue *values)
     _warn_unused_result_;
+int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
+                                         const AbipinFeature *f) _warn_unused_result_;
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on) _warn_unused_result_;
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name);

@@ -47,6 +47,8 @@ static int decide_live_features(const AbipinCatalogue *cat, const AbipinDomain *
             continue;
         if ((r = abipin_domain_read_feature(d, iface, alias, f, &was)) < 0)
             return r;
+        if ((r = abipin_domain_check_feature_writable(d, alias, f)) < 0)
+            return r;
         e = abipin_record_add_entry(rec, ABIPIN_PIN_ENTRY_FEATURE, f->name, on ? "on" : "off",
                                     ABIPIN_WHY_LIVE, NULL);
         if (was != ABIPIN_VALUE_ABSENT && (was == ABIPIN_VALUE_ON) != on)

@@ -432,6 +432,24 @@ static void decide_feature(PinDecision *pd, PinTarget *t, const AbipinFeature *f
         decide_unset(pd, t, f, &abi);
 }
 
+/* Writing can fail only where a <qemu:override> property needs a namespace
+ * prefix and the document has none free: that fails the pin before anything
+ * is written (and before its refusals, as when the pin wrote as it went). */
+static int check_writable(const AbipinCatalogue *cat, const AbipinDomain *d, const PinTarget *t)
+{
+    int r;
+
+    for (size_t k = 0; k < t->rec->n_entries; k++) {
+        const AbipinPinEntry *e = &t->rec->entries[k];
+
+        if (e->kind == ABIPIN_PIN_ENTRY_FEATURE &&
+            (r = abipin_domain_check_feature_writable(d, t->alias,
+                                                      abipin_catalogue_find(cat, e->name))) < 0)
+            return r;
+    }
+    return 0;
+}
+
 /* Only <qemu:override> can set some features, and it needs a user alias. */
 static bool needs_alias(const AbipinPinContext *ctx)
 {
@@ -468,7 +486,7 @@ static int decide_interface(PinDecision *pd, size_t index)
     decide_driver(pd, &t);
     for (size_t i = 0; i < cat->n_features; i++)
         decide_feature(pd, &t, &cat->features[i], values[i]);
-    return 0;
+    return check_writable(cat, pd->d, &t);
 }
 
 /**
