@@ -40,17 +40,6 @@ void abipin_abi_clear(AbipinAbi *abi)
     *abi = (AbipinAbi) { 0 };
 }
 
-static unsigned interface_queues(const AbipinInterface *iface)
-{
-    for (xmlNodePtr c = iface->node->children; c; c = c->next)
-        if (abipin_xml_is(c, "driver")) {
-            const char *q = abipin_xml_prop_static(c, "queues");
-
-            return q ? (unsigned) strtoul(q, NULL, 10) : 1;
-        }
-    return 1;
-}
-
 /**
  * abipin_abi_uses_vhost:
  * @driver: the interface's <driver name=>, NULL when libvirt chooses
@@ -143,7 +132,7 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
         const AbipinBaseBit *b = &ctx->cat->base[i];
 
         if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
-            (b->multiqueue && interface_queues(iface) < 2))
+            (b->multiqueue && iface->queues < 2))
             continue;
         if (b->machine_min && machine < b->machine_min &&
             !(b->transitional_keeps && strcmp(iface->model, "virtio") != 0))

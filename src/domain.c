@@ -90,6 +90,7 @@ void abipin_interface_format_label(const char *alias, const char *mac, char *buf
 static void interface_refresh(AbipinInterface *iface)
 {
     xmlNodePtr n = iface->node;
+    const char *queues;
 
     iface->type = abipin_xml_prop_static(n, "type");
     iface->model = child_prop(n, "model", "type");
@@ -97,6 +98,8 @@ static void interface_refresh(AbipinInterface *iface)
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
     iface->address_type = child_prop(n, "address", "type");
+    queues = child_prop(n, "driver", "queues");
+    iface->queues = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
         iface->driver = NULL;
     iface->virtio = model_is_virtio(iface->model);

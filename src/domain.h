@@ -26,6 +26,9 @@ static inline const char *abipin_value_to_string(AbipinValue v)
     return v == ABIPIN_VALUE_ON ? "on" : v == ABIPIN_VALUE_OFF ? "off" : NULL;
 }
 
+/* "ua-net0 (52:54:00:..)": an interface in messages */
+#define ABIPIN_INTERFACE_LABEL_MAX 128
+
 typedef struct {
     xmlNodePtr node; /* <interface> */
     const char *type;
@@ -36,7 +39,8 @@ typedef struct {
     int backend;        /* AbipinBackend of the NIC (tap, macvtap, user, ...) or -1 */
     const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
     const char *address_type; /* <address type=>: "pci", "virtio-mmio", "ccw" or NULL */
-    char label[128];    /* "ua-net0 (52:54:00:..)" for messages */
+    unsigned queues;    /* <driver queues=>, 1 when absent */
+    char label[ABIPIN_INTERFACE_LABEL_MAX];
 } AbipinInterface;
 
 /* What abipin pins: a virtio model on a backend it knows (hostdev and

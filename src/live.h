@@ -1,4 +1,4 @@
-/* What a running QEMU really offers (DESIGN §1), read so that asking can
+/* What a running QEMU really offers, read so that asking can
  * never harm the guest: per virtio-net device, the properties QEMU
  * configured it with (QMP qom-list and qom-get, which every QEMU answers
  * and which only read), masked by what this host's backend can provide
