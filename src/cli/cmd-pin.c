@@ -6,10 +6,11 @@
 #include "cli/cli.h"
 #include "labels.h"
 #include "pin.h"
-#include "record-json.h"
 #include "platforms.h"
+#include "record-json.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void pin_help(void)
 {
@@ -108,7 +109,7 @@ static int pin_require_labels(const char *path, CliPinOptions *o, const char *ou
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = NULL;
-    _cleanup_(json_object_putp) json_object *report = NULL, *problems = json_object_new_array();
+    _cleanup_(json_object_putp) json_object *report = NULL, *problems = abipin_json_array();
     _cleanup_free_ char *xml = NULL, *labels = NULL;
     size_t len, labels_len;
     int r;
