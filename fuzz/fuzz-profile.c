@@ -18,7 +18,7 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p)
     _cleanup_(abipin_profile_freep) AbipinProfile *merged = NULL, *again = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = NULL, *missing2 = NULL;
     _cleanup_(abipin_domain_freep) AbipinDomain *d = fuzz_domain_copy(w);
-    _cleanup_(json_object_putp) json_object *json = NULL, *report = NULL;
+    _cleanup_(json_object_putp) json_object *json = NULL;
     _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     _cleanup_free_ char *xml = NULL, *xml2 = NULL;
     AbipinProfile *pair[2] = { p, w->host };
@@ -51,7 +51,7 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p)
         return;
     if (abipin_abi_compute_all(&ctx, w->domain, &all, &n) >= 0)
         abipin_abi_free_all(all, n);
-    if (abipin_pin_domain(&ctx, d, &report) >= 0) {
+    if (abipin_pin_domain(&ctx, d) >= 0) {
         r = abipin_check_domain(&ctx, d, &strict, &problems);
         FUZZ_ASSERT(r == 0, "check refuses what pin did on this platform: %s",
                     problems.n ? problems.items[0].message : "");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -39,47 +40,51 @@ void abipin_abi_clear(AbipinAbi *abi)
     *abi = (AbipinAbi) { 0 };
 }
 
-static unsigned interface_queues(const AbipinInterface *iface)
+/**
+ * abipin_abi_uses_vhost:
+ * @driver: the interface's <driver name=>, NULL when libvirt chooses
+ *
+ * Whether vhost-net carries the interface: tap and macvtap only, where
+ * the definition says so, else where the platform has vhost-net (libvirt
+ * falls back to userspace silently when it cannot open it).
+ */
+bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char *driver)
 {
-    for (xmlNodePtr c = iface->node->children; c; c = c->next)
-        if (abipin_xml_is(c, "driver")) {
-            const char *q = abipin_xml_prop_static(c, "queues");
-
-            return q ? (unsigned) strtoul(q, NULL, 10) : 1;
-        }
-    return 1;
+    return abipin_backend_is_kernel(backend) &&
+           (driver ? streq_ptr(driver, "vhost")
+                   : abipin_atom_set_has(ctx->platform->atoms, "vhost.net"));
 }
 
-/* One catalogue bit, as virtio_net_get_features decides it: the property
- * (the definition's value, else the machine type's default), then cleared
- * when the backend cannot provide it. */
-static int abi_feature(const AbipinPinContext *ctx, const AbipinDomain *d,
-                       const AbipinInterface *iface, bool vhost, AbipinVersion machine,
-                       const AbipinFeature *f, const AbipinValue *configured,
-                       AbipinAbiFeature *out)
+/**
+ * abipin_abi_decide_feature:
+ * @vhost: vhost-net carries the interface (abipin_abi_uses_vhost)
+ * @machine: the machine type's version (abipin_domain_machine_version)
+ * @has_property: the emulator (or the running device) has the property
+ * @value: what the definition (or the device) sets
+ *
+ * One catalogue bit, as virtio_net_get_features decides it: the property
+ * (@value, else the machine type's default), then cleared when the
+ * backend cannot provide it. A pure function: abi, check, diff, audit,
+ * the hook and pin all decide a bit through it.
+ */
+void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
+                               AbipinBackend backend, bool vhost, AbipinVersion machine,
+                               bool has_property, AbipinValue value, AbipinAbiFeature *out)
 {
-    AbipinSupport sup;
-    int r;
-
-    *out = (AbipinAbiFeature) { .feature = f };
-    if (configured)
-        out->pinned = *configured;
-    else if ((r = abipin_domain_get_feature(d, iface, f, &out->pinned)) < 0)
-        return r;
-    if (configured ? *configured == ABIPIN_VALUE_ABSENT : !abipin_emulator_knows(ctx, f)) {
+    *out = (AbipinAbiFeature) { .feature = f, .pinned = value };
+    if (!has_property) {
         out->why = ABIPIN_OFF_NO_PROPERTY;
-        return 0;
+        return;
     }
-    if (out->pinned == ABIPIN_VALUE_OFF) {
+    if (value == ABIPIN_VALUE_OFF) {
         out->why = ABIPIN_OFF_PINNED;
-        return 0;
+        return;
     }
-    if (out->pinned == ABIPIN_VALUE_ABSENT && !abipin_feature_default(f, machine, ctx->qemu)) {
+    if (value == ABIPIN_VALUE_ABSENT && !abipin_feature_default(f, machine, ctx->qemu)) {
         out->why = f->default_on ? ABIPIN_OFF_MACHINE : ABIPIN_OFF_DEFAULT;
-        return 0;
+        return;
     }
-    sup = abipin_feature_support(ctx, f, iface->backend, vhost, &out->atom);
-    switch (sup) {
+    switch (abipin_feature_support(ctx, f, backend, vhost, &out->atom)) {
     case ABIPIN_SUPPORT_YES:
         out->offered = true;
         break;
@@ -93,43 +98,41 @@ static int abi_feature(const AbipinPinContext *ctx, const AbipinDomain *d,
         out->why = ABIPIN_OFF_UNKNOWN;
         break;
     }
-    return 0;
 }
 
+/* @configured: a running device's property values (ABSENT: it has no such
+ * property), or NULL to read the definition's */
 static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, const AbipinValue *configured,
                        AbipinAbi *ret)
 {
     AbipinAbi abi = { .iface = iface };
-    bool kernel_backend = iface->backend == ABIPIN_BACKEND_TAP ||
-                          iface->backend == ABIPIN_BACKEND_MACVTAP;
+    AbipinValue values[ABIPIN_MAX_FEATURES];
     AbipinVersion machine;
     int r;
 
-    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
+    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0 ||
+        (!configured &&
+         (r = abipin_domain_read_values(d, iface, iface->alias, ctx->cat, values)) < 0))
         return r;
-    abi.vhost = kernel_backend &&
-                (iface->driver ? streq_ptr(iface->driver, "vhost")
-                               : abipin_atom_set_has(ctx->platform->atoms, "vhost.net"));
-    abi.features = calloc(ctx->cat->n_features + 1, sizeof(*abi.features));
-    if (!abi.features)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    abi.vhost = abipin_abi_uses_vhost(ctx, iface->backend, iface->driver);
+    abi.features = abipin_new0(AbipinAbiFeature, ctx->cat->n_features + 1);
     for (size_t i = 0; i < ctx->cat->n_features; i++) {
-        r = abi_feature(ctx, d, iface, abi.vhost, machine, &ctx->cat->features[i],
-                        configured ? &configured[i] : NULL, &abi.features[i]);
-        if (r < 0) {
-            abipin_abi_clear(&abi);
-            return r;
-        }
+        const AbipinFeature *f = &ctx->cat->features[i];
+        bool has_property = configured ? configured[i] != ABIPIN_VALUE_ABSENT
+                                       : abipin_emulator_knows(ctx, f);
+
+        abipin_abi_decide_feature(ctx, f, iface->backend, abi.vhost, machine, has_property,
+                                  configured ? configured[i] : values[i], &abi.features[i]);
         abi.n_features++;
         if (abi.features[i].offered)
-            bit_set(abi.offered, abi.features[i].feature->bit);
+            bit_set(abi.offered, f->bit);
     }
     for (size_t i = 0; i < ctx->cat->n_base; i++) {
         const AbipinBaseBit *b = &ctx->cat->base[i];
 
         if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
-            (b->multiqueue && interface_queues(iface) < 2))
+            (b->multiqueue && iface->queues < 2))
             continue;
         if (b->machine_min && machine < b->machine_min &&
             !(b->transitional_keeps && strcmp(iface->model, "virtio") != 0))
@@ -205,11 +208,9 @@ int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, A
 
     if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
         return r;
-    all = calloc(d->n_ifaces + 1, sizeof(*all));
-    if (!all)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    all = abipin_new0(AbipinAbi, d->n_ifaces + 1);
     for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
-        if (d->ifaces[i].virtio && d->ifaces[i].backend >= 0 &&
+        if (abipin_interface_pinnable(&d->ifaces[i]) &&
             (r = abipin_abi_compute(ctx, d, &d->ifaces[i], &all[n])) >= 0)
             n++;
     if (r < 0) {

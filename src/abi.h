@@ -34,6 +34,10 @@ typedef struct {
     size_t n_features;
 } AbipinAbi;
 
+bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char *driver);
+void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
+                               AbipinBackend backend, bool vhost, AbipinVersion machine,
+                               bool has_property, AbipinValue value, AbipinAbiFeature *out);
 int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, AbipinAbi *ret) _warn_unused_result_;
 int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d,

@@ -60,8 +60,8 @@ int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const A
 {
     _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
     AbipinCheckOptions copts = { .strict = false };
-    xmlNodePtr record = abipin_domain_get_record(d);
-    const char *pinned = record ? abipin_xml_prop_static(record, "digest") : NULL;
+    const AbipinPinRecord *record = d->record;
+    const char *pinned = record ? record->digest : NULL;
     char text[512];
     int r;
 
@@ -78,7 +78,7 @@ int abipin_audit_domain(const AbipinPinContext *ctx, const char *digest, const A
     if (record && pinned && strcmp(pinned, digest) != 0) {
         snprintf(text, sizeof(text),
                  _("%1$s: pinned against '%2$s' (%3$s), whose atoms differ from '%4$s' (%5$s): re-pin"),
-                 d->label, abipin_xml_prop_static(record, "platform"), pinned, ctx->platform->name,
+                 d->label, record->platform, pinned, ctx->platform->name,
                  digest);
         abipin_finding_list_add(findings, ABIPIN_FINDING_STALE, NULL, text);
     }

@@ -97,7 +97,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
-static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
+static int check_interface(CheckState *st, const AbipinPinRecord *record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
     char unpinned[1024] = "";
@@ -130,7 +130,7 @@ static int check_interface(CheckState *st, xmlNodePtr record, bool strict)
                      n_unpinned > 1 ? ", " : "", f->feature->name);
     }
     abipin_abi_clear(&abi);
-    if (!abipin_record_interface(record, iface) || n_unpinned ||
+    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || n_unpinned ||
         (!iface->driver && abipin_backend_is_kernel(iface->backend))) {
         snprintf(detail, sizeof(detail),
                  P_("not pinned (%1$zu host-dependent feature left to the host%2$s%3$s); run "
@@ -164,7 +164,7 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
                         const AbipinCheckOptions *opts, AbipinProblemList *problems)
 {
     CheckState st = { .ctx = ctx, .d = d, .problems = problems };
-    xmlNodePtr record = abipin_domain_get_record(d);
+    const AbipinPinRecord *record = d->record;
     int r;
 
     for (size_t i = 0; i < d->n_ifaces; i++) {
@@ -179,9 +179,9 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
 
 /* The QEMU version the record says the definition was pinned for: the
  * catalogue's requirements differ between QEMU releases. */
-static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVersion *ret)
+static int requirements_qemu(const AbipinDomain *d, const AbipinPinRecord *record, AbipinVersion *ret)
 {
-    const char *v = record ? abipin_xml_prop_static(record, "emulator") : NULL;
+    const char *v = record ? record->emulator : NULL;
 
     if (!record)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
@@ -195,7 +195,7 @@ static int requirements_qemu(const AbipinDomain *d, xmlNodePtr record, AbipinVer
 }
 
 static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, AbipinVersion qemu,
-                                  xmlNodePtr record, AbipinAtomSet *need)
+                                  const AbipinPinRecord *record, AbipinAtomSet *need)
 {
     const AbipinInterface *iface = st->iface;
     bool kernel_backend = abipin_backend_is_kernel(iface->backend);
@@ -205,7 +205,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
     char detail[1024];
     int r;
 
-    if (!abipin_record_interface(record, iface) || (kernel_backend && !iface->driver))
+    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || (kernel_backend && !iface->driver))
         check_report(st, false, NULL, NULL, NULL,
                      _("not pinned: its explicit values count, and vhost-net where <driver "
                        "name=...> is missing; run 'abipin pin'"));
@@ -259,7 +259,7 @@ int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
 {
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *need = abipin_atom_set_new();
     CheckState st = { .d = d, .problems = problems };
-    xmlNodePtr record = abipin_domain_get_record(d);
+    const AbipinPinRecord *record = d->record;
     AbipinVersion qemu;
     int r;
 

@@ -8,6 +8,7 @@
 #include <libxml/parserInternals.h>
 
 #include "domain.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -17,18 +18,11 @@ void abipin_domain_free(AbipinDomain *d)
     if (!d)
         return;
     xmlFreeDoc(d->doc);
+    abipin_record_free(d->record);
     free(d->file);
     free(d->decl);
     free(d->ifaces);
     free(d);
-}
-
-static xmlNodePtr child_element(const xmlNode *parent, const char *name)
-{
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (abipin_xml_is(c, name) && !c->ns)
-            return c;
-    return NULL;
 }
 
 static bool is_ns_element(const xmlNode *node, const char *ns, const char *name)
@@ -40,14 +34,14 @@ static bool is_ns_element(const xmlNode *node, const char *ns, const char *name)
 
 static const char *child_prop(const xmlNode *parent, const char *name, const char *attr)
 {
-    xmlNodePtr c = child_element(parent, name);
+    xmlNodePtr c = abipin_xml_child(parent, name);
 
     return c ? abipin_xml_prop_static(c, attr) : NULL;
 }
 
 static const char *child_text(const xmlNode *parent, const char *name)
 {
-    xmlNodePtr c = child_element(parent, name);
+    xmlNodePtr c = abipin_xml_child(parent, name);
 
     return c && c->children && c->children->type == XML_TEXT_NODE
                ? (const char *) c->children->content : NULL;
@@ -80,10 +74,23 @@ static bool model_is_virtio(const char *model)
                      strcmp(model, "virtio-non-transitional") == 0);
 }
 
+/**
+ * abipin_interface_format_label:
+ *
+ * An interface as messages name it: "ua-net0 (52:54:00:..)", quoted.
+ */
+void abipin_interface_format_label(const char *alias, const char *mac, char *buf, size_t len)
+{
+    char qalias[60], qmac[60];
+
+    snprintf(buf, len, "%s (%s)", alias ? abipin_error_quote(alias, qalias, sizeof(qalias)) : "-",
+             mac ? abipin_error_quote(mac, qmac, sizeof(qmac)) : _("no MAC"));
+}
+
 static void interface_refresh(AbipinInterface *iface)
 {
     xmlNodePtr n = iface->node;
-    char alias[60], mac[60];
+    const char *queues;
 
     iface->type = abipin_xml_prop_static(n, "type");
     iface->model = child_prop(n, "model", "type");
@@ -91,13 +98,13 @@ static void interface_refresh(AbipinInterface *iface)
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
     iface->address_type = child_prop(n, "address", "type");
+    queues = child_prop(n, "driver", "queues");
+    iface->queues = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
         iface->driver = NULL;
     iface->virtio = model_is_virtio(iface->model);
     iface->backend = interface_backend(iface->type);
-    snprintf(iface->label, sizeof(iface->label), "%s (%s)",
-             iface->alias ? abipin_error_quote(iface->alias, alias, sizeof(alias)) : "-",
-             iface->mac ? abipin_error_quote(iface->mac, mac, sizeof(mac)) : _("no MAC"));
+    abipin_interface_format_label(iface->alias, iface->mac, iface->label, sizeof(iface->label));
 }
 
 /* Per interface, abipin looks at every <qemu:device> override; more of
@@ -130,9 +137,7 @@ static int domain_collect_interfaces(AbipinDomain *d, xmlNodePtr devices)
         return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
                                 _("%1$s: %2$zu interfaces, more than the %3$d abipin handles"),
                                 d->file, n, ABIPIN_MAX_INTERFACES);
-    d->ifaces = calloc(n ? n : 1, sizeof(*d->ifaces));
-    if (!d->ifaces)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    d->ifaces = abipin_new0(AbipinInterface, n ? n : 1);
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
         AbipinInterface *iface;
 
@@ -233,14 +238,13 @@ static int domain_check_rewritable(const AbipinDomain *d)
 int abipin_domain_parse_flags(const char *file, const char *data, size_t len, unsigned flags,
                               AbipinDomain **ret)
 {
-    _cleanup_(abipin_domain_freep) AbipinDomain *d = calloc(1, sizeof(AbipinDomain));
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = abipin_new0(AbipinDomain, 1);
     bool read_only = flags & ABIPIN_DOMAIN_READ_ONLY;
     const char *p = data, *decl_end;
-    xmlNodePtr root;
+    xmlNodePtr root, record;
     int r;
 
-    if (!d || !(d->file = strdup(file)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    d->file = abipin_strdup(file);
     d->read_only = read_only;
     if ((r = abipin_xml_parse_options(file, data, len,
                                       read_only ? XML_PARSE_NOBLANKS | XML_PARSE_COMPACT : 0,
@@ -254,20 +258,22 @@ int abipin_domain_parse_flags(const char *file, const char *data, size_t len, un
      * instruction, which the tree keeps and the serialiser writes itself */
     if ((size_t) (data + len - p) >= 6 && memcmp(p, "<?xml", 5) == 0 && IS_BLANK_CH(p[5]) &&
         (decl_end = memmem(p, data + len - p, "?>", 2)))
-        d->decl = strndup(p, decl_end + 2 - p);
+        d->decl = abipin_strndup(p, decl_end + 2 - p);
     d->quote = domain_quote_style(data, len);
     root = xmlDocGetRootElement(d->doc);
     d->name = child_text(root, "name");
     if (!d->name)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: the domain has no <name>"), file);
     abipin_error_quote(d->name, d->label, sizeof(d->label));
-    d->machine = child_prop(child_element(root, "os"), "type", "machine");
-    d->arch = child_prop(child_element(root, "os"), "type", "arch");
-    d->emulator = child_text(child_element(root, "devices"), "emulator");
+    d->machine = child_prop(abipin_xml_child(root, "os"), "type", "machine");
+    d->arch = child_prop(abipin_xml_child(root, "os"), "type", "arch");
+    d->emulator = child_text(abipin_xml_child(root, "devices"), "emulator");
     if ((r = domain_check_overrides(d, root)) < 0 ||
-        (r = domain_collect_interfaces(d, child_element(root, "devices"))) < 0 ||
+        (r = domain_collect_interfaces(d, abipin_xml_child(root, "devices"))) < 0 ||
         (!read_only && (r = domain_check_rewritable(d)) < 0))
         return r;
+    if ((record = abipin_domain_record_element(d)))
+        d->record = abipin_record_parse(record);
     *ret = TAKE_PTR(d);
     return 0;
 }
@@ -308,93 +314,20 @@ int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
     return 0;
 }
 
-/* The whitespace before @node, if it is an indentation ("\n    "). */
-static const char *indent_before(const xmlNode *node)
-{
-    const xmlNode *prev = node ? node->prev : NULL;
-    const char *s, *nl;
-
-    if (!prev || prev->type != XML_TEXT_NODE || !prev->content)
-        return NULL;
-    s = (const char *) prev->content;
-    nl = strrchr(s, '\n');
-    if (!nl || nl[strspn(nl + 1, " \t") + 1] != '\0')
-        return NULL;
-    return nl + 1;
-}
-
-static xmlNodePtr last_element(const xmlNode *parent)
-{
-    xmlNodePtr last = NULL;
-
-    for (xmlNodePtr c = parent->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            last = c;
-    return last;
-}
-
-/**
- * abipin_xml_add_child_indented:
- *
- * Append @child after @parent's last element child, indented like its
- * siblings (or one step deeper than @parent when it has none), so that a
- * pretty-printed document stays pretty and nothing else moves.
- */
-xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child)
-{
-    xmlNodePtr last = last_element(parent);
-    const char *parent_indent = indent_before(parent);
-    char indent[256];
-
-    if (last) {
-        const char *sib = indent_before(last);
-
-        snprintf(indent, sizeof(indent), "\n%s", sib ? sib : "");
-        xmlAddNextSibling(last, child);
-        if (sib)
-            xmlAddPrevSibling(child, xmlNewText((const xmlChar *) indent));
-        return child;
-    }
-    if (!parent_indent) {
-        xmlAddChild(parent, child);
-        return child;
-    }
-    snprintf(indent, sizeof(indent), "\n%s  ", parent_indent);
-    /* <parent/> or <parent>   </parent>: replace what is inside */
-    while (parent->children) {
-        xmlNodePtr c = parent->children;
-
-        xmlUnlinkNode(c);
-        xmlFreeNode(c);
-    }
-    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
-    xmlAddChild(parent, child);
-    snprintf(indent, sizeof(indent), "\n%s", parent_indent);
-    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
-    return child;
-}
-
-static xmlNodePtr ensure_child(xmlNodePtr parent, const char *name)
-{
-    xmlNodePtr c = child_element(parent, name);
-
-    return c ? c : abipin_xml_add_child_indented(parent, xmlNewNode(NULL, (const xmlChar *) name));
-}
-
 /* ---- libvirt's own attributes --------------------------------------------- */
 
 static xmlNodePtr feature_element(const AbipinInterface *iface, const AbipinFeature *f, bool create)
 {
-    xmlNodePtr driver = create ? ensure_child(iface->node, "driver")
-                               : child_element(iface->node, "driver");
+    xmlNodePtr driver = create ? abipin_xml_ensure_child(iface->node, "driver")
+                               : abipin_xml_child(iface->node, "driver");
 
     switch (f->place) {
     case ABIPIN_LIBVIRT_DRIVER:
         return driver;
     case ABIPIN_LIBVIRT_HOST:
-        return create ? ensure_child(driver, "host") : child_element(driver, "host");
+        return create ? abipin_xml_ensure_child(driver, "host") : abipin_xml_child(driver, "host");
     case ABIPIN_LIBVIRT_GUEST:
-        return create ? ensure_child(driver, "guest") : child_element(driver, "guest");
+        return create ? abipin_xml_ensure_child(driver, "guest") : abipin_xml_child(driver, "guest");
     default:
         return NULL;
     }
@@ -449,21 +382,63 @@ static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, co
     return NULL;
 }
 
-/* The qemu namespace as the root declares it, else declared there. The
- * document may bind the prefix "qemu" to another namespace already: then
- * "qemu1", "qemu2"... (libvirt matches by namespace, not by prefix). */
-static xmlNsPtr qemu_ns(AbipinDomain *d)
+/* The qemu namespace as the root declares it (*ret_ns), else a prefix to
+ * declare it with. The document may bind the prefix "qemu" to another
+ * namespace already: then "qemu1", "qemu2"... (libvirt matches by
+ * namespace, not by prefix). False when none of them is free. */
+static bool qemu_ns_find(const AbipinDomain *d, xmlNsPtr *ret_ns, char prefix[static 16])
 {
     xmlNodePtr root = xmlDocGetRootElement(d->doc);
-    xmlNsPtr ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
-    char prefix[16] = "qemu";
 
-    for (unsigned i = 1; !ns && i < 100; i++) {
+    *ret_ns = xmlSearchNsByHref(d->doc, root, (const xmlChar *) ABIPIN_QEMU_NS);
+    if (*ret_ns)
+        return true;
+    snprintf(prefix, 16, "qemu");
+    for (unsigned i = 1; i < 100; i++) {
         if (!xmlSearchNs(d->doc, root, (const xmlChar *) prefix))
-            ns = xmlNewNs(root, (const xmlChar *) ABIPIN_QEMU_NS, (const xmlChar *) prefix);
-        snprintf(prefix, sizeof(prefix), "qemu%u", i);
+            return true;
+        snprintf(prefix, 16, "qemu%u", i);
     }
-    return ns;
+    return false;
+}
+
+static int no_free_prefix(const AbipinDomain *d)
+{
+    return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
+                            _("%1$s: no free prefix for the qemu namespace"), d->file);
+}
+
+/* The qemu namespace, declared on the root when it is not yet. */
+static int qemu_ns(AbipinDomain *d, xmlNsPtr *ret)
+{
+    char prefix[16];
+
+    if (!qemu_ns_find(d, ret, prefix))
+        return no_free_prefix(d);
+    if (!*ret)
+        *ret = xmlNewNs(xmlDocGetRootElement(d->doc), (const xmlChar *) ABIPIN_QEMU_NS,
+                        (const xmlChar *) prefix);
+    return 0;
+}
+
+/**
+ * abipin_domain_check_feature_writable:
+ * @alias: the interface's alias, or the one a pin gives it
+ *
+ * Whether abipin_domain_set_feature can write @f: a <qemu:override>
+ * property that is not there yet needs a prefix for the qemu namespace.
+ * A pin asks while it decides, so that it fails before writing anything.
+ */
+int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
+                                         const AbipinFeature *f)
+{
+    char prefix[16];
+    xmlNsPtr ns;
+
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE || override_property(d, alias, f->name) ||
+        qemu_ns_find(d, &ns, prefix))
+        return 0;
+    return no_free_prefix(d);
 }
 
 static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
@@ -480,14 +455,16 @@ static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *na
 }
 
 /**
- * abipin_domain_get_feature:
+ * abipin_domain_read_feature:
+ * @alias: the alias the interface's <qemu:override> properties are found
+ *         by: its own, or the one a pin gives it
  *
  * The value the definition gives @f on @iface: libvirt's attribute, or the
- * <qemu:override> frontend property for the interface's alias. Values other
- * than on/off (true/false for overrides) and auto are INPUT errors.
+ * <qemu:override> frontend property for @alias. Values other than on/off
+ * (true/false for overrides) and auto are INPUT errors.
  */
-int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
-                              const AbipinFeature *f, AbipinValue *ret)
+int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *iface,
+                               const char *alias, const AbipinFeature *f, AbipinValue *ret)
 {
     xmlNodePtr node;
 
@@ -498,7 +475,7 @@ int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *ifac
                                   abipin_xml_prop_static(node, f->libvirt_attribute), "on", "off", ret)
                     : 0;
     }
-    node = override_property(d, iface->alias, f->name);
+    node = override_property(d, alias, f->name);
     *ret = ABIPIN_VALUE_ABSENT;
     if (!node)
         return 0;
@@ -509,11 +486,36 @@ int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *ifac
     return parse_value(d, node, f->name, abipin_xml_prop_static(node, "value"), "true", "false", ret);
 }
 
+int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
+                              const AbipinFeature *f, AbipinValue *ret)
+{
+    return abipin_domain_read_feature(d, iface, iface->alias, f, ret);
+}
+
+/**
+ * abipin_domain_read_values:
+ * @values: receives one value per catalogue feature
+ *
+ * Every catalogue feature's value on @iface, read once for a decision
+ * (see abipin_domain_read_feature for @alias).
+ */
+int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *iface,
+                              const char *alias, const AbipinCatalogue *cat, AbipinValue *values)
+{
+    int r;
+
+    for (size_t i = 0; i < cat->n_features; i++)
+        if ((r = abipin_domain_read_feature(d, iface, alias, &cat->features[i], &values[i])) < 0)
+            return r;
+    return 0;
+}
+
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on)
 {
     xmlNodePtr node, root = xmlDocGetRootElement(d->doc);
     xmlNsPtr ns;
+    int r;
 
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
         node = feature_element(iface, f, true);
@@ -526,9 +528,8 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                                 iface->label);
     node = override_property(d, iface->alias, f->name);
     if (!node) {
-        if (!(ns = qemu_ns(d)))
-            return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
-                                    _("%1$s: no free prefix for the qemu namespace"), d->file);
+        if ((r = qemu_ns(d, &ns)) < 0)
+            return r;
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(node, ns, "frontend", NULL, NULL);
@@ -539,47 +540,55 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
     return 0;
 }
 
-int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
+void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
 {
-    xmlNodePtr driver = ensure_child(iface->node, "driver");
+    xmlNodePtr driver = abipin_xml_ensure_child(iface->node, "driver");
 
     xmlSetProp(driver, (const xmlChar *) "name", (const xmlChar *) name);
     interface_refresh(iface);
-    return 0;
 }
 
 /* Is @alias the <alias name=> of any device (libvirt wants user aliases
- * unique across all of them, not only among the interfaces)? */
-static bool alias_taken(const AbipinDomain *d, const char *alias)
+ * unique across all of them, not only among the interfaces), or one the
+ * record under way gives? */
+static bool alias_taken(const AbipinDomain *d, const AbipinPinRecord *given, const char *alias)
 {
-    xmlNodePtr devices = child_element(xmlDocGetRootElement(d->doc), "devices");
+    xmlNodePtr devices = abipin_xml_child(xmlDocGetRootElement(d->doc), "devices");
 
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && streq_ptr(child_prop(c, "alias", "name"), alias))
+            return true;
+    for (size_t i = 0; given && i < given->n_ifaces; i++)
+        if (streq_ptr(given->ifaces[i].alias, alias))
             return true;
     return false;
 }
 
 /**
- * abipin_domain_ensure_alias:
+ * abipin_domain_propose_alias:
  * @index: the interface's position, for a NIC without MAC
+ * @given: the record being built, whose interfaces' aliases count as taken
+ * @ret: the interface's alias: its own, or a new one (malloc'd)
  *
  * <qemu:override> matches devices by alias, and only user aliases ("ua-")
- * survive in the persistent definition. Give the interface a stable one
- * when it has none, derived from its MAC; an existing alias is never
- * renamed. libvirt accepts interfaces that share a MAC: the first of them
- * in document order without an alias gets "ua-net-MAC", the next ones
+ * survive in the persistent definition. An interface without one gets a
+ * stable one, derived from its MAC; an existing alias is never renamed.
+ * libvirt accepts interfaces that share a MAC: the first of them in
+ * document order without an alias gets "ua-net-MAC", the next ones
  * "ua-net-MAC-2", "-3" ..., the first such name no device has. Pinning the
  * same input again gives the same names, and a pinned domain keeps its own.
+ * Nothing is written: abipin_domain_add_alias() does.
  */
-int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
+int abipin_domain_propose_alias(const AbipinDomain *d, const AbipinInterface *iface, size_t index,
+                                const AbipinPinRecord *given, char **ret)
 {
     char base[64], alias[80];
     size_t n = 0;
-    xmlNodePtr node;
 
-    if (iface->alias)
+    if (iface->alias) {
+        *ret = abipin_strdup(iface->alias);
         return 0;
+    }
     if (iface->mac) {
         n = snprintf(base, sizeof(base), "ua-net-");
         for (const char *p = iface->mac; *p && n + 1 < sizeof(base); p++)
@@ -590,25 +599,39 @@ int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t i
         snprintf(base, sizeof(base), "ua-net%zu", index);
     }
     snprintf(alias, sizeof(alias), "%s", base);
-    for (unsigned k = 2; alias_taken(d, alias); k++) {
+    for (unsigned k = 2; alias_taken(d, given, alias); k++) {
         if (k > ABIPIN_MAX_INTERFACES + 1)
             return abipin_error_set(ABIPIN_ERR_INPUT, -EEXIST,
                                     _("%1$s: the alias '%2$s' abipin would give %3$s is taken"),
                                     d->file, alias, iface->label);
         snprintf(alias, sizeof(alias), "%s-%u", base, k);
     }
-    node = xmlNewNode(NULL, (const xmlChar *) "alias");
+    *ret = abipin_strdup(alias);
+    return 0;
+}
+
+/* Give @iface the <alias name=> it lacks (see abipin_domain_propose_alias). */
+void abipin_domain_add_alias(AbipinInterface *iface, const char *alias)
+{
+    xmlNodePtr node = xmlNewNode(NULL, (const xmlChar *) "alias");
+
+    assert(!iface->alias);
     xmlNewProp(node, (const xmlChar *) "name", (const xmlChar *) alias);
     abipin_xml_add_child_indented(iface->node, node);
     interface_refresh(iface);
-    return 0;
 }
 
 /* ---- abipin's record ----------------------------------------------------------- */
 
-xmlNodePtr abipin_domain_get_record(const AbipinDomain *d)
+/**
+ * abipin_domain_record_element:
+ *
+ * The <abipin:pin> element in <metadata>, or NULL. Read the record as
+ * d->record: this is for what looks at the XML itself (schema tests).
+ */
+xmlNodePtr abipin_domain_record_element(const AbipinDomain *d)
 {
-    xmlNodePtr meta = child_element(xmlDocGetRootElement(d->doc), "metadata");
+    xmlNodePtr meta = abipin_xml_child(xmlDocGetRootElement(d->doc), "metadata");
 
     for (xmlNodePtr c = meta ? meta->children : NULL; c; c = c->next)
         if (is_ns_element(c, ABIPIN_METADATA_NS, "pin"))
@@ -617,21 +640,25 @@ xmlNodePtr abipin_domain_get_record(const AbipinDomain *d)
 }
 
 /**
- * abipin_domain_replace_record:
- * @record: a new <abipin:pin> element (taken over)
+ * abipin_domain_set_record:
+ * @record: the new record (taken over)
  *
- * Put @record where the old one was, or at the end of <metadata>, which is
- * created when missing. libvirt keeps one element per namespace there.
+ * Make @record the domain's record and write it where the old one was, or
+ * at the end of <metadata>, which is created when missing. libvirt keeps
+ * one element per namespace there.
  */
-xmlNodePtr abipin_domain_replace_record(AbipinDomain *d, xmlNodePtr record)
+void abipin_domain_set_record(AbipinDomain *d, AbipinPinRecord *record)
 {
-    xmlNodePtr old = abipin_domain_get_record(d);
+    xmlNodePtr old = abipin_domain_record_element(d), node = abipin_record_new_element(record);
 
     if (old) {
-        xmlReplaceNode(old, record);
+        xmlReplaceNode(old, node);
         xmlFreeNode(old);
-        return record;
+    } else {
+        abipin_xml_add_child_indented(
+            abipin_xml_ensure_child(xmlDocGetRootElement(d->doc), "metadata"), node);
     }
-    return abipin_xml_add_child_indented(ensure_child(xmlDocGetRootElement(d->doc), "metadata"),
-                                         record);
+    abipin_record_write_children(record, node);
+    abipin_record_free(d->record);
+    d->record = record;
 }

@@ -8,17 +8,26 @@
 #include <stdbool.h>
 
 #include "catalogue.h"
+#include "record.h"
 #include "util/error.h"
 #include "util/xml.h"
 
 #define ABIPIN_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
-#define ABIPIN_METADATA_NS "http://abipin.org/schemas/pin/1.0"
 
 typedef enum {
     ABIPIN_VALUE_ABSENT, /* not set, or "auto": QEMU's default and the host decide */
     ABIPIN_VALUE_OFF,
     ABIPIN_VALUE_ON,
 } AbipinValue;
+
+/* The value as libvirt's on/off attributes write it; NULL when absent */
+static inline const char *abipin_value_to_string(AbipinValue v)
+{
+    return v == ABIPIN_VALUE_ON ? "on" : v == ABIPIN_VALUE_OFF ? "off" : NULL;
+}
+
+/* "ua-net0 (52:54:00:..)": an interface in messages */
+#define ABIPIN_INTERFACE_LABEL_MAX 128
 
 typedef struct {
     xmlNodePtr node; /* <interface> */
@@ -30,7 +39,8 @@ typedef struct {
     int backend;        /* AbipinBackend of the NIC (tap, macvtap, user, ...) or -1 */
     const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
     const char *address_type; /* <address type=>: "pci", "virtio-mmio", "ccw" or NULL */
-    char label[128];    /* "ua-net0 (52:54:00:..)" for messages */
+    unsigned queues;    /* <driver queues=>, 1 when absent */
+    char label[ABIPIN_INTERFACE_LABEL_MAX];
 } AbipinInterface;
 
 /* What abipin pins: a virtio model on a backend it knows (hostdev and
@@ -53,6 +63,7 @@ typedef struct {
     const char *emulator;
     AbipinInterface *ifaces;
     size_t n_ifaces;
+    AbipinPinRecord *record; /* abipin's record in <metadata>, or NULL */
 } AbipinDomain;
 
 /* For check, abi, diff, audit and the hook: no blank text nodes, short
@@ -71,16 +82,24 @@ void abipin_domain_free(AbipinDomain *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinDomain *, abipin_domain_free)
 int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len) _warn_unused_result_;
 
+int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *iface,
+                               const char *alias, const AbipinFeature *f, AbipinValue *ret)
+    _warn_unused_result_;
 int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
                               const AbipinFeature *f, AbipinValue *ret) _warn_unused_result_;
+int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *iface,
+                              const char *alias, const AbipinCatalogue *cat, AbipinValue *values)
+    _warn_unused_result_;
+int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
+                                         const AbipinFeature *f) _warn_unused_result_;
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on) _warn_unused_result_;
-int abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
-    _warn_unused_result_;
-int abipin_domain_ensure_alias(AbipinDomain *d, AbipinInterface *iface, size_t index)
-    _warn_unused_result_;
+void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name);
+int abipin_domain_propose_alias(const AbipinDomain *d, const AbipinInterface *iface, size_t index,
+                                const AbipinPinRecord *given, char **ret) _warn_unused_result_;
+void abipin_domain_add_alias(AbipinInterface *iface, const char *alias);
+void abipin_interface_format_label(const char *alias, const char *mac, char *buf, size_t len);
 
 /* abipin's own record under <metadata> */
-xmlNodePtr abipin_domain_get_record(const AbipinDomain *d);
-xmlNodePtr abipin_domain_replace_record(AbipinDomain *d, xmlNodePtr record);
-xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child);
+xmlNodePtr abipin_domain_record_element(const AbipinDomain *d);
+void abipin_domain_set_record(AbipinDomain *d, AbipinPinRecord *record);

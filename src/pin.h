@@ -1,67 +1,14 @@
-/* Pin and check (abipin(1), pin and check): resolve every host-dependent virtio-net
- * feature of a domain to an explicit on/off for a platform, and test
- * whether a platform honours a pinned domain. */
+/* Pin and check: resolve every host-dependent virtio-net feature of a
+ * domain to an explicit on/off for a platform (decide on the parsed
+ * definition, then write the result in one pass), and test whether a
+ * platform honours a pinned domain. */
 #pragma once
 
-#include "domain.h"
-#include "profile.h"
+#include "context.h"
 
-typedef enum {
-    ABIPIN_POLICY_HOST,   /* default AND what the platform supports */
-    ABIPIN_POLICY_COMPAT, /* every host-dependent feature off: most portable */
-} AbipinPolicy;
-
-/* Whether a backend can provide a feature on a platform. */
-typedef enum {
-    ABIPIN_SUPPORT_YES,
-    ABIPIN_SUPPORT_NO,       /* an atom is absent, or the backend never has it */
-    ABIPIN_SUPPORT_UNKNOWN,  /* an atom could not be probed */
-    ABIPIN_SUPPORT_EXTERNAL, /* an external backend process decides */
-} AbipinSupport;
-
-#define ABIPIN_MAX_FEATURES 128
-
-typedef struct {
-    const AbipinCatalogue *cat;
-    const AbipinProfile *platform; /* with emulator facts */
-    AbipinVersion qemu;
-    AbipinPolicy policy;
-    /* per catalogue feature: does the emulator have the property? Looked up
-     * once per context, not once per interface and feature. */
-    bool known[ABIPIN_MAX_FEATURES];
-    /* per backend kind, vhost or not, and feature: what the platform
-     * supports, and the deciding atom. The platform does not change during
-     * a run, so an audit of thousands of domains decides each once. */
-    struct {
-        AbipinSupport support;
-        const char *atom;
-    } decided[_ABIPIN_BACKEND_MAX][2][ABIPIN_MAX_FEATURES];
-} AbipinPinContext;
-
-int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
-                            const AbipinProfile *platform, AbipinPolicy policy) _warn_unused_result_;
-int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogue *cat,
-                                     const AbipinProfile *platform, const char *emulator_version)
+int abipin_pin_decide(const AbipinPinContext *ctx, const AbipinDomain *d,
+                      AbipinPinRecord **ret_record) _warn_unused_result_;
+int abipin_pin_apply(const AbipinCatalogue *cat, AbipinDomain *d, AbipinPinRecord *record)
     _warn_unused_result_;
-AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
-                                     AbipinBackend backend, bool vhost, const char **ret_atom);
-bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
-int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBackend backend,
-                         bool vhost, AbipinAtomSet *acc) _warn_unused_result_;
-int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
-                                  AbipinVersion *ret) _warn_unused_result_;
+int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d) _warn_unused_result_;
 
-int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d, json_object **ret_report)
-    _warn_unused_result_;
-
-/* shared by pin.c and check.c */
-xmlNodePtr abipin_record_interface(xmlNodePtr record, const AbipinInterface *iface);
-const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
-                                     size_t len);
-char *abipin_platform_digest(const AbipinProfile *p);
-xmlNodePtr abipin_record_new(json_object *report);
-xmlNodePtr abipin_record_add_interface(xmlNodePtr record, json_object *ifaces,
-                                       const AbipinInterface *iface, json_object **ret_features);
-void abipin_record_set(xmlNodePtr node, json_object *o, const char *name, const char *value);
-void abipin_record_note(xmlNodePtr rec_iface, json_object *features, const char *elem,
-                        const char *name, const char *value, const char *why, const char *atom);

@@ -91,7 +91,6 @@ static int run(char **argv)
     _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
     _cleanup_(abipin_domain_freep) AbipinDomain *running = NULL, *d = NULL;
     _cleanup_(abipin_live_freep) AbipinLive *live = NULL;
-    _cleanup_(json_object_putp) json_object *report = NULL;
     _cleanup_free_ char *xml = NULL;
     Qmp q = { NULL };
     size_t len;
@@ -104,7 +103,7 @@ static int run(char **argv)
         return r;
     r = abipin_live_read(cat, host, running, qmp_call, &q, &live);
     fclose(q.f);
-    if (r < 0 || (r = abipin_pin_live_domain(cat, live, d, &report)) < 0 ||
+    if (r < 0 || (r = abipin_pin_live_domain(cat, live, d)) < 0 ||
         (argv[5] && (r = write_offered(argv[5], live)) < 0) ||
         (r = abipin_domain_format(d, &xml, &len)) < 0)
         return r;

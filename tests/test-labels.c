@@ -216,7 +216,6 @@ static void platforms_load(void)
 static AbipinDomain *pin_for(const char *file, const Platform *pl)
 {
     _cleanup_free_ char *path = NULL;
-    _cleanup_(json_object_putp) json_object *report = NULL;
     AbipinPinContext ctx;
     AbipinDomain *d = NULL;
     int r;
@@ -224,7 +223,7 @@ static AbipinDomain *pin_for(const char *file, const Platform *pl)
     ck_assert_int_ge(asprintf(&path, "%s/data/pin/%s", ABS_SRCDIR, file), 0);
     ck_assert_int_eq(abipin_domain_load(path, &d), 0);
     ck_assert_int_eq(abipin_pin_context_init(&ctx, cat, pl->p, ABIPIN_POLICY_HOST), 0);
-    r = abipin_pin_domain(&ctx, d, &report);
+    r = abipin_pin_domain(&ctx, d);
     if (r < 0) {
         ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_REFUSED);
         abipin_error_reset();

@@ -88,7 +88,7 @@ int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeO
                        AbipinCatalogue **ret_cat, AbipinProfile **ret_platform) _warn_unused_result_;
 int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *ret_len,
                      json_object **ret_report) _warn_unused_result_;
-void cli_pin_print_summary(json_object *report);
+void cli_pin_print_summary(const AbipinDomain *d);
 int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output, bool json,
                       bool other_options);
 int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,

@@ -81,7 +81,7 @@ int cmd_define(int argc, char **argv)
     if (json)
         return cli_print_json(stdout, report);
     if (!arg_quiet) {
-        cli_pin_print_summary(report);
+        cli_pin_print_summary(d);
         printf(_("Domain '%1$s' defined from %2$s, pinned\n"), abipin_virt_domain_name(dom), argv[optind]);
     }
     return 0;

@@ -90,7 +90,7 @@ int cmd_hook(int argc, char **argv)
     if ((r = abipin_config_load(abipin_config_path(), &conf)) < 0 ||
         (r = abipin_domain_load_flags("-", ABIPIN_DOMAIN_READ_ONLY, &d)) < 0)
         goto out;
-    if (!abipin_domain_get_record(d)) {
+    if (!d->record) {
         r = hook_unpinned(&conf, op, d);
         goto out;
     }

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "live.h"
 #include "probe/probe.h"
+#include "record-json.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "virt.h"
@@ -15,8 +16,7 @@
  * a parsed copy of the persistent definition to it. The QEMU runs here
  * (libvirt's qemu driver is per host): this host's kernel facts are what
  * its backends can do; the emulator's facts come from the device itself. */
-static int pin_live(virDomainPtr dom, const char *name, char **ret_xml, size_t *ret_len,
-                    json_object **ret_report)
+static int pin_live(virDomainPtr dom, const char *name, AbipinDomain **ret)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
@@ -33,9 +33,10 @@ static int pin_live(virDomainPtr dom, const char *name, char **ret_xml, size_t *
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse(name, xml, strlen(xml), &d)) < 0)
         return r;
-    if ((r = abipin_pin_live_domain(cat, live, d, ret_report)) < 0)
+    if ((r = abipin_pin_live_domain(cat, live, d)) < 0)
         return r;
-    return abipin_domain_format(d, ret_xml, ret_len);
+    *ret = TAKE_PTR(d);
+    return 0;
 }
 
 /**
@@ -51,6 +52,7 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
 {
     _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
     _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL, defined = NULL;
+    _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
     _cleanup_(json_object_putp) json_object *report = NULL;
     _cleanup_free_ char *xml = NULL;
     size_t len;
@@ -78,16 +80,18 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
                                   "write the pinned XML with -o FILE and define it with "
                                   "'virsh define'"),
                                 argv[0]);
-    if ((r = pin_live(dom, argv[0], &xml, &len, &report)) < 0)
+    if ((r = pin_live(dom, argv[0], &d)) < 0 || (r = abipin_domain_format(d, &xml, &len)) < 0)
         return r;
     r = output ? cli_write_output(output, xml, len) : abipin_virt_define(conn, xml, &defined);
     if (r < 0)
         return r;
-    if (json)
+    if (json) {
+        report = abipin_record_to_json(d->record, d->name);
         return cli_print_json(output && strcmp(output, "-") == 0 ? stderr : stdout, report);
+    }
     if (arg_quiet)
         return 0;
-    cli_pin_print_summary(report);
+    cli_pin_print_summary(d);
     if (!output)
         printf(_("Domain '%1$s' defined, pinned to what its running QEMU offers: the next start "
                  "offers the guest the same\n"),

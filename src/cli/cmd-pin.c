@@ -7,8 +7,10 @@
 #include "labels.h"
 #include "pin.h"
 #include "platforms.h"
+#include "record-json.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void pin_help(void)
 {
@@ -77,7 +79,7 @@ int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o)
  * cli_pin_document:
  * @d: the parsed domain, pinned in place
  * @ret_xml: the pinned document
- * @ret_report: the JSON summary
+ * @ret_report: the JSON summary (abipin_record_to_json of the new record)
  *
  * The whole of pin except reading the input and writing the output.
  */
@@ -92,78 +94,10 @@ int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *
     if ((r = cli_platform_setup(d, o->platform, &o->probe, &cat, &platform)) < 0 ||
         (r = abipin_pin_context_init(&ctx, cat, platform, o->policy)) < 0)
         return r;
-    r = abipin_pin_domain(&ctx, d, ret_report);
-    if (r < 0)
+    if ((r = abipin_pin_domain(&ctx, d)) < 0 || (r = abipin_domain_format(d, ret_xml, ret_len)) < 0)
         return r;
-    return abipin_domain_format(d, ret_xml, ret_len);
-}
-
-static const char *report_get(json_object *o, const char *key)
-{
-    return json_object_get_string(json_object_object_get(o, key));
-}
-
-/* The header line: against a platform, or (pin --live) from a running QEMU. */
-static void print_summary_header(json_object *report, size_t n)
-{
-    char dom[ABIPIN_QUOTE_MAX];
-    const char *domain = abipin_error_quote(report_get(report, "domain"), dom, sizeof(dom));
-
-    if (report_get(report, "source")) {
-        fprintf(stderr,
-                P_("abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interface\n",
-                   "abipin: pinned %1$s to what its running QEMU %2$s offers (%3$s): %4$zu interfaces\n",
-                   n),
-                domain, report_get(report, "emulator"), report_get(report, "machine"), n);
-        return;
-    }
-    fprintf(stderr,
-            P_("abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interface\n",
-               "abipin: pinned %1$s against '%2$s' (policy %3$s, QEMU %4$s, %5$s): %6$zu interfaces\n",
-               n),
-            domain, report_get(report, "platform"), report_get(report, "policy"),
-            report_get(report, "emulator"), report_get(report, "machine"), n);
-}
-
-void cli_pin_print_summary(json_object *report)
-{
-    json_object *ifaces = json_object_object_get(report, "interfaces");
-    char alias[ABIPIN_QUOTE_MAX], mac[ABIPIN_QUOTE_MAX];
-
-    print_summary_header(report, json_object_array_length(ifaces));
-    for (size_t i = 0; i < json_object_array_length(ifaces); i++) {
-        json_object *it = json_object_array_get_idx(ifaces, i);
-        json_object *fs = json_object_object_get(it, "features");
-        const char *a = report_get(it, "alias"), *m = report_get(it, "mac");
-        size_t on = 0, off = 0;
-
-        fprintf(stderr, "  %s (%s), %s:", abipin_error_quote(a ? a : "-", alias, sizeof(alias)),
-                abipin_error_quote(m ? m : "-", mac, sizeof(mac)), report_get(it, "backend"));
-        for (size_t k = 0; k < json_object_array_length(fs); k++) {
-            json_object *f = json_object_array_get_idx(fs, k);
-            const char *value = report_get(f, "value"), *why = report_get(f, "why");
-            const char *atom = report_get(f, "atom"), *name = report_get(f, "name");
-            const char *was = report_get(f, "was");
-
-            if (!name) { /* the backend choice */
-                if (was)
-                    fprintf(stderr, _(" driver %1$s (was %2$s);"), value, was);
-                else
-                    fprintf(stderr, " driver %s;", value);
-                continue;
-            }
-            on += strcmp(value, "on") == 0;
-            off += strcmp(value, "off") == 0;
-            if (strcmp(why, "host-lacks") == 0 || strcmp(why, "backend") == 0)
-                fprintf(stderr, " %s off (%s%s),", name, atom ? _("lacks ") : _("no vnet header"),
-                        atom ? atom : "");
-            else if (was)
-                fprintf(stderr, _(" %1$s %2$s (was %3$s),"), name, value, was);
-            else if (strcmp(why, "live") == 0 && strcmp(value, "off") == 0)
-                fprintf(stderr, _(" %1$s off,"), name);
-        }
-        fprintf(stderr, _(" %1$zu on, %2$zu off\n"), on, off);
-    }
+    *ret_report = abipin_record_to_json(d->record, d->name);
+    return 0;
 }
 
 /* --require-labels: what a node needs, from the pinned result (with
@@ -202,7 +136,7 @@ static int pin_require_labels(const char *path, CliPinOptions *o, const char *ou
         (output && (r = cli_write_output(output, xml, len)) < 0))
         return r;
     if (report && !arg_quiet)
-        cli_pin_print_summary(report);
+        cli_pin_print_summary(d);
     return cli_write_output(NULL, labels, labels_len);
 }
 
@@ -289,6 +223,6 @@ int cmd_pin(int argc, char **argv)
     if (json)
         return cli_print_json(output ? stdout : stderr, report);
     if (!arg_quiet)
-        cli_pin_print_summary(report);
+        cli_pin_print_summary(d);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
+#include "util/hash.h"
 
 /* Without an emulator, the catalogue's properties are what abipin would
  * have asked about: each is unknown, with the reason. */
@@ -135,29 +136,19 @@ static int abipin_probe_host_uncached(const AbipinProbeOptions *opts, AbipinProf
     return r;
 }
 
-static void key_add(uint64_t *h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    for (size_t i = 0; i < len; i++) {
-        *h ^= p[i];
-        *h *= 0x100000001b3ULL; /* FNV-1a */
-    }
-}
-
 static void key_add_file(uint64_t *h, const char *path)
 {
     struct stat st;
 
     if (!path || stat(path, &st) < 0) {
-        key_add(h, "-", 1);
+        abipin_fnv1a64_add(h, "-", 1);
         return;
     }
-    key_add(h, &st.st_dev, sizeof(st.st_dev));
-    key_add(h, &st.st_ino, sizeof(st.st_ino));
-    key_add(h, &st.st_size, sizeof(st.st_size));
-    key_add(h, &st.st_mtim, sizeof(st.st_mtim));
-    key_add(h, &st.st_mode, sizeof(st.st_mode));
+    abipin_fnv1a64_add(h, &st.st_dev, sizeof(st.st_dev));
+    abipin_fnv1a64_add(h, &st.st_ino, sizeof(st.st_ino));
+    abipin_fnv1a64_add(h, &st.st_size, sizeof(st.st_size));
+    abipin_fnv1a64_add(h, &st.st_mtim, sizeof(st.st_mtim));
+    abipin_fnv1a64_add(h, &st.st_mode, sizeof(st.st_mode));
 }
 
 /* The cache key: what can change the answer without the cache noticing
@@ -168,16 +159,16 @@ static uint64_t probe_cache_key(const AbipinProbeOptions *opts)
 {
     _cleanup_free_ char *emulator = opts->skip_emulator ? NULL : abipin_emulator_find(opts->emulator);
     _cleanup_free_ char *boot_id = NULL;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = ABIPIN_FNV1A64_INIT;
     uid_t uid = geteuid();
     size_t len;
 
-    key_add(&h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+    abipin_fnv1a64_add(&h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
     if (abipin_file_read("/proc/sys/kernel/random/boot_id", 64, &boot_id, &len) >= 0)
-        key_add(&h, boot_id, len);
+        abipin_fnv1a64_add(&h, boot_id, len);
     abipin_error_reset();
-    key_add(&h, &uid, sizeof(uid));
-    key_add(&h, emulator ? emulator : "-", strlen(emulator ? emulator : "-"));
+    abipin_fnv1a64_add(&h, &uid, sizeof(uid));
+    abipin_fnv1a64_add(&h, emulator ? emulator : "-", strlen(emulator ? emulator : "-"));
     key_add_file(&h, emulator);
     key_add_file(&h, "/dev/net/tun");
     key_add_file(&h, "/dev/vhost-net");

@@ -7,6 +7,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlsave.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -134,9 +135,7 @@ int abipin_xml_parse_options(const char *name, const char *data, size_t len, int
         return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
                                 _("%1$s:%2$zu: an element with more than %3$d attributes"), name,
                                 line_of(data, crowded), ABIPIN_MAX_ATTRIBUTES);
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    ctxt = xmlNewParserCtxt(); /* libxml2 allocates through util/alloc.h: never NULL */
     /* Stop at the DOCTYPE itself, before any entity is declared. */
     ctxt->_private = &doctype;
     ctxt->sax->internalSubset = xml_refuse_doctype;
@@ -225,7 +224,7 @@ static xmlRelaxNGPtr schema_load(const char *schema_name, const char **ret_path_
     xmlRelaxNGFreeParserCtxt(pctxt);
     *ret_path_error = schema ? NULL : schema_name;
     if (schema && i < ELEMENTSOF(schema_cache)) {
-        schema_cache[i].name = strdup(schema_name);
+        schema_cache[i].name = abipin_strdup(schema_name);
         schema_cache[i].schema = schema;
     }
     return schema;
@@ -243,8 +242,6 @@ int abipin_xml_validate(xmlDocPtr doc, const char *schema_name, const char *what
         return abipin_error_set(ABIPIN_ERR_ENV, -ENOENT, _("cannot load the schema '%1$s'"),
                                 schema_name);
     vctxt = xmlRelaxNGNewValidCtxt(schema);
-    if (!vctxt)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     xmlRelaxNGSetValidStructuredErrors(vctxt, xml_capture_error, &cap);
     r = xmlRelaxNGValidateDoc(vctxt, doc);
     xmlRelaxNGFreeValidCtxt(vctxt);
@@ -342,27 +339,102 @@ int abipin_xml_check_empty(const xmlNode *node, const char *what)
     return 0;
 }
 
+/* ---- editing without reformatting ----------------------------------------------- */
+
+/* The first child element @name in no namespace (libvirt's own elements). */
+xmlNodePtr abipin_xml_child(const xmlNode *parent, const char *name)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (abipin_xml_is(c, name) && !c->ns)
+            return c;
+    return NULL;
+}
+
+/* The whitespace before @node, if it is an indentation ("\n    "). */
+static const char *indent_before(const xmlNode *node)
+{
+    const xmlNode *prev = node ? node->prev : NULL;
+    const char *s, *nl;
+
+    if (!prev || prev->type != XML_TEXT_NODE || !prev->content)
+        return NULL;
+    s = (const char *) prev->content;
+    nl = strrchr(s, '\n');
+    if (!nl || nl[strspn(nl + 1, " \t") + 1] != '\0')
+        return NULL;
+    return nl + 1;
+}
+
+static xmlNodePtr last_element(const xmlNode *parent)
+{
+    xmlNodePtr last = NULL;
+
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            last = c;
+    return last;
+}
+
+/**
+ * abipin_xml_add_child_indented:
+ *
+ * Append @child after @parent's last element child, indented like its
+ * siblings (or one step deeper than @parent when it has none), so that a
+ * pretty-printed document stays pretty and nothing else moves.
+ */
+xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child)
+{
+    xmlNodePtr last = last_element(parent);
+    const char *parent_indent = indent_before(parent);
+    char indent[256];
+
+    if (last) {
+        const char *sib = indent_before(last);
+
+        snprintf(indent, sizeof(indent), "\n%s", sib ? sib : "");
+        xmlAddNextSibling(last, child);
+        if (sib)
+            xmlAddPrevSibling(child, xmlNewText((const xmlChar *) indent));
+        return child;
+    }
+    if (!parent_indent) {
+        xmlAddChild(parent, child);
+        return child;
+    }
+    snprintf(indent, sizeof(indent), "\n%s  ", parent_indent);
+    /* <parent/> or <parent>   </parent>: replace what is inside */
+    while (parent->children) {
+        xmlNodePtr c = parent->children;
+
+        xmlUnlinkNode(c);
+        xmlFreeNode(c);
+    }
+    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
+    xmlAddChild(parent, child);
+    snprintf(indent, sizeof(indent), "\n%s", parent_indent);
+    xmlAddChild(parent, xmlNewText((const xmlChar *) indent));
+    return child;
+}
+
+/* @parent's child element @name (no namespace), appended indented if missing. */
+xmlNodePtr abipin_xml_ensure_child(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr c = abipin_xml_child(parent, name);
+
+    return c ? c : abipin_xml_add_child_indented(parent, xmlNewNode(NULL, (const xmlChar *) name));
+}
+
 /* A growing output buffer for the serialiser. */
 typedef struct {
     char *data;
     size_t len, alloc;
-    bool oom;
 } OutBuf;
 
 static void out_write(OutBuf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
     if (b->len + n + 1 > b->alloc) {
-        size_t alloc = (b->len + n + 1) * 2;
-        char *p = realloc(b->data, alloc);
-
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->data = p;
-        b->alloc = alloc;
+        b->alloc = (b->len + n + 1) * 2;
+        b->data = abipin_realloc_array(b->data, b->alloc, 1);
     }
     memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -503,7 +575,7 @@ static void out_node(OutBuf *b, const xmlNode *node, char quote)
  */
 int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret, size_t *ret_len)
 {
-    OutBuf b = { NULL, 0, 0, false };
+    OutBuf b = { NULL, 0, 0 };
 
     if (decl) {
         out_str(&b, decl);
@@ -513,11 +585,7 @@ int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret
         out_node(&b, c, quote);
         out_write(&b, "\n", 1);
     }
-    if (b.oom || !b.data) {
-        free(b.data);
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
-    *ret = b.data;
+    *ret = b.data ? b.data : abipin_strdup("");
     *ret_len = b.len;
     return 0;
 }
@@ -525,13 +593,10 @@ int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret
 static char *path_under(const char *env, const char *fallback, const char *rel)
 {
     const char *dir = getenv(env);
-    char *p;
 
     if (!dir || !*dir)
         dir = fallback;
-    if (asprintf(&p, "%s/%s", dir, rel) < 0)
-        return NULL;
-    return p;
+    return abipin_asprintf("%s/%s", dir, rel);
 }
 
 /* Installed data, or the source tree's when ABIPIN_DATADIR is set (tests). */

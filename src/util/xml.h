@@ -37,6 +37,9 @@ int abipin_xml_check_attrs(const xmlNode *node, const char *what, const char *co
 int abipin_xml_unexpected(const xmlNode *c, const char *what);
 int abipin_xml_child_is_element(const xmlNode *c, const char *what) _warn_unused_result_;
 int abipin_xml_check_empty(const xmlNode *node, const char *what) _warn_unused_result_;
+xmlNodePtr abipin_xml_child(const xmlNode *parent, const char *name);
+xmlNodePtr abipin_xml_add_child_indented(xmlNodePtr parent, xmlNodePtr child);
+xmlNodePtr abipin_xml_ensure_child(xmlNodePtr parent, const char *name);
 int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret, size_t *ret_len)
     _warn_unused_result_ _nonnull_(1, 4, 5);
 
