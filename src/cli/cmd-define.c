@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "util/error.h"
 #include "util/i18n.h"
-#include "virt.h"
+#include "virt/virt.h"
 
 static void define_help(void)
 {

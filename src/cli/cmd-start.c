@@ -7,7 +7,7 @@
 #include "conf.h"
 #include "util/error.h"
 #include "util/i18n.h"
-#include "virt.h"
+#include "virt/virt.h"
 
 static void start_help(void)
 {
