@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "virt/virt.h"
 
 static void start_help(void)
@@ -35,7 +36,7 @@ int cmd_start(int argc, char **argv)
         CLI_PROBE_OPTIONS,                         {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
-    _cleanup_(json_object_putp) json_object *problems = json_object_new_array();
+    _cleanup_(json_object_putp) json_object *problems = abipin_json_array();
     _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
     _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL;
     _cleanup_free_ char *xml = NULL, *platform_name = NULL;
@@ -69,12 +70,16 @@ int cmd_start(int argc, char **argv)
         return cli_usage_error("start", _("exactly one domain name is needed"));
     if ((r = abipin_virt_connect(uri, &conn)) < 0)
         return r;
-    if (abipin_virt_is_remote(conn) && !platform)
+    if (abipin_virt_is_remote(conn) && !platform) {
+        /* the URI connected to: without -c, libvirt's default one */
+        _cleanup_free_ char *remote_uri = abipin_virt_uri(conn);
+
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("'%1$s' is another host: give its profile with --platform, or "
                                   "rely on abipin's hook on that host, which enforces the pins "
                                   "there"),
-                                uri);
+                                remote_uri);
+    }
     /* Locally, the host is what /etc/abipin.conf says it is, as for the
      * hook: a fixed host_profile (a cluster baseline) applies to both. */
     if (!platform && !abipin_virt_is_remote(conn)) {
