@@ -7,6 +7,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlsave.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -525,13 +526,10 @@ int abipin_xml_to_string(xmlDocPtr doc, const char *decl, char quote, char **ret
 static char *path_under(const char *env, const char *fallback, const char *rel)
 {
     const char *dir = getenv(env);
-    char *p;
 
     if (!dir || !*dir)
         dir = fallback;
-    if (asprintf(&p, "%s/%s", dir, rel) < 0)
-        return NULL;
-    return p;
+    return abipin_asprintf("%s/%s", dir, rel);
 }
 
 /* Installed data, or the source tree's when ABIPIN_DATADIR is set (tests). */
