@@ -146,14 +146,15 @@ int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len)
     if (ioctl(fd, TUNSETIFF, &ifr) < 0)
         FAIL("TUNSETIFF: %s", strerror(errno));
 #undef FAIL
-    if ((r = abipin_atom_set_put(set, "macvtap.vnet_hdr",
-                                 features & IFF_VNET_HDR ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
-                                 features & IFF_VNET_HDR ? NULL
-                                                         : "TUNGETFEATURES: no IFF_VNET_HDR")) < 0 ||
-        (r = abipin_atom_set_put(set, "macvtap.multi_queue",
-                                 features & IFF_MULTI_QUEUE ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
-                                 features & IFF_MULTI_QUEUE ? NULL
-                                                            : "TUNGETFEATURES: no IFF_MULTI_QUEUE")) < 0)
+    r = abipin_atom_set_put(set, "macvtap.vnet_hdr",
+                            features & IFF_VNET_HDR ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
+                            features & IFF_VNET_HDR ? NULL : "TUNGETFEATURES: no IFF_VNET_HDR");
+    if (r < 0)
+        return r;
+    r = abipin_atom_set_put(set, "macvtap.multi_queue",
+                            features & IFF_MULTI_QUEUE ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
+                            features & IFF_MULTI_QUEUE ? NULL : "TUNGETFEATURES: no IFF_MULTI_QUEUE");
+    if (r < 0)
         return r;
     return abipin_probe_tun_fd(fd, "macvtap.", set);
 }
