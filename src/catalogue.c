@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "catalogue.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "util/xml.h"
@@ -147,9 +148,7 @@ static int requirement_parse(const char *path, const xmlNode *node, AbipinRequir
     if ((r = prop_version(path, node, "qemu-min", &req->qemu_min)) < 0 ||
         (r = prop_version(path, node, "qemu-max", &req->qemu_max)) < 0)
         return r;
-    req->atoms = calloc(count_children(node, "atom") + 1, sizeof(char *));
-    if (!req->atoms)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    req->atoms = abipin_new0(char *, count_children(node, "atom") + 1);
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!abipin_xml_is(c, "atom"))
             continue;
@@ -181,9 +180,7 @@ static int compat_parse(const char *path, const xmlNode *node, AbipinCompat *com
         (r = prop_version(path, node, "qemu-max", &compat->qemu_max)) < 0)
         return r;
     compat->value = streq_ptr(abipin_xml_prop_static(node, "value"), "on");
-    compat->source = abipin_xml_prop(node, "source");
-    if (!compat->source)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    compat->source = abipin_xml_prop(node, "source"); /* required above */
     return 0;
 }
 
@@ -220,10 +217,8 @@ static int feature_parse(const char *path, const xmlNode *node, AbipinFeature *f
     if ((r = prop_bit(path, node, &f->bit)) < 0)
         return r;
     f->default_on = streq_ptr(abipin_xml_prop_static(node, "default"), "on");
-    f->reqs = calloc(n_reqs, sizeof(*f->reqs));
-    f->compat = calloc(n_compat ? n_compat : 1, sizeof(*f->compat));
-    if (!f->name || !f->macro || !f->reqs || !f->compat)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    f->reqs = abipin_new0(AbipinRequirement, n_reqs);
+    f->compat = abipin_new0(AbipinCompat, n_compat ? n_compat : 1);
     if ((r = prop_version(path, node, "since", &f->since)) < 0)
         return r;
     for (const xmlNode *c = node->children; c; c = c->next) {
@@ -260,8 +255,7 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
     b->transitional_keeps = streq_ptr(abipin_xml_prop_static(node, "transitional-keeps"), "yes");
     if ((r = prop_version(path, node, "machine-min", &b->machine_min)) < 0)
         return r;
-    if (!(b->macro = abipin_xml_prop(node, "macro")))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    b->macro = abipin_xml_prop(node, "macro"); /* required above */
     if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||
         (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0)
         return r;
@@ -342,15 +336,12 @@ int abipin_catalogue_load_flags(const char *path, unsigned flags, AbipinCatalogu
     if (!(flags & ABIPIN_CATALOGUE_TRUSTED) && (r = abipin_xml_validate(doc, "features.rng", path)) < 0)
         return r;
     root = xmlDocGetRootElement(doc);
-    cat = calloc(1, sizeof(*cat));
-    if (!cat || !(cat->features = calloc(count_children(root, "feature"), sizeof(AbipinFeature))))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    cat = abipin_new0(AbipinCatalogue, 1);
+    cat->features = abipin_new0(AbipinFeature, count_children(root, "feature"));
     if ((r = prop_version(path, root, "qemu-min", &cat->qemu_min)) < 0 ||
         (r = prop_version(path, root, "qemu-max", &cat->qemu_max)) < 0)
         return r;
-    cat->base = calloc(count_children(root, "base") + 1, sizeof(AbipinBaseBit));
-    if (!cat->base)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    cat->base = abipin_new0(AbipinBaseBit, count_children(root, "base") + 1);
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if (abipin_xml_is(c, "base")) {
             r = base_parse(path, c, &cat->base[cat->n_base++]);
@@ -378,8 +369,6 @@ int abipin_catalogue_load_default(AbipinCatalogue **ret)
 {
     _cleanup_free_ char *path = abipin_data_path("features.xml");
 
-    if (!path)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     return abipin_catalogue_load_flags(path, ABIPIN_CATALOGUE_TRUSTED, ret);
 }
 

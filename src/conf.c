@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -62,8 +63,7 @@ static int config_set(AbipinConfig *c, const char *path, unsigned line, const ch
             return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                     _("%1$s:%2$u: %3$s must be an absolute path"), path, line, key);
         free(*dst);
-        if (!(*dst = strdup(value)))
-            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+        *dst = abipin_strdup(value);
     } else {
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$u: unknown setting '%3$s'"),
                                 path, line, key);

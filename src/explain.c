@@ -6,8 +6,10 @@
 #include "explain.h"
 #include "featmsg.h"
 #include "profile.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 /* What the last libvirt log header said about the host that wrote the
  * lines after it: "libvirt version: 9.0.0, package: ..., qemu version:
@@ -67,7 +69,7 @@ static const char *req_cause_atom(const AbipinRequirement *req)
  * (tap, then macvtap, then vhost-net: catalogue order). */
 static json_object *bit_needs(const AbipinFeature *f, const char **ret_cause_atom)
 {
-    json_object *needs = json_object_new_array();
+    json_object *needs = abipin_json_array();
 
     *ret_cause_atom = NULL;
     for (size_t i = 0; f && i < f->n_reqs; i++) {
@@ -76,13 +78,13 @@ static json_object *bit_needs(const AbipinFeature *f, const char **ret_cause_ato
 
         if (req->outcome != ABIPIN_OUTCOME_ATOMS || req->n_atoms == 0)
             continue;
-        o = json_object_new_object();
-        atoms = json_object_new_array();
-        json_object_object_add(o, "backend", json_object_new_string(abipin_backend_to_string(req->backend)));
+        o = abipin_json_object();
+        atoms = abipin_json_array();
+        abipin_json_set(o, "backend", abipin_json_string(abipin_backend_to_string(req->backend)));
         for (size_t k = 0; k < req->n_atoms; k++)
-            json_object_array_add(atoms, json_object_new_string(req->atoms[k]));
-        json_object_object_add(o, "atoms", atoms);
-        json_object_array_add(needs, o);
+            abipin_json_append(atoms, abipin_json_string(req->atoms[k]));
+        abipin_json_set(o, "atoms", atoms);
+        abipin_json_append(needs, o);
         if (!*ret_cause_atom)
             *ret_cause_atom = req_cause_atom(req);
     }
@@ -93,28 +95,28 @@ static json_object *bit_info(const AbipinCatalogue *cat, unsigned bit)
 {
     const AbipinFeature *f = abipin_catalogue_find_bit(cat, bit);
     const char *name = abipin_catalogue_bit_name(cat, bit), *atom;
-    json_object *o = json_object_new_object(), *needs = bit_needs(f, &atom);
+    json_object *o = abipin_json_object(), *needs = bit_needs(f, &atom);
     char buf[256];
     const char *cause;
 
-    json_object_object_add(o, "bit", json_object_new_int((int) bit));
-    json_object_object_add(o, "name", name ? json_object_new_string(name) : NULL);
-    json_object_object_add(o, "property", f ? json_object_new_string(f->name) : NULL);
-    json_object_object_add(o, "needs", needs);
+    abipin_json_set(o, "bit", abipin_json_int((int) bit));
+    abipin_json_set(o, "name", abipin_json_string(name));
+    abipin_json_set(o, "property", f ? abipin_json_string(f->name) : NULL);
+    abipin_json_set(o, "needs", needs);
     cause = atom ? abipin_atom_describe_missing(atom, buf, sizeof(buf))
                  : _("no host capability decides this bit: the destination's QEMU is older, or its "
                      "machine type or device properties differ");
-    json_object_object_add(o, "cause", json_object_new_string(cause));
+    abipin_json_set(o, "cause", abipin_json_string(cause));
     return o;
 }
 
 static json_object *bits_info(const AbipinCatalogue *cat, const uint64_t v[2])
 {
-    json_object *a = json_object_new_array();
+    json_object *a = abipin_json_array();
 
     for (unsigned bit = 0; bit < 128; bit++)
         if (has_bit(v, bit))
-            json_object_array_add(a, bit_info(cat, bit));
+            abipin_json_append(a, bit_info(cat, bit));
     return a;
 }
 
@@ -149,7 +151,7 @@ static void hidden_candidates(const AbipinCatalogue *cat, const AbipinFeatureMsg
 static json_object *failure_json(const AbipinCatalogue *cat, const AbipinFeatureMsg *m, unsigned line,
                                  const LogHost *host, const AbipinExplainOptions *opts)
 {
-    json_object *o = json_object_new_object();
+    json_object *o = abipin_json_object();
     const uint64_t visible[2] = { m->guest[0] & ~m->allowed[0], m->guest[1] & ~m->allowed[1] };
     bool hidden = abipin_featmsg_masks_guest(m->wide), matches = false;
     char hex[40];
@@ -159,30 +161,30 @@ static json_object *failure_json(const AbipinCatalogue *cat, const AbipinFeature
         matches = matches || (opts->offered[i][0] == m->allowed[0] &&
                               (!m->wide || opts->offered[i][1] == m->allowed[1]));
 
-    json_object_object_add(o, "line", json_object_new_int((int) line));
-    json_object_object_add(o, "format", json_object_new_string(m->wide ? "128-bit" : "64-bit"));
-    json_object_object_add(o, "qemu_version", host->qemu[0] ? json_object_new_string(host->qemu) : NULL);
-    json_object_object_add(o, "kernel", host->kernel[0] ? json_object_new_string(host->kernel) : NULL);
+    abipin_json_set(o, "line", abipin_json_int((int) line));
+    abipin_json_set(o, "format", abipin_json_string(m->wide ? "128-bit" : "64-bit"));
+    abipin_json_set(o, "qemu_version", host->qemu[0] ? abipin_json_string(host->qemu) : NULL);
+    abipin_json_set(o, "kernel", host->kernel[0] ? abipin_json_string(host->kernel) : NULL);
     abipin_features_hex(m->guest, m->wide, hex, sizeof(hex));
-    json_object_object_add(o, "guest", json_object_new_string(hex));
+    abipin_json_set(o, "guest", abipin_json_string(hex));
     abipin_features_hex(m->allowed, m->wide, hex, sizeof(hex));
-    json_object_object_add(o, "allowed", json_object_new_string(hex));
-    json_object_object_add(o, "unsupported", bits_info(cat, visible));
-    json_object_object_add(o, "hidden", json_object_new_boolean(hidden));
+    abipin_json_set(o, "allowed", abipin_json_string(hex));
+    abipin_json_set(o, "unsupported", bits_info(cat, visible));
+    abipin_json_set(o, "hidden", abipin_json_bool(hidden));
     if (hidden) {
         uint64_t cand[2];
 
         hidden_candidates(cat, m, opts->predicted, matches, cand);
-        json_object_object_add(o, "candidates", bits_info(cat, cand));
+        abipin_json_set(o, "candidates", bits_info(cat, cand));
     }
     if (opts->predicted) {
-        json_object *p = json_object_new_array();
+        json_object *p = abipin_json_array();
 
         for (unsigned bit = 0; bit < 128; bit++)
             if (has_bit(opts->predicted, bit))
-                json_object_array_add(p, json_object_new_int((int) bit));
-        json_object_object_add(o, "predicted", p);
-        json_object_object_add(o, "allowed_matches", json_object_new_boolean(matches));
+                abipin_json_append(p, abipin_json_int((int) bit));
+        abipin_json_set(o, "predicted", p);
+        abipin_json_set(o, "allowed_matches", abipin_json_bool(matches));
     }
     return o;
 }
@@ -190,18 +192,18 @@ static json_object *failure_json(const AbipinCatalogue *cat, const AbipinFeature
 /* The commands that pin the domain for both hosts. */
 static json_object *fix_json(const AbipinExplainOptions *opts)
 {
-    json_object *a = json_object_new_array();
+    json_object *a = abipin_json_array();
     const char *pa = opts->platform_a ? opts->platform_a : "A.xml";
     const char *pb = opts->platform_b ? opts->platform_b : "B.xml";
     char buf[1024];
 
     if (!opts->platform_a || !opts->platform_b)
-        json_object_array_add(a, json_object_new_string("abipin probe -o HOST.xml"));
+        abipin_json_append(a, abipin_json_string("abipin probe -o HOST.xml"));
     snprintf(buf, sizeof(buf), "abipin baseline %s %s -o AB.xml", pa, pb);
-    json_object_array_add(a, json_object_new_string(buf));
+    abipin_json_append(a, abipin_json_string(buf));
     snprintf(buf, sizeof(buf), "abipin pin %s --platform AB.xml --in-place",
              opts->domain ? opts->domain : "DOMAIN.xml");
-    json_object_array_add(a, json_object_new_string(buf));
+    abipin_json_append(a, abipin_json_string(buf));
     return a;
 }
 
@@ -220,24 +222,22 @@ static json_object *fix_json(const AbipinExplainOptions *opts)
 int abipin_explain_log(const AbipinCatalogue *cat, const char *name, const char *data, size_t len,
                        const AbipinExplainOptions *opts, json_object **ret)
 {
-    _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-    json_object *failures = json_object_new_array();
+    _cleanup_(json_object_putp) json_object *o = abipin_json_object();
+    json_object *failures = abipin_json_array();
     LogHost host;
     unsigned line = 0;
 
     memset(&host, 0, sizeof(host));
-    json_object_object_add(o, "failures", failures);
+    abipin_json_set(o, "failures", failures);
     if (memchr(data, '\0', len))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s: a NUL byte: not a text log"), name);
     for (const char *p = data; p < data + len; ) {
         const char *nl = memchr(p, '\n', (size_t) (data + len - p));
         size_t n = nl ? (size_t) (nl - p) : (size_t) (data + len - p);
-        _cleanup_free_ char *text = strndup(p, n);
+        _cleanup_free_ char *text = abipin_strndup(p, n);
         AbipinFeatureMsg m;
         int r;
 
-        if (!text)
-            return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
         line++;
         p += n + 1;
         log_host_update(&host, text);
@@ -249,9 +249,9 @@ int abipin_explain_log(const AbipinCatalogue *cat, const char *name, const char 
                                       "hexadecimal digits, both alike)"),
                                     name, line);
         if (r > 0)
-            json_object_array_add(failures, failure_json(cat, &m, line, &host, opts));
+            abipin_json_append(failures, failure_json(cat, &m, line, &host, opts));
     }
-    json_object_object_add(o, "fix", fix_json(opts));
+    abipin_json_set(o, "fix", fix_json(opts));
     *ret = TAKE_PTR(o);
     return 0;
 }

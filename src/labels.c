@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -116,12 +117,10 @@ static int entry_compare(const void *a, const void *b)
 static int entries_build(const AbipinAtomSet *set, AbipinLabelKind kind, bool skip_bad,
                          Entry **ret, size_t *ret_n)
 {
-    _cleanup_free_ Entry *e = calloc(set->n + 1, sizeof(*e));
+    _cleanup_free_ Entry *e = abipin_new0(Entry, set->n + 1);
     size_t n = 0;
     int r;
 
-    if (!e)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (size_t i = 0; i < set->n; i++) {
         r = abipin_label_name(kind, set->items[i].name, e[n].name, sizeof(e[n].name));
         if (r < 0 && skip_bad) {
@@ -158,14 +157,13 @@ static int format_entries(const AbipinAtomSet *set, AbipinLabelKind kind, bool s
 
     if ((r = entries_build(set, kind, skip_bad, &e, &n)) < 0)
         return r;
+    /* a memory stream fails only for lack of memory */
     if (!(f = open_memstream(&buf, &len)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+        abipin_oom();
     write(f, p, e, n);
     failed = ferror(f);
-    if (fclose(f) != 0 || failed || !buf) {
-        free(buf);
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
+    if (fclose(f) != 0 || failed || !buf)
+        abipin_oom();
     *ret = buf;
     *ret_len = len;
     return 0;

@@ -5,8 +5,10 @@
 
 #include "abi.h"
 #include "live.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 /* Frees @live and everything it holds; NULL is fine. */
 void abipin_live_free(AbipinLive *live)
@@ -68,16 +70,16 @@ typedef struct {
  */
 static int qmp_execute(const Qmp *q, const char *command, json_object *args, json_object **ret)
 {
-    _cleanup_(json_object_putp) json_object *cmd = json_object_new_object();
+    _cleanup_(json_object_putp) json_object *cmd = abipin_json_object();
     _cleanup_(json_object_putp) json_object *reply = NULL;
     _cleanup_free_ char *text = NULL;
     enum json_tokener_error jerr;
     json_object *error, *value;
     int r;
 
-    json_object_object_add(cmd, "execute", json_object_new_string(command));
+    abipin_json_set(cmd, "execute", abipin_json_string(command));
     if (args)
-        json_object_object_add(cmd, "arguments", args);
+        abipin_json_set(cmd, "arguments", args);
     if ((r = q->call(q->userdata, json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN),
                      &text)) < 0)
         return r;
@@ -107,11 +109,11 @@ static int qmp_execute(const Qmp *q, const char *command, json_object *args, jso
 
 static json_object *qom_args(const char *path, const char *property)
 {
-    json_object *args = json_object_new_object();
+    json_object *args = abipin_json_object();
 
-    json_object_object_add(args, "path", json_object_new_string(path));
+    abipin_json_set(args, "path", abipin_json_string(path));
     if (property)
-        json_object_object_add(args, "property", json_object_new_string(property));
+        abipin_json_set(args, "property", abipin_json_string(property));
     return args;
 }
 
@@ -123,12 +125,12 @@ static int qmp_version(const Qmp *q, char **ret)
 
     if ((r = qmp_execute(q, "query-version", NULL, &v)) < 0)
         return r;
-    if (!json_object_object_get_ex(v, "qemu", &qemu) ||
-        asprintf(ret, "%d.%d.%d", json_object_get_int(json_object_object_get(qemu, "major")),
-                 json_object_get_int(json_object_object_get(qemu, "minor")),
-                 json_object_get_int(json_object_object_get(qemu, "micro"))) < 0)
+    if (!json_object_object_get_ex(v, "qemu", &qemu))
         return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO,
                                 _("%1$s: QEMU's query-version reply has no version"), q->domain);
+    *ret = abipin_asprintf("%d.%d.%d", json_object_get_int(json_object_object_get(qemu, "major")),
+                           json_object_get_int(json_object_object_get(qemu, "minor")),
+                           json_object_get_int(json_object_object_get(qemu, "micro")));
     return 0;
 }
 
@@ -152,11 +154,9 @@ static int device_is_virtio_net(const Qmp *q, const char *what, const char *alia
                                 const char *path)
 {
     _cleanup_(json_object_putp) json_object *props = NULL;
-    _cleanup_free_ char *proxy = NULL;
+    _cleanup_free_ char *proxy = abipin_asprintf("/machine/peripheral/%s", alias);
     int r;
 
-    if (asprintf(&proxy, "/machine/peripheral/%s", alias) < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     if ((r = qmp_execute(q, "qom-list", qom_args(proxy, NULL), &props)) < 0)
         return r;
     if (!streq_ptr(qom_type(props, "virtio-backend"), "child<virtio-net-device>"))
@@ -241,13 +241,9 @@ static int live_device(const Qmp *q, const AbipinPinContext *ctx, const AbipinDo
                                   "gives every device of a running domain one"),
                                 q->domain, iface->label);
     *dev = (AbipinLiveDevice) { .backend = iface->backend };
-    dev->alias = strdup(iface->alias);
-    dev->mac = iface->mac ? strdup(iface->mac) : NULL;
-    if (!dev->alias || (iface->mac && !dev->mac) ||
-        asprintf(&dev->path, "/machine/peripheral/%s/virtio-backend", iface->alias) < 0) {
-        dev->path = NULL;
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
+    dev->alias = abipin_strdup(iface->alias);
+    dev->mac = abipin_strdup(iface->mac);
+    dev->path = abipin_asprintf("/machine/peripheral/%s/virtio-backend", iface->alias);
     if ((r = device_is_virtio_net(q, what, iface->alias, dev->path)) < 0 ||
         (r = device_properties(q, ctx->cat, what, dev, configured)) < 0 ||
         (r = abipin_abi_compute_device(ctx, running, iface, configured, &abi)) < 0)
@@ -260,17 +256,16 @@ static int live_device(const Qmp *q, const AbipinPinContext *ctx, const AbipinDo
     return r;
 }
 
-static int live_new(const AbipinDomain *running, const AbipinProfile *host, AbipinLive **ret)
+static AbipinLive *live_new(const AbipinDomain *running, const AbipinProfile *host)
 {
-    _cleanup_(abipin_live_freep) AbipinLive *live = calloc(1, sizeof(AbipinLive));
+    AbipinLive *live = abipin_new0(AbipinLive, 1);
 
-    if (!live || !(live->devices = calloc(running->n_ifaces + 1, sizeof(AbipinLiveDevice))) ||
-        !(live->domain = strdup(running->name)) ||
-        (running->machine && !(live->machine = strdup(running->machine))) ||
-        !(live->platform = strdup(host->name)) || !(live->digest = abipin_platform_digest(host)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    *ret = TAKE_PTR(live);
-    return 0;
+    live->devices = abipin_new0(AbipinLiveDevice, running->n_ifaces + 1);
+    live->domain = abipin_strdup(running->name);
+    live->machine = abipin_strdup(running->machine);
+    live->platform = abipin_strdup(host->name);
+    live->digest = abipin_platform_digest(host);
+    return live;
 }
 
 /**
@@ -289,19 +284,18 @@ int abipin_live_read(const AbipinCatalogue *cat, const AbipinProfile *host,
                      const AbipinDomain *running, AbipinQmpFunc call, void *userdata,
                      AbipinLive **ret)
 {
-    _cleanup_(abipin_live_freep) AbipinLive *live = NULL;
+    _cleanup_(abipin_live_freep) AbipinLive *live = live_new(running, host);
     Qmp q = { .call = call, .userdata = userdata, .domain = running->name };
     AbipinPinContext ctx;
     int r;
 
-    if ((r = live_new(running, host, &live)) < 0 ||
-        (r = qmp_version(&q, &live->emulator_version)) < 0 ||
+    if ((r = qmp_version(&q, &live->emulator_version)) < 0 ||
         (r = abipin_pin_context_init_emulator(&ctx, cat, host, live->emulator_version)) < 0)
         return r;
     for (size_t i = 0; i < running->n_ifaces; i++) {
         const AbipinInterface *iface = &running->ifaces[i];
 
-        if (!iface->virtio || iface->backend < 0)
+        if (!abipin_interface_pinnable(iface))
             continue;
         r = live_device(&q, &ctx, running, iface, &live->devices[live->n_devices++]);
         if (r < 0)

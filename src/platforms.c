@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "platforms.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "util/xml.h"
@@ -60,23 +61,15 @@ int abipin_platforms_list(AbipinPlatformList *ret)
     struct dirent **ents = NULL;
     int n, r = 0;
 
-    if (!dir)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     n = scandir(dir, &ents, is_xml_file, alphasort);
     if (n < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, negative_errno(),
                                 _("cannot read the platform directory '%1$s': %2$s"), dir,
                                 strerror(errno));
-    list.items = calloc(n ? n : 1, sizeof(*list.items));
-    if (!list.items)
-        r = abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    list.items = abipin_new0(AbipinProfile *, n);
     for (int i = 0; i < n; i++) {
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = abipin_asprintf("%s/%s", dir, ents[i]->d_name);
 
-        if (r >= 0 && asprintf(&path, "%s/%s", dir, ents[i]->d_name) < 0) {
-            path = NULL;
-            r = abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-        }
         if (r >= 0 && (r = abipin_profile_load(path, &list.items[list.n])) >= 0)
             list.n++;
         free(ents[i]);
@@ -157,8 +150,8 @@ static int platform_load_named(const char *name, AbipinProfile **ret)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+", *p))
             return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("'%1$s' is not a platform name"),
                                     name);
-    if (asprintf(&rel, "platforms/%s.xml", name) < 0 || !(path = abipin_data_path(rel)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    rel = abipin_asprintf("platforms/%s.xml", name);
+    path = abipin_data_path(rel);
     if (access(path, F_OK) < 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -ENOENT,
                                 _("unknown platform '%1$s' (neither a file nor a shipped platform; "

@@ -3,23 +3,19 @@
 #include <string.h>
 
 #include "profile.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
+#include "util/json.h"
 #include "util/xml.h"
 
 AbipinProfile *abipin_profile_new(const char *name)
 {
-    AbipinProfile *p = calloc(1, sizeof(*p));
+    AbipinProfile *p = abipin_new0(AbipinProfile, 1);
 
-    if (!p)
-        return NULL;
-    p->name = strdup(name);
+    p->name = abipin_strdup(name);
     p->atoms = abipin_atom_set_new();
-    if (!p->name || !p->atoms) {
-        abipin_profile_free(p);
-        return NULL;
-    }
     return p;
 }
 
@@ -54,19 +50,12 @@ void abipin_profile_clear_emulator(AbipinProfile *p)
     p->n_aliases = 0;
 }
 
-int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
+void abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
 {
-    AbipinMachineAlias *a = realloc(p->aliases, (p->n_aliases + 1) * sizeof(*a));
-
-    if (!a)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    p->aliases = a;
-    a[p->n_aliases].name = strdup(name);
-    a[p->n_aliases].machine = strdup(machine);
+    abipin_array_resize(p->aliases, p->n_aliases + 1);
+    p->aliases[p->n_aliases].name = abipin_strdup(name);
+    p->aliases[p->n_aliases].machine = abipin_strdup(machine);
     p->n_aliases++;
-    if (!a[p->n_aliases - 1].name || !a[p->n_aliases - 1].machine)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    return 0;
 }
 
 /* "q35" -> "pc-q35-10.0" with the emulator's alias table; other names as
@@ -79,11 +68,11 @@ const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *m
     return machine;
 }
 
-static int set_string(char **dst, const xmlNode *node, const char *attr)
+/* @attr of @node (the caller knows it is there), or its text without */
+static void set_string(char **dst, const xmlNode *node, const char *attr)
 {
     free(*dst);
     *dst = attr ? abipin_xml_prop(node, attr) : (char *) xmlNodeGetContent(node);
-    return *dst ? 0 : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
 }
 
 /* platform.rng's value patterns. The parser enforces the schema itself
@@ -152,7 +141,10 @@ static int profile_parse_description(AbipinProfile *p, const char *what, const x
     for (const xmlNode *c = node->children; r == 0 && c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             r = abipin_xml_unexpected(c, what);
-    return r < 0 ? r : set_string(&p->description, node, NULL);
+    if (r < 0)
+        return r;
+    set_string(&p->description, node, NULL);
+    return 0;
 }
 
 static int profile_parse_kernel(AbipinProfile *p, const char *what, const xmlNode *node)
@@ -165,7 +157,8 @@ static int profile_parse_kernel(AbipinProfile *p, const char *what, const xmlNod
         (r = abipin_xml_check_empty(node, what)) < 0 ||
         (r = profile_attr(node, what, "release", true, is_token, &release)) < 0)
         return r;
-    return set_string(&p->kernel_release, node, "release");
+    set_string(&p->kernel_release, node, "release");
+    return 0;
 }
 
 static int profile_parse_alias(AbipinProfile *p, const char *what, const xmlNode *node)
@@ -179,7 +172,8 @@ static int profile_parse_alias(AbipinProfile *p, const char *what, const xmlNode
         (r = profile_attr(node, what, "name", true, is_token, &name)) < 0 ||
         (r = profile_attr(node, what, "machine", true, is_token, &machine)) < 0)
         return r;
-    return abipin_profile_add_alias(p, name, machine);
+    abipin_profile_add_alias(p, name, machine);
+    return 0;
 }
 
 static int profile_parse_emulator(AbipinProfile *p, const char *what, const xmlNode *node)
@@ -192,10 +186,10 @@ static int profile_parse_emulator(AbipinProfile *p, const char *what, const xmlN
         (r = profile_attr(node, what, "version", false, is_version, &version)) < 0)
         return r;
     p->has_emulator = true;
-    if (xmlHasProp(node, (const xmlChar *) "path") && (r = set_string(&p->emulator_path, node, "path")) < 0)
-        return r;
-    if (version && (r = set_string(&p->emulator_version, node, "version")) < 0)
-        return r;
+    if (xmlHasProp(node, (const xmlChar *) "path"))
+        set_string(&p->emulator_path, node, "path");
+    if (version)
+        set_string(&p->emulator_version, node, "version");
     for (const xmlNode *c = node->children; c; c = c->next) {
         if ((r = abipin_xml_child_is_element(c, what)) <= 0) {
             if (r < 0)
@@ -285,8 +279,6 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
         (r = profile_attr(root, name, "name", true, is_platform_name, &pname)) < 0)
         return r;
     p = abipin_profile_new(pname);
-    if (!p)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     for (xmlNodePtr c = root->children; c; c = c->next) {
         if ((r = abipin_xml_child_is_element(c, name)) > 0)
             r = profile_parse_child(p, name, c, &next);
@@ -348,8 +340,7 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
     _cleanup_xmldoc_ xmlDocPtr doc = xmlNewDoc((const xmlChar *) "1.0");
     xmlNodePtr root, node;
 
-    if (!doc || !(root = xmlNewNode(NULL, (const xmlChar *) "platform")))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    root = xmlNewNode(NULL, (const xmlChar *) "platform");
     xmlDocSetRootElement(doc, root);
     set_prop(root, "name", p->name);
     if (p->description)
@@ -382,11 +373,6 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
     return abipin_xml_to_string(doc, "<?xml version=\"1.0\"?>", '"', ret, ret_len);
 }
 
-static json_object *json_string_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
-}
-
 /**
  * abipin_profile_to_json:
  *
@@ -396,61 +382,55 @@ static json_object *json_string_or_null(const char *s)
  */
 json_object *abipin_profile_to_json(const AbipinProfile *p)
 {
-    json_object *o = json_object_new_object();
-    json_object *atoms = json_object_new_object();
+    json_object *o = abipin_json_object();
+    json_object *atoms = abipin_json_object();
     json_object *lists[_ABIPIN_ATOM_STATE_MAX];
 
-    json_object_object_add(o, "name", json_object_new_string(p->name));
-    json_object_object_add(o, "description", json_string_or_null(p->description));
-    json_object_object_add(o, "kernel", json_string_or_null(p->kernel_release));
+    abipin_json_set(o, "name", abipin_json_string(p->name));
+    abipin_json_set(o, "description", abipin_json_string(p->description));
+    abipin_json_set(o, "kernel", abipin_json_string(p->kernel_release));
     if (p->has_emulator) {
-        json_object *e = json_object_new_object(), *aliases = json_object_new_object();
+        json_object *e = abipin_json_object(), *aliases = abipin_json_object();
 
-        json_object_object_add(e, "path", json_string_or_null(p->emulator_path));
-        json_object_object_add(e, "version", json_string_or_null(p->emulator_version));
+        abipin_json_set(e, "path", abipin_json_string(p->emulator_path));
+        abipin_json_set(e, "version", abipin_json_string(p->emulator_version));
         for (size_t i = 0; i < p->n_aliases; i++)
-            json_object_object_add(aliases, p->aliases[i].name,
-                                   json_object_new_string(p->aliases[i].machine));
-        json_object_object_add(e, "aliases", aliases);
-        json_object_object_add(o, "emulator", e);
+            abipin_json_set(aliases, p->aliases[i].name,
+                                   abipin_json_string(p->aliases[i].machine));
+        abipin_json_set(e, "aliases", aliases);
+        abipin_json_set(o, "emulator", e);
     } else {
-        json_object_object_add(o, "emulator", NULL);
+        abipin_json_set(o, "emulator", NULL);
     }
     for (int s = 0; s < _ABIPIN_ATOM_STATE_MAX; s++) {
-        lists[s] = json_object_new_array();
-        json_object_object_add(atoms, abipin_atom_state_to_string(s), lists[s]);
+        lists[s] = abipin_json_array();
+        abipin_json_set(atoms, abipin_atom_state_to_string(s), lists[s]);
     }
     for (size_t i = 0; i < p->atoms->n; i++) {
         const AbipinAtom *a = &p->atoms->items[i];
         json_object *item;
 
         if (a->state == ABIPIN_ATOM_PRESENT) {
-            item = json_object_new_string(a->name);
+            item = abipin_json_string(a->name);
         } else {
-            item = json_object_new_object();
-            json_object_object_add(item, "name", json_object_new_string(a->name));
-            json_object_object_add(item, "reason", json_string_or_null(a->reason));
+            item = abipin_json_object();
+            abipin_json_set(item, "name", abipin_json_string(a->name));
+            abipin_json_set(item, "reason", abipin_json_string(a->reason));
         }
-        json_object_array_add(lists[a->state], item);
+        abipin_json_append(lists[a->state], item);
     }
-    json_object_object_add(o, "atoms", atoms);
+    abipin_json_set(o, "atoms", atoms);
     return o;
 }
 
-static int profile_copy_emulator(AbipinProfile *dst, const AbipinProfile *src)
+static void profile_copy_emulator(AbipinProfile *dst, const AbipinProfile *src)
 {
     abipin_profile_clear_emulator(dst);
     dst->has_emulator = src->has_emulator;
-    if ((src->emulator_path && !(dst->emulator_path = strdup(src->emulator_path))) ||
-        (src->emulator_version && !(dst->emulator_version = strdup(src->emulator_version))))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    for (size_t i = 0; i < src->n_aliases; i++) {
-        int r = abipin_profile_add_alias(dst, src->aliases[i].name, src->aliases[i].machine);
-
-        if (r < 0)
-            return r;
-    }
-    return 0;
+    dst->emulator_path = abipin_strdup(src->emulator_path);
+    dst->emulator_version = abipin_strdup(src->emulator_version);
+    for (size_t i = 0; i < src->n_aliases; i++)
+        abipin_profile_add_alias(dst, src->aliases[i].name, src->aliases[i].machine);
 }
 
 /* Keep only the emulator facts every host shares. */
@@ -481,18 +461,14 @@ static void profile_intersect_emulator(AbipinProfile *acc, const AbipinProfile *
 
 /* "baseline of a, b, c": the description names every member. It is data
  * in the profile, never translated. */
-static int profile_name_member(AbipinProfile *acc, const char *member)
+static void profile_name_member(AbipinProfile *acc, const char *member)
 {
     static const char lead[] = "baseline of ";
     size_t have = acc->description ? strlen(acc->description) : 0;
     size_t add = strlen(member) + (have ? 2 : strlen(lead));
-    char *d = realloc(acc->description, have + add + 1);
 
-    if (!d)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    snprintf(d + have, add + 1, "%s%s", have ? ", " : lead, member);
-    acc->description = d;
-    return 0;
+    abipin_array_resize(acc->description, have + add + 1);
+    snprintf(acc->description + have, add + 1, "%s%s", have ? ", " : lead, member);
 }
 
 /**
@@ -511,26 +487,23 @@ int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const 
     int r;
 
     if (*acc) {
-        if ((r = profile_name_member(*acc, p->name)) < 0 ||
-            (r = abipin_atom_set_intersect((*acc)->atoms, p->atoms, p->name)) < 0)
+        profile_name_member(*acc, p->name);
+        if ((r = abipin_atom_set_intersect((*acc)->atoms, p->atoms, p->name)) < 0)
             return r;
         if ((*acc)->has_emulator && p->has_emulator)
             profile_intersect_emulator(*acc, p);
         (*acc)->has_emulator = (*acc)->has_emulator && p->has_emulator;
         return 0;
     }
-    if (!(first = abipin_profile_new(name)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    if ((r = profile_name_member(first, p->name)) < 0)
-        return r;
+    first = abipin_profile_new(name);
+    profile_name_member(first, p->name);
     for (size_t j = 0; j < p->atoms->n; j++) {
         const AbipinAtom *a = &p->atoms->items[j];
 
         if ((r = abipin_atom_set_put(first->atoms, a->name, a->state, a->reason)) < 0)
             return r;
     }
-    if ((r = profile_copy_emulator(first, p)) < 0)
-        return r;
+    profile_copy_emulator(first, p);
     *acc = TAKE_PTR(first);
     return 0;
 }
@@ -571,8 +544,7 @@ int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host)
     take_emulator = take_emulator && host->has_emulator;
     if (take_emulator) {
         abipin_atom_set_remove_prefix(p->atoms, ABIPIN_EMULATOR_ATOM_PREFIX);
-        if ((r = profile_copy_emulator(p, host)) < 0)
-            return r;
+        profile_copy_emulator(p, host);
     }
     for (size_t i = 0; i < host->atoms->n; i++) {
         const AbipinAtom *a = &host->atoms->items[i];

@@ -23,13 +23,12 @@ typedef struct {
     AbipinAtomSet *atoms;
 } AbipinProfile;
 
-AbipinProfile *abipin_profile_new(const char *name);
+AbipinProfile *abipin_profile_new(const char *name) _returns_nonnull_;
 void abipin_profile_free(AbipinProfile *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinProfile *, abipin_profile_free)
 
 void abipin_profile_clear_emulator(AbipinProfile *p);
-int abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
-    _warn_unused_result_;
+void abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine);
 const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);
 
 int abipin_profile_load(const char *path, AbipinProfile **ret) _warn_unused_result_;

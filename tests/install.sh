@@ -25,6 +25,7 @@ ok "make install DESTDIR=..."
 outside=$(grep -v "^$prefix/" "$tmp/installed" || true)
 [ -z "$outside" ] || fail "installed outside $prefix: $outside"
 for f in "$(var bindir)/abipin" "$(var libexecdir)/abipin-hook" "$(var ABIPIN_HOOKDIR)/abipin" \
+    "$(var pkglibdir)/abipin-libvirt.so" \
     "$(var pkgdatadir)/features.xml" "$(var pkgdatadir)/platforms/linux-6.1.xml" \
     "$(var pkgdatadir)/schemas/platform.rng" "$(var mandir)/man1/abipin.1" \
     "$(var mandir)/man5/abipin-profile.5" "$(var localedir)/de/LC_MESSAGES/abipin.mo" \
@@ -64,6 +65,32 @@ fi
 bash --norc --noprofile -c '. "$1" && complete -p abipin' _ "$root$(var BASH_COMPLETION_DIR)/abipin" \
     >/dev/null || fail "installed: the completion script does not register"
 ok "the installed abipin, its data, its German catalogue and its completion work"
+
+# the libvirt module: define loads it from $(pkglibdir) (here below DESTDIR,
+# so named with ABIPIN_MODULE_DIR); where it is missing, define says where
+# it looked (exit 3); the hook links no libvirt
+module_dir="$root$(var pkglibdir)"
+domain="$abs_top_srcdir/tests/data/pin/alias-q35.in.xml"
+platform="$abs_top_srcdir/tests/data/pin/platforms/qemu-10.0.xml"
+ABIPIN_MODULE_DIR="$module_dir" ABIPIN_DATADIR="$root$(var pkgdatadir)" \
+    ABIPIN_SCHEMADIR="$root$(var pkgdatadir)/schemas" \
+    "$installed" -q define -c test:///default "$domain" --platform "$platform" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "installed: define through the installed libvirt module"; }
+ok "the installed abipin defines through the installed $(var pkglibdir)/abipin-libvirt.so"
+rc=0
+ABIPIN_MODULE_DIR="$tmp/nowhere" ABIPIN_DATADIR="$root$(var pkgdatadir)" \
+    "$installed" define -c test:///default "$domain" --platform "$platform" >"$tmp/out" 2>"$tmp/err" ||
+    rc=$?
+[ "$rc" = 3 ] || { cat "$tmp/err" >&2; fail "define without its module: exit $rc, not 3"; }
+grep -qF "$tmp/nowhere/abipin-libvirt.so" "$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "define without its module does not name the path it tried"; }
+[ ! -s "$tmp/out" ] || fail "define without its module printed: $(cat "$tmp/out")"
+hook="$root$(var libexecdir)/abipin-hook"
+if command -v ldd >/dev/null 2>&1; then
+    ! ldd "$hook" | grep -q libvirt || fail "the installed abipin-hook links libvirt: $(ldd "$hook" | grep libvirt)"
+    ! ldd "$installed" | grep -q libvirt || fail "the installed abipin links libvirt at start"
+fi
+ok "without its module define fails with exit 3 and names it; abipin and abipin-hook link no libvirt"
 
 "$make" -C "$build" uninstall DESTDIR="$root" >"$tmp/uninstall.log" 2>&1 ||
     { tail -30 "$tmp/uninstall.log" >&2; fail "make uninstall failed"; }

@@ -67,7 +67,8 @@ kvm_usable() {
     [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]
 }
 
-# libvirt_loads_under_asan: call in a test whose abipin runs load libvirt.
+# libvirt_loads_under_asan: call in a test whose abipin runs load libvirt
+# (define, start, pin --live: they load abipin-libvirt.so, linked with it).
 # In an --enable-sanitizers build, LeakSanitizer (GCC 12's runtime, LLVM 14)
 # can crash at exit while it walks the dynamic TLS of libvirt's threads
 # ("Tracer caught signal 11", now and then, in define, start and pin --live),
@@ -130,8 +131,9 @@ system_lib() {
     readlink -f "$(ldconfig -p | awk -v so="$1" '$1 == so { print $NF; exit }')"
 }
 
-# client_from PREFIX: abipin's libvirt.so.0 (it dlopens it) is PREFIX's
-# (tools/fetch-libvirt), through LD_LIBRARY_PATH, and the loader says so
+# client_from PREFIX: abipin's libvirt.so.0 (what its libvirt module,
+# abipin-libvirt.so, is linked against) is PREFIX's (tools/fetch-libvirt),
+# through LD_LIBRARY_PATH, and the loader says so
 client_from() {
     sys=$(system_lib libvirt.so.0)
     lib="$1${sys%/*}"

@@ -8,6 +8,7 @@
 #include "platforms.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void compare_help(void)
 {
@@ -27,26 +28,26 @@ static void compare_help(void)
 static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfile *have,
                                     const AbipinAtomSet *missing)
 {
-    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    json_object *o = abipin_json_object(), *arr = abipin_json_array();
     char text[512];
 
-    json_object_object_add(o, "profile", json_object_new_string(need->name));
-    json_object_object_add(o, "against", json_object_new_string(have->name));
-    json_object_object_add(o, "ok", json_object_new_boolean(missing->n == 0));
+    abipin_json_set(o, "profile", abipin_json_string(need->name));
+    abipin_json_set(o, "against", abipin_json_string(have->name));
+    abipin_json_set(o, "ok", abipin_json_bool(missing->n == 0));
     for (size_t i = 0; i < missing->n; i++) {
         const AbipinAtom *a = &missing->items[i];
-        json_object *item = json_object_new_object();
+        json_object *item = abipin_json_object();
 
-        json_object_object_add(item, "atom", json_object_new_string(a->name));
-        json_object_object_add(item, "state",
-                               json_object_new_string(abipin_atom_state_to_string(a->state)));
-        json_object_object_add(item, "reason", a->reason ? json_object_new_string(a->reason) : NULL);
-        json_object_object_add(item, "meaning",
-                               json_object_new_string(abipin_atom_describe_missing(a->name, text,
+        abipin_json_set(item, "atom", abipin_json_string(a->name));
+        abipin_json_set(item, "state",
+                               abipin_json_string(abipin_atom_state_to_string(a->state)));
+        abipin_json_set(item, "reason", abipin_json_string(a->reason));
+        abipin_json_set(item, "meaning",
+                               abipin_json_string(abipin_atom_describe_missing(a->name, text,
                                                                                    sizeof(text))));
-        json_object_array_add(arr, item);
+        abipin_json_append(arr, item);
     }
-    json_object_object_add(o, "missing", arr);
+    abipin_json_set(o, "missing", arr);
     return o;
 }
 
@@ -99,7 +100,8 @@ static void compare_print(const AbipinProfile *need, const AbipinProfile *have,
 
         if (a->state != ABIPIN_ATOM_PRESENT)
             continue;
-        if (strncmp(a->name, "qemu.prop.", 10) == 0) {
+        if (strncmp(a->name, ABIPIN_ATOM_QEMU_PROP_FAMILY,
+                    strlen(ABIPIN_ATOM_QEMU_PROP_FAMILY)) == 0) {
             props++;
             continue;
         }
@@ -131,7 +133,7 @@ static void compare_print(const AbipinProfile *need, const AbipinProfile *have,
              P_("Checking for %1$zu virtio-net-pci property (qemu.prop.*)",
                 "Checking for %1$zu virtio-net-pci properties (qemu.prop.*)", props),
              props);
-    compare_print_family(have->name, missing, "qemu.prop.virtio-net-pci.", props, what);
+    compare_print_family(have->name, missing, ABIPIN_ATOM_QEMU_PROP, props, what);
     snprintf(what, sizeof(what),
              P_("Checking for %1$zu machine type (qemu.machine.*)",
                 "Checking for %1$zu machine types (qemu.machine.*)", machines),

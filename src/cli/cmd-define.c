@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "util/error.h"
 #include "util/i18n.h"
-#include "virt.h"
+#include "virt/virt.h"
 
 static void define_help(void)
 {
@@ -70,11 +70,15 @@ int cmd_define(int argc, char **argv)
      * pin for, unless a platform is given. */
     if ((r = abipin_domain_load(argv[optind], &d)) < 0 || (r = abipin_virt_connect(uri, &conn)) < 0)
         return r;
-    if (abipin_virt_is_remote(conn) && !o.platform)
+    if (abipin_virt_is_remote(conn) && !o.platform) {
+        /* the URI connected to: without -c, libvirt's default one */
+        _cleanup_free_ char *remote_uri = abipin_virt_uri(conn);
+
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("'%1$s' is another host: pin for it with --platform (its profile, "
                                   "from 'abipin probe -o' there, or a cluster baseline)"),
-                                uri);
+                                remote_uri);
+    }
     if ((r = cli_pin_document(d, &o, &xml, &len, &report)) < 0 ||
         (r = abipin_virt_define(conn, xml, &dom)) < 0)
         return r;

@@ -6,9 +6,11 @@
 #include "cli/cli.h"
 #include "diff.h"
 #include "explain.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 /* libvirt's per-domain logs grow across starts; a bound still, as for XML */
 #define EXPLAIN_MAX_LOG (64 * 1024 * 1024)
@@ -41,8 +43,8 @@ static char *needs_text(json_object *needs)
     size_t len = 0;
     FILE *f = open_memstream(&s, &len);
 
-    if (!f)
-        return NULL;
+    if (!f) /* a memory stream fails only for lack of memory */
+        abipin_oom();
     for (size_t i = 0; i < json_object_array_length(needs); i++) {
         json_object *n = json_object_array_get_idx(needs, i), *atoms = json_object_object_get(n, "atoms");
 
@@ -50,7 +52,8 @@ static char *needs_text(json_object *needs)
         for (size_t k = 0; k < json_object_array_length(atoms); k++)
             fprintf(f, "%s%s", k ? _(" and ") : "", json_object_get_string(json_object_array_get_idx(atoms, k)));
     }
-    fclose(f);
+    if (fclose(f) != 0)
+        abipin_oom();
     return s;
 }
 
@@ -165,12 +168,10 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
         (r = abipin_diff_domains(&ca, d, &cb, d, &diff)) < 0 ||
         (r = abipin_abi_compute_all(&cb, d, &abi, &n)) < 0)
         return r;
-    *ret_offered = calloc(n + 1, sizeof(**ret_offered));
-    for (size_t i = 0; *ret_offered && i < n; i++)
+    *ret_offered = abipin_calloc(n + 1, sizeof(**ret_offered));
+    for (size_t i = 0; i < n; i++)
         memcpy((*ret_offered)[i], abi[i].offered, sizeof(abi[i].offered));
     abipin_abi_free_all(abi, n);
-    if (!*ret_offered)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     *ret_n = n;
     ret[0] = ret[1] = 0;
     for (size_t i = 0; i < diff.n_verdicts; i++) {

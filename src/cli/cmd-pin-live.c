@@ -10,7 +10,7 @@
 #include "record-json.h"
 #include "util/error.h"
 #include "util/i18n.h"
-#include "virt.h"
+#include "virt/virt.h"
 
 /* Read the running QEMU (through the running definition's aliases) and pin
  * a parsed copy of the persistent definition to it. The QEMU runs here

@@ -7,6 +7,7 @@
 #include "platforms.h"
 #include "util/error.h"
 #include "util/i18n.h"
+#include "util/json.h"
 
 static void platforms_help(void)
 {
@@ -25,24 +26,24 @@ static void platforms_help(void)
 static json_object *platforms_to_json(const AbipinPlatformList *list, const AbipinProfile *host,
                                       int latest)
 {
-    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    json_object *o = abipin_json_object(), *arr = abipin_json_array();
 
     for (size_t i = 0; i < list->n; i++) {
         const AbipinProfile *p = list->items[i];
-        json_object *item = json_object_new_object();
+        json_object *item = abipin_json_object();
 
-        json_object_object_add(item, "name", json_object_new_string(p->name));
-        json_object_object_add(item, "kernel",
-                               p->kernel_release ? json_object_new_string(p->kernel_release) : NULL);
-        json_object_object_add(item, "description",
-                               p->description ? json_object_new_string(p->description) : NULL);
-        json_object_object_add(item, "satisfied",
-                               json_object_new_boolean(abipin_platform_satisfied_by(p, host)));
-        json_object_array_add(arr, item);
+        abipin_json_set(item, "name", abipin_json_string(p->name));
+        abipin_json_set(item, "kernel",
+                               abipin_json_string(p->kernel_release));
+        abipin_json_set(item, "description",
+                               abipin_json_string(p->description));
+        abipin_json_set(item, "satisfied",
+                               abipin_json_bool(abipin_platform_satisfied_by(p, host)));
+        abipin_json_append(arr, item);
     }
-    json_object_object_add(o, "platforms", arr);
-    json_object_object_add(o, "latest",
-                           latest >= 0 ? json_object_new_string(list->items[latest]->name) : NULL);
+    abipin_json_set(o, "platforms", arr);
+    abipin_json_set(o, "latest",
+                           latest >= 0 ? abipin_json_string(list->items[latest]->name) : NULL);
     return o;
 }
 

@@ -77,7 +77,8 @@ static void probe_print_text(const AbipinProfile *p)
         CliCheckLevel level = CLI_CHECK_PASS;
 
         if (abipin_atom_is_emulator(a->name) && a->state == ABIPIN_ATOM_PRESENT) {
-            props += strncmp(a->name, "qemu.prop.", 10) == 0;
+            props += strncmp(a->name, ABIPIN_ATOM_QEMU_PROP_FAMILY,
+                             strlen(ABIPIN_ATOM_QEMU_PROP_FAMILY)) == 0;
             machines += strncmp(a->name, "qemu.machine.", 13) == 0;
             continue;
         }

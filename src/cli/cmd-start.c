@@ -7,7 +7,8 @@
 #include "conf.h"
 #include "util/error.h"
 #include "util/i18n.h"
-#include "virt.h"
+#include "util/json.h"
+#include "virt/virt.h"
 
 static void start_help(void)
 {
@@ -69,12 +70,16 @@ int cmd_start(int argc, char **argv)
         return cli_usage_error("start", _("exactly one domain name is needed"));
     if ((r = abipin_virt_connect(uri, &conn)) < 0)
         return r;
-    if (abipin_virt_is_remote(conn) && !platform)
+    if (abipin_virt_is_remote(conn) && !platform) {
+        /* the URI connected to: without -c, libvirt's default one */
+        _cleanup_free_ char *remote_uri = abipin_virt_uri(conn);
+
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("'%1$s' is another host: give its profile with --platform, or "
                                   "rely on abipin's hook on that host, which enforces the pins "
                                   "there"),
-                                uri);
+                                remote_uri);
+    }
     /* Locally, the host is what /etc/abipin.conf says it is, as for the
      * hook: a fixed host_profile (a cluster baseline) applies to both. */
     if (!platform && !abipin_virt_is_remote(conn)) {

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/report.h"
+#include "util/alloc.h"
 #include "util/i18n.h"
 
 /* virt-host-validate's column for the verdict */
@@ -50,8 +51,9 @@ static size_t report_columns(const char *s)
     wchar_t *w;
     int cols;
 
-    if (n == (size_t) -1 || !(w = calloc(n + 1, sizeof(*w))))
+    if (n == (size_t) -1)
         return strlen(s);
+    w = abipin_new0(wchar_t, n + 1);
     mbstowcs(w, s, n + 1);
     cols = wcswidth(w, n);
     free(w);
@@ -79,8 +81,8 @@ void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail,
     va_start(ap, fmt);
     r = vasprintf(&what, fmt, ap);
     va_end(ap);
-    if (r < 0)
-        return;
+    if (r < 0) /* a format abipin wrote: only memory can lack */
+        abipin_oom();
     cols = report_columns(what);
     printf("%6s: %s%*s: ", prefix, what, cols < CHECK_WIDTH ? (int) (CHECK_WIDTH - cols) : 0, "");
     if (report_want_colour())

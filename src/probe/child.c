@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "probe/probe.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -87,10 +88,8 @@ int abipin_probe_child_finish(AbipinProbeChild *c, AbipinAtomSet *set, char *fai
     int n = 0, r = 0;
 
     failure[0] = '\0';
-    if (!in) {
-        close(c->fd);
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
+    if (!in) /* the descriptor is ours and open: only the FILE's memory can lack */
+        abipin_oom();
     while (r >= 0 && fgets(line, sizeof(line), in)) {
         char *state, *reason;
 

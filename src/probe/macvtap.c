@@ -18,6 +18,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "probe/probe.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -38,9 +39,9 @@ static int macvtap_lower_create(struct nl_sock *sk, const char **ret_err)
         *ret_err = NULL;
         return 0;
     }
-    link = rtnl_link_alloc();
-    if (!link)
-        return -NLE_NOMEM;
+    /* libnl's constructors fail only for lack of memory */
+    if (!(link = rtnl_link_alloc()))
+        abipin_oom();
     rtnl_link_set_name(link, MACVTAP_LOWER);
     rtnl_link_set_type(link, "dummy");
     err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
@@ -59,12 +60,8 @@ static int macvtap_create(struct nl_sock *sk, const char **ret_err)
         *ret_err = nl_geterror(err);
         return err;
     }
-    mv = rtnl_link_macvtap_alloc();
-    if (!mv) {
-        rtnl_link_put(lower);
-        *ret_err = nl_geterror(-NLE_NOMEM);
-        return -NLE_NOMEM;
-    }
+    if (!(mv = rtnl_link_macvtap_alloc()))
+        abipin_oom();
     rtnl_link_set_link(mv, rtnl_link_get_ifindex(lower));
     rtnl_link_set_name(mv, MACVTAP_NAME);
     err = rtnl_link_add(sk, mv, NLM_F_CREATE | NLM_F_EXCL);
@@ -118,7 +115,7 @@ int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len)
     unsigned features = 0;
     struct nl_sock *sk;
     const char *err = NULL;
-    int fd;
+    int fd, r;
 
 #define FAIL(...) do { snprintf(failure, len, __VA_ARGS__); return -1; } while (0)
     if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
@@ -127,8 +124,9 @@ int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len)
         mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID, "size=64k,mode=0700") < 0)
         FAIL("cannot set up private mounts: %1$s", strerror(errno));
-    sk = nl_socket_alloc();
-    if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0)
+    if (!(sk = nl_socket_alloc()))
+        abipin_oom();
+    if (nl_connect(sk, NETLINK_ROUTE) < 0)
         FAIL("%s", "cannot talk rtnetlink");
     if (macvtap_lower_create(sk, &err) < 0)
         FAIL("cannot create a lower link: %1$s", err);
@@ -148,12 +146,15 @@ int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len)
     if (ioctl(fd, TUNSETIFF, &ifr) < 0)
         FAIL("TUNSETIFF: %s", strerror(errno));
 #undef FAIL
-    if (abipin_atom_set_put(set, "macvtap.vnet_hdr",
+    r = abipin_atom_set_put(set, "macvtap.vnet_hdr",
                             features & IFF_VNET_HDR ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
-                            features & IFF_VNET_HDR ? NULL : "TUNGETFEATURES: no IFF_VNET_HDR") < 0 ||
-        abipin_atom_set_put(set, "macvtap.multi_queue",
+                            features & IFF_VNET_HDR ? NULL : "TUNGETFEATURES: no IFF_VNET_HDR");
+    if (r < 0)
+        return r;
+    r = abipin_atom_set_put(set, "macvtap.multi_queue",
                             features & IFF_MULTI_QUEUE ? ABIPIN_ATOM_PRESENT : ABIPIN_ATOM_ABSENT,
-                            features & IFF_MULTI_QUEUE ? NULL : "TUNGETFEATURES: no IFF_MULTI_QUEUE") < 0)
-        return -ENOMEM;
+                            features & IFF_MULTI_QUEUE ? NULL : "TUNGETFEATURES: no IFF_MULTI_QUEUE");
+    if (r < 0)
+        return r;
     return abipin_probe_tun_fd(fd, "macvtap.", set);
 }

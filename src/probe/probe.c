@@ -8,6 +8,7 @@
 
 #include "catalogue.h"
 #include "probe/probe.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -24,7 +25,7 @@ static int probe_mark_emulator_unknown(AbipinProfile *p, const char *why)
         return r;
     for (size_t i = 0; i < cat->n_features; i++) {
         r = abipin_atom_set_putf_state(p->atoms, ABIPIN_ATOM_UNKNOWN, why,
-                                       "qemu.prop.virtio-net-pci.%s", cat->features[i].name);
+                                       ABIPIN_ATOM_QEMU_PROP "%s", cat->features[i].name);
         if (r < 0)
             return r;
     }
@@ -102,12 +103,9 @@ static int probe_host_uncached(const AbipinProbeOptions *opts, AbipinProfile **r
     if (uname(&u) < 0)
         memset(&u, 0, sizeof(u));
     p = abipin_profile_new(probe_profile_name(&u));
-    if (!p)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     if (u.release[0]) {
-        p->kernel_release = strdup(u.release);
-        if (asprintf(&p->description, "host %s, Linux %s", u.nodename, u.release) < 0)
-            p->description = NULL;
+        p->kernel_release = abipin_strdup(u.release);
+        p->description = abipin_asprintf("host %s, Linux %s", u.nodename, u.release);
     }
     if ((r = probe_kernel(p->atoms)) < 0)
         return r;
@@ -178,22 +176,17 @@ static uint64_t probe_cache_key(const AbipinProbeOptions *opts)
 static char *probe_cache_path(const AbipinProbeOptions *opts)
 {
     const char *dir = opts->cache_dir ? opts->cache_dir : getenv("ABIPIN_CACHE_DIR");
-    char *path;
 
     if (!dir || !*dir)
         dir = ABIPIN_CACHEDIR;
-    if (asprintf(&path, "%s/host-%016" PRIx64 ".xml", dir, probe_cache_key(opts)) < 0)
-        return NULL;
-    return path;
+    return abipin_asprintf("%s/host-%016" PRIx64 ".xml", dir, probe_cache_key(opts));
 }
 
 static void probe_cache_store(const char *path, const AbipinProfile *p)
 {
-    _cleanup_free_ char *xml = NULL, *dir = strdup(path);
+    _cleanup_free_ char *xml = NULL, *dir = abipin_strdup(path);
     size_t len;
 
-    if (!dir)
-        return;
     *strrchr(dir, '/') = '\0';
     (void) mkdir(dir, 0755);
     /* A cache that cannot be written only costs time: not an error. It is
@@ -229,13 +222,13 @@ int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
     if (opts->no_cache)
         return abipin_probe_host_uncached(opts, ret, &transient);
     path = probe_cache_path(opts);
-    if (path && access(path, R_OK) == 0) {
+    if (access(path, R_OK) == 0) {
         if (abipin_profile_load_owned(path, ret) >= 0)
             return 0;
         abipin_error_reset();
     }
     r = abipin_probe_host_uncached(opts, ret, &transient);
-    if (r >= 0 && path && !transient)
+    if (r >= 0 && !transient)
         probe_cache_store(path, *ret);
     return r;
 }

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "atoms.h"
 #include "probe/probe.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -38,15 +40,11 @@ char *abipin_emulator_find(const char *emulator)
     if (!emulator || !*emulator)
         emulator = ABIPIN_DEFAULT_EMULATOR;
     if (strchr(emulator, '/'))
-        return access(emulator, X_OK) == 0 ? strdup(emulator) : NULL;
-    path_copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-    if (!path_copy)
-        return NULL;
+        return access(emulator, X_OK) == 0 ? abipin_strdup(emulator) : NULL;
+    path_copy = abipin_strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
     for (char *dir = strtok_r(path_copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        char *candidate;
+        char *candidate = abipin_asprintf("%s/%s", dir, emulator);
 
-        if (asprintf(&candidate, "%s/%s", dir, emulator) < 0)
-            return NULL;
         if (access(candidate, X_OK) == 0)
             return candidate;
         free(candidate);
@@ -62,13 +60,60 @@ static long elapsed_ms(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* The child's standard streams: @out_fd as its output, /dev/null for the
+ * others. These calls fail for lack of memory or a bad descriptor: abipin's
+ * own trouble, not the emulator's, so an error (exit 3), not an emulator
+ * without facts. */
+static int emulator_file_actions(posix_spawn_file_actions_t *fa, const char *emulator, int out_fd)
+{
+    int e = posix_spawn_file_actions_init(fa);
+
+    if (e != 0)
+        return abipin_error_set(ABIPIN_ERR_ENV, -e, _("cannot prepare to run %1$s: %2$s"),
+                                emulator, strerror(e));
+    if ((e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO)) != 0 ||
+        (e = posix_spawn_file_actions_addopen(fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0)) != 0 ||
+        (e = posix_spawn_file_actions_addopen(fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0)) != 0) {
+        posix_spawn_file_actions_destroy(fa);
+        return abipin_error_set(ABIPIN_ERR_ENV, -e, _("cannot prepare to run %1$s: %2$s"),
+                                emulator, strerror(e));
+    }
+    return 0;
+}
+
+/* Start "EMULATOR ARGV..." writing to @out_fd. Returns < 0 (error set) if
+ * abipin could not prepare it, else 0 with *ret_pid, or the errno of a
+ * failed start (the emulator's failure) as a positive number. */
+static int emulator_spawn(const char *emulator, const char *const *argv, int out_fd,
+                          pid_t *ret_pid)
+{
+    posix_spawn_file_actions_t fa;
+    int r = emulator_file_actions(&fa, emulator, out_fd);
+
+    if (r < 0)
+        return r;
+    /* ETXTBSY: somebody has the file open for writing this very moment
+     * (an upgrade, "touch" of a wrapper script); wait a little for them
+     * rather than take a host without emulator facts. */
+    for (int tries = 0;; tries++) {
+        r = posix_spawn(ret_pid, emulator, &fa, NULL, (char *const *) argv, environ);
+        if (r != ETXTBSY || tries == EMULATOR_BUSY_TRIES)
+            break;
+        nanosleep(&(struct timespec) { .tv_nsec = EMULATOR_BUSY_WAIT_NS }, NULL);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return r;
+}
+
 /* Run "EMULATOR ARGS..." and collect its standard output (bounded in size
- * and time). Its standard error is discarded. */
-static int emulator_run(const char *emulator, const char *const *args, char **ret_out)
+ * and time). Its standard error is discarded. Returns 0, < 0 (error set)
+ * when abipin itself could not run it, or ABIPIN_EMULATOR_FAILED with
+ * *ret_failure the errno of the emulator's failure. */
+static int emulator_run(const char *emulator, const char *const *args, char **ret_out,
+                        int *ret_failure)
 {
     const char *argv[8] = { emulator };
-    _cleanup_free_ char *out = NULL;
-    posix_spawn_file_actions_t fa;
+    _cleanup_free_ char *out = abipin_malloc(EMULATOR_MAX_OUTPUT + 1);
     struct timespec start;
     size_t len = 0;
     int pfd[2], status, r = 0;
@@ -76,28 +121,18 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
 
     for (size_t i = 0; args[i] && i + 2 < ELEMENTSOF(argv); i++)
         argv[i + 1] = args[i];
-    if (!(out = malloc(EMULATOR_MAX_OUTPUT + 1)))
-        return -ENOMEM;
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        return negative_errno();
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    /* ETXTBSY: somebody has the file open for writing this very moment
-     * (an upgrade, "touch" of a wrapper script); wait a little for them
-     * rather than take a host without emulator facts. */
-    for (int tries = 0;; tries++) {
-        r = -posix_spawn(&pid, emulator, &fa, NULL, (char *const *) argv, environ);
-        if (r != -ETXTBSY || tries == EMULATOR_BUSY_TRIES)
-            break;
-        nanosleep(&(struct timespec) { .tv_nsec = EMULATOR_BUSY_WAIT_NS }, NULL);
+    if (pipe2(pfd, O_CLOEXEC) < 0) {
+        *ret_failure = errno;
+        return ABIPIN_EMULATOR_FAILED;
     }
-    posix_spawn_file_actions_destroy(&fa);
+    r = emulator_spawn(emulator, argv, pfd[1], &pid);
     close(pfd[1]);
-    if (r < 0) {
+    if (r != 0) {
         close(pfd[0]);
-        return r;
+        if (r < 0)
+            return r;
+        *ret_failure = r;
+        return ABIPIN_EMULATOR_FAILED;
     }
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
@@ -125,31 +160,35 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
         kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (r < 0)
-        return r;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return -EIO;
+    if (r == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+        r = -EIO;
+    if (r < 0) {
+        *ret_failure = -r;
+        return ABIPIN_EMULATOR_FAILED;
+    }
     out[len] = '\0';
     *ret_out = TAKE_PTR(out);
     return 0;
 }
 
-/* "QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-1~bpo12+1)" -> "10.0.2" */
-static char *parse_version(const char *out)
+/* "QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-1~bpo12+1)" -> "10.0.2";
+ * no version in it is no failure (the version stays unknown) */
+static int parse_version(AbipinProfile *p, char *out)
 {
-    const char *p = strstr(out, "version ");
+    const char *v = strstr(out, "version ");
     size_t n = 0;
 
-    if (!p)
-        return NULL;
-    p += strlen("version ");
-    while (isdigit((unsigned char) p[n]) || p[n] == '.')
+    if (!v)
+        return 0;
+    v += strlen("version ");
+    while (isdigit((unsigned char) v[n]) || v[n] == '.')
         n++;
-    return n ? strndup(p, n) : NULL;
+    p->emulator_version = n ? abipin_strndup(v, n) : NULL;
+    return 0;
 }
 
-/* "  host_uso=<bool>   - on/off (default: true)" -> qemu.prop.virtio-net-pci.host_uso */
-static int parse_device_help(AbipinAtomSet *set, char *out)
+/* "  host_uso=<bool>   - on/off (default: true)" -> ABIPIN_ATOM_QEMU_PROP "host_uso" */
+static int parse_device_help(AbipinProfile *p, char *out)
 {
     char *save = NULL, atom[128];
 
@@ -164,10 +203,10 @@ static int parse_device_help(AbipinAtomSet *set, char *out)
         if (!line[n] || n == 0 || n > 64)
             continue;
         line[n] = '\0';
-        snprintf(atom, sizeof(atom), "qemu.prop.virtio-net-pci.%s", line);
+        snprintf(atom, sizeof(atom), ABIPIN_ATOM_QEMU_PROP "%s", line);
         if (!abipin_atom_is_known(atom))
             continue;
-        r = abipin_atom_set_put(set, atom, ABIPIN_ATOM_PRESENT, NULL);
+        r = abipin_atom_set_put(p->atoms, atom, ABIPIN_ATOM_PRESENT, NULL);
         if (r < 0)
             return r;
     }
@@ -192,15 +231,35 @@ static int parse_machine_help(AbipinProfile *p, char *out)
 
             if (sscanf(alias, "(alias of %127[^)])", target) != 1)
                 continue;
-            r = abipin_profile_add_alias(p, line, target);
-        } else {
-            r = abipin_atom_set_putf_state(p->atoms, ABIPIN_ATOM_PRESENT, NULL, "qemu.machine.%s",
-                                           line);
+            abipin_profile_add_alias(p, line, target);
+            continue;
         }
+        r = abipin_atom_set_putf_state(p->atoms, ABIPIN_ATOM_PRESENT, NULL, "qemu.machine.%s",
+                                       line);
         if (r < 0)
             return r;
     }
     return 0;
+}
+
+typedef int (*EmulatorParseFn)(AbipinProfile *p, char *out);
+
+/* Run "EMULATOR ARGS..." and @parse its output into @p. Returns 0, < 0
+ * (error set) when abipin itself failed, or ABIPIN_EMULATOR_FAILED with
+ * @why naming the run ("EMULATOR @what") and its failure. */
+static int emulator_query(AbipinProfile *p, const char *emulator, const char *const *args,
+                          const char *what, EmulatorParseFn parse, char *why, size_t why_len)
+{
+    _cleanup_free_ char *out = NULL;
+    int failure = 0, r = emulator_run(emulator, args, &out, &failure);
+
+    if (r == 0 && (r = parse(p, out)) < 0) {
+        failure = -r;
+        r = ABIPIN_EMULATOR_FAILED;
+    }
+    if (r > 0)
+        snprintf(why, why_len, "'%1$s %2$s' failed: %3$s", emulator, what, strerror(failure));
+    return r;
 }
 
 /* One of the three runs failed: drop what the others found. Half an answer
@@ -232,7 +291,6 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
                                                "-device", "virtio-net-pci,help", NULL };
     static const char *const machine_args[] = { "-machine", "help", NULL };
     _cleanup_free_ char *path = abipin_emulator_find(emulator);
-    _cleanup_free_ char *out = NULL;
     int r;
 
     if (!path) {
@@ -240,31 +298,15 @@ int abipin_probe_emulator(AbipinProfile *p, const char *emulator, char *why, siz
                  emulator ? emulator : ABIPIN_DEFAULT_EMULATOR);
         return ABIPIN_EMULATOR_NONE;
     }
-    r = emulator_run(path, version_args, &out);
-    if (r < 0) {
-        snprintf(why, why_len, "'%1$s --version' failed: %2$s", path, strerror(-r));
-        return ABIPIN_EMULATOR_FAILED;
-    }
+    r = emulator_query(p, path, version_args, "--version", parse_version, why, why_len);
+    if (r != 0)
+        return r;
     p->has_emulator = true;
-    p->emulator_version = parse_version(out);
     p->emulator_path = TAKE_PTR(path);
-    free(TAKE_PTR(out));
-    r = emulator_run(p->emulator_path, device_args, &out);
-    if (r >= 0)
-        r = parse_device_help(p->atoms, out);
-    if (r < 0) {
-        snprintf(why, why_len, "'%1$s -device virtio-net-pci,help' failed: %2$s",
-                 p->emulator_path, strerror(-r));
-        return probe_emulator_forget(p);
-    }
-    free(TAKE_PTR(out));
-    r = emulator_run(p->emulator_path, machine_args, &out);
-    if (r >= 0)
-        r = parse_machine_help(p, out);
-    if (r < 0) {
-        snprintf(why, why_len, "'%1$s -machine help' failed: %2$s", p->emulator_path,
-                 strerror(-r));
-        return probe_emulator_forget(p);
-    }
-    return 0;
+    r = emulator_query(p, p->emulator_path, device_args, "-device virtio-net-pci,help",
+                       parse_device_help, why, why_len);
+    if (r == 0)
+        r = emulator_query(p, p->emulator_path, machine_args, "-machine help", parse_machine_help,
+                           why, why_len);
+    return r > 0 ? probe_emulator_forget(p) : r;
 }

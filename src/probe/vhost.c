@@ -63,6 +63,7 @@ int abipin_probe_vhost(AbipinAtomSet *set)
     } buf = { .arr.count = VHOST_FEATURE_WORDS };
     uint64_t features;
     char reason[256];
+    int r;
 
     if (fd < 0) {
         int err = errno;
@@ -79,15 +80,14 @@ int abipin_probe_vhost(AbipinAtomSet *set)
      * VHOST_GET_FEATURES_ARRAY"); asking for exactly 2 words, as many as
      * every kernel with the ioctl has, leaves nothing to zero. Measured: on
      * Debian's 7.2.13 this returns bits 65 and 67 (tests/platform-kernels.sh). */
-    if (ioctl(fd, VHOST_GET_FEATURES_ARRAY, &buf) == 0)
-        return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL) < 0
-                   ? -ENOMEM
-                   : vhost_put_bits(set, buf.arr.features, VHOST_FEATURE_WORDS);
+    if (ioctl(fd, VHOST_GET_FEATURES_ARRAY, &buf) == 0) {
+        r = abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL);
+        return r < 0 ? r : vhost_put_bits(set, buf.arr.features, VHOST_FEATURE_WORDS);
+    }
     if (ioctl(fd, VHOST_GET_FEATURES, &features) < 0) {
         snprintf(reason, sizeof(reason), "VHOST_GET_FEATURES: %s", strerror(errno));
         return abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_UNKNOWN, reason);
     }
-    if (abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL) < 0)
-        return -ENOMEM;
-    return vhost_put_bits(set, &features, 1);
+    r = abipin_atom_set_put(set, "vhost.net", ABIPIN_ATOM_PRESENT, NULL);
+    return r < 0 ? r : vhost_put_bits(set, &features, 1);
 }

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
@@ -58,17 +59,13 @@ static int file_read(const char *path, unsigned flags, size_t max, char **ret_da
 
         if (alloc - len < 4096) {
             size_t want = alloc ? alloc * 2 : 16384;
-            char *p;
 
             if (want > max + 2)
                 want = max + 2;
             if (want <= len + 1)
                 return abipin_error_set(ABIPIN_ERR_INPUT, -EFBIG,
                                         _("'%1$s' is larger than %2$zu bytes"), path, max);
-            p = realloc(buf, want);
-            if (!p)
-                return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-            buf = p;
+            abipin_array_resize(buf, want);
             alloc = want;
         }
         n = read(fd, buf + len, alloc - len - 1);
@@ -85,8 +82,8 @@ static int file_read(const char *path, unsigned flags, size_t max, char **ret_da
             return abipin_error_set(ABIPIN_ERR_INPUT, -EFBIG,
                                     _("'%1$s' is larger than %2$zu bytes"), path, max);
     }
-    if (!buf && !(buf = calloc(1, 1)))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
+    if (!buf)
+        buf = abipin_new0(char, 1);
     buf[len] = '\0';
     *ret_len = len;
     *ret_data = TAKE_PTR(buf);
@@ -284,15 +281,11 @@ static int tmp_write(const AtomicTarget *t, char *tmp, const void *data, size_t 
 
 static int atomic_replace(const AtomicTarget *t, const char *path, const void *data, size_t len)
 {
-    _cleanup_free_ char *tmp = NULL;
+    _cleanup_free_ char *tmp = abipin_asprintf(".%s" TMP_INFIX "XXXXXX", t->base);
     _cleanup_close_ int lock = -EBADF;
     int fd = -EBADF, r;
     bool named;
 
-    if (asprintf(&tmp, ".%s" TMP_INFIX "XXXXXX", t->base) < 0) {
-        tmp = NULL;
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-    }
     remove_stale_temps(t->dfd, t->base);
     r = tmp_write(t, tmp, data, len, &fd);
     named = r >= 0;
@@ -353,16 +346,14 @@ static bool same_file(const struct stat *a, int fd)
  * user planted in /tmp to /etc/shadow, which open() itself refuses. */
 static int follow_links(const char *path, char **ret)
 {
-    _cleanup_free_ char *cur = strdup(path);
+    _cleanup_free_ char *cur = abipin_strdup(path);
 
-    for (int hops = 0; cur && hops < 40; hops++) {
-        _cleanup_free_ char *dir = strdup(cur);
-        char target[PATH_MAX], *next;
+    for (int hops = 0; hops < 40; hops++) {
+        _cleanup_free_ char *dir = abipin_strdup(cur);
+        char target[PATH_MAX];
         struct stat lst, dst;
         ssize_t n;
 
-        if (!dir)
-            return -ENOMEM;
         if (lstat(cur, &lst) < 0)
             return negative_errno();
         if (!S_ISLNK(lst.st_mode)) {
@@ -377,14 +368,10 @@ static int follow_links(const char *path, char **ret)
         if (n < 0)
             return negative_errno();
         target[n] = '\0';
-        if (target[0] == '/')
-            next = strdup(target);
-        else if (asprintf(&next, "%s/%s", dir, target) < 0)
-            next = NULL;
         free(cur);
-        cur = next;
+        cur = target[0] == '/' ? abipin_strdup(target) : abipin_asprintf("%s/%s", dir, target);
     }
-    return cur ? -ELOOP : -ENOMEM;
+    return -ELOOP;
 }
 
 /**
@@ -418,7 +405,7 @@ int abipin_file_write_atomic(const char *path, const void *data, size_t len, int
     int r = 0;
 
     if (flags & ABIPIN_WRITE_OWN) {
-        target = strdup(path);
+        target = abipin_strdup(path);
     } else if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return abipin_error_set(ABIPIN_ERR_ENV, -EISDIR, _("cannot write '%1$s': %2$s"), path,
@@ -441,15 +428,14 @@ int abipin_file_write_atomic(const char *path, const void *data, size_t len, int
         mask = umask(0);
         umask(mask);
         t.mode = mode & ~mask;
-        target = strdup(path);
+        target = abipin_strdup(path);
     } else {
         r = negative_errno();
     }
-    if (r >= 0 && (!target || !(dir = strdup(target))))
-        r = -ENOMEM;
     if (r < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, r, _("cannot write '%1$s': %2$s"), path,
                                 strerror(-r));
+    dir = abipin_strdup(target);
     t.base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
     dfd = open(t.base == target ? "." : dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)

@@ -2,9 +2,12 @@
 
 #include <locale.h>
 
+#include "util/alloc.h"
 #include "util/i18n.h"
 
-/* A copy of the process locale with C messages, made once. */
+/* A copy of the process locale with C messages, made once. Both calls
+ * fail only for lack of memory ("C" always exists): abort, as for any
+ * allocation, rather than write translated data. */
 static locale_t i18n_c_messages(void)
 {
     static locale_t loc;
@@ -12,9 +15,8 @@ static locale_t i18n_c_messages(void)
 
     if (loc)
         return loc;
-    base = duplocale(LC_GLOBAL_LOCALE);
-    if (base && !(loc = newlocale(LC_MESSAGES_MASK, "C", base)))
-        freelocale(base);
+    if (!(base = duplocale(LC_GLOBAL_LOCALE)) || !(loc = newlocale(LC_MESSAGES_MASK, "C", base)))
+        abipin_oom();
     return loc;
 }
 
@@ -28,14 +30,11 @@ static locale_t i18n_c_messages(void)
  * between this call and abipin_i18n_data_end(), with the C locale's
  * messages for this thread; gettext ignores LANGUAGE there.
  *
- * Returns: the locale to give abipin_i18n_data_end(), (locale_t) 0 if none
- * could be made (the messages then stay as they are).
+ * Returns: the locale to give abipin_i18n_data_end().
  */
 locale_t abipin_i18n_data_begin(void)
 {
-    locale_t c = i18n_c_messages();
-
-    return c ? uselocale(c) : (locale_t) 0;
+    return uselocale(i18n_c_messages());
 }
 
 void abipin_i18n_data_end(locale_t previous)
