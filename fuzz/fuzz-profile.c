@@ -10,6 +10,7 @@
 #include "abi.h"
 #include "check-pins.h"
 #include "fuzz-common.h"
+#include "profile-json.h"
 #include "platforms.h"
 #include "util/xml.h"
 

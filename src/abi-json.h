@@ -2,7 +2,7 @@
  * the model. */
 #pragma once
 
-#include <json-c/json.h>
+#include "util/json.h"
 
 #include "abi.h"
 

@@ -80,7 +80,7 @@ static int qmp_execute(const Qmp *q, const char *command, json_object *args, jso
     abipin_json_set(cmd, "execute", abipin_json_string(command));
     if (args)
         abipin_json_set(cmd, "arguments", args);
-    if ((r = q->call(q->userdata, json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN),
+    if ((r = q->call(q->userdata, abipin_json_to_string(cmd, JSON_C_TO_STRING_PLAIN, NULL),
                      &text)) < 0)
         return r;
     reply = json_tokener_parse_verbose(text, &jerr);

@@ -9,7 +9,6 @@
  * itself needs no libvirt. */
 #pragma once
 
-#include <json-c/json.h>
 #include <stdint.h>
 
 #include "domain.h"

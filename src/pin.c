@@ -21,14 +21,11 @@ typedef struct {
 _printf_(2, 3) static void refusal_add(Refusals *rs, const char *fmt, ...)
 {
     va_list ap;
-    char *line;
 
-    va_start(ap, fmt);
-    if (vasprintf(&line, fmt, ap) < 0)
-        abipin_oom();
-    va_end(ap);
     abipin_array_resize(rs->lines, rs->n + 1);
-    rs->lines[rs->n++] = line;
+    va_start(ap, fmt);
+    rs->lines[rs->n++] = abipin_vasprintf(fmt, ap);
+    va_end(ap);
 }
 
 static void refusals_clear(Refusals *rs)

@@ -7,7 +7,6 @@
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/i18n.h"
-#include "util/json.h"
 #include "util/xml.h"
 
 AbipinProfile *abipin_profile_new(const char *name)
@@ -371,56 +370,6 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
     }
     xmlAddChild(root, xmlNewText((const xmlChar *) "\n"));
     return abipin_xml_to_string(doc, "<?xml version=\"1.0\"?>", '"', ret, ret_len);
-}
-
-/**
- * abipin_profile_to_json:
- *
- * {"name", "description", "kernel", "emulator": {"path", "version",
- * "aliases": {NAME: MACHINE}}, "atoms": {"present": [...], "absent":
- * [{"name", "reason"}], "unknown": [{"name", "reason"}]}}
- */
-json_object *abipin_profile_to_json(const AbipinProfile *p)
-{
-    json_object *o = abipin_json_object();
-    json_object *atoms = abipin_json_object();
-    json_object *lists[_ABIPIN_ATOM_STATE_MAX];
-
-    abipin_json_set(o, "name", abipin_json_string(p->name));
-    abipin_json_set(o, "description", abipin_json_string(p->description));
-    abipin_json_set(o, "kernel", abipin_json_string(p->kernel_release));
-    if (p->has_emulator) {
-        json_object *e = abipin_json_object(), *aliases = abipin_json_object();
-
-        abipin_json_set(e, "path", abipin_json_string(p->emulator_path));
-        abipin_json_set(e, "version", abipin_json_string(p->emulator_version));
-        for (size_t i = 0; i < p->n_aliases; i++)
-            abipin_json_set(aliases, p->aliases[i].name,
-                                   abipin_json_string(p->aliases[i].machine));
-        abipin_json_set(e, "aliases", aliases);
-        abipin_json_set(o, "emulator", e);
-    } else {
-        abipin_json_set(o, "emulator", NULL);
-    }
-    for (int s = 0; s < _ABIPIN_ATOM_STATE_MAX; s++) {
-        lists[s] = abipin_json_array();
-        abipin_json_set(atoms, abipin_atom_state_to_string(s), lists[s]);
-    }
-    for (size_t i = 0; i < p->atoms->n; i++) {
-        const AbipinAtom *a = &p->atoms->items[i];
-        json_object *item;
-
-        if (a->state == ABIPIN_ATOM_PRESENT) {
-            item = abipin_json_string(a->name);
-        } else {
-            item = abipin_json_object();
-            abipin_json_set(item, "name", abipin_json_string(a->name));
-            abipin_json_set(item, "reason", abipin_json_string(a->reason));
-        }
-        abipin_json_append(lists[a->state], item);
-    }
-    abipin_json_set(o, "atoms", atoms);
-    return o;
 }
 
 static void profile_copy_emulator(AbipinProfile *dst, const AbipinProfile *src)

@@ -2,7 +2,6 @@
  * facts (kernel release, emulator path, version and machine aliases). */
 #pragma once
 
-#include "util/json.h"
 
 #include "atoms.h"
 
@@ -37,7 +36,6 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
     _warn_unused_result_;
 int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
     _warn_unused_result_;
-json_object *abipin_profile_to_json(const AbipinProfile *p);
 int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host) _warn_unused_result_;
 int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const char *name)
     _warn_unused_result_;

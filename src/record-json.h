@@ -3,7 +3,7 @@
  * translated). */
 #pragma once
 
-#include <json-c/json.h>
+#include "util/json.h"
 
 #include "record.h"
 

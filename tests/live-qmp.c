@@ -16,6 +16,7 @@
 
 #include "live.h"
 #include "profile.h"
+#include "util/json.h"
 #include "util/error.h"
 
 typedef struct {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "platforms.h"
+#include "profile-json.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/xml.h"

@@ -9,6 +9,7 @@
 #include "record-json.h"
 #include "testutil.h"
 #include "util/error.h"
+#include "util/json.h"
 
 static AbipinCatalogue *cat;
 

@@ -3,7 +3,7 @@
  * negative errno with the error recorded (main maps it to 2 or 3). */
 #pragma once
 
-#include <json-c/json.h>
+#include "util/json.h"
 
 #include "domain.h"
 #include "abi.h"

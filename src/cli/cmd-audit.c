@@ -150,10 +150,8 @@ static void audit_emit(Audit *a, const AuditEntry *e)
 {
     if (a->json) {
         _cleanup_(json_object_putp) json_object *o = audit_entry_to_json(e);
-        const char *text = json_object_to_json_string_ext(o, CLI_JSON_FLAGS);
+        const char *text = abipin_json_to_string(o, CLI_JSON_FLAGS, NULL);
 
-        if (!text) /* json-c's formatting fails only when it runs out of memory */
-            abipin_oom();
         fputs(a->audited ? ",\n    " : "{\n  \"domains\": [\n    ", stdout);
         for (const char *s = text; *s; s++)
             fputs(*s == '\n' ? "\n    " : (char[]) { *s, 0 }, stdout);

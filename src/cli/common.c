@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "cli/cli.h"
 #include "platforms.h"
+#include "profile-json.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -123,9 +124,9 @@ int cli_write_output(const char *path, const char *data, size_t len)
 
 int cli_print_json(FILE *f, json_object *o)
 {
-    const char *s = json_object_to_json_string_ext(o, CLI_JSON_FLAGS);
+    const char *s = abipin_json_to_string(o, CLI_JSON_FLAGS, NULL);
 
-    if (!s || fprintf(f, "%s\n", s) < 0 || fflush(f) != 0)
+    if (fprintf(f, "%s\n", s) < 0 || fflush(f) != 0)
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO, _("cannot write the output: %1$s"),
                                 strerror(errno));
     return 0;
@@ -134,11 +135,9 @@ int cli_print_json(FILE *f, json_object *o)
 int cli_write_json(const char *path, json_object *o)
 {
     size_t len;
-    const char *s = json_object_to_json_string_length(o, CLI_JSON_FLAGS, &len);
-    _cleanup_free_ char *line = NULL;
+    const char *s = abipin_json_to_string(o, CLI_JSON_FLAGS, &len);
+    _cleanup_free_ char *line = abipin_asprintf("%s\n", s);
 
-    if (!s || asprintf(&line, "%s\n", s) < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
     return cli_write_output(path, line, len + 1);
 }
 
@@ -149,11 +148,9 @@ int cli_write_profile(const char *path, const AbipinProfile *p, bool json)
     int r;
 
     if (json) {
-        json_object *o = abipin_profile_to_json(p);
+        _cleanup_(json_object_putp) json_object *o = abipin_profile_to_json(p);
 
-        r = o ? cli_write_json(path, o) : abipin_error_set(ABIPIN_ERR_ENV, -ENOMEM, _("out of memory"));
-        json_object_put(o);
-        return r;
+        return cli_write_json(path, o);
     }
     r = abipin_profile_format_xml(p, &xml, &len);
     return r < 0 ? r : cli_write_output(path, xml, len);

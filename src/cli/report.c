@@ -74,15 +74,12 @@ void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail,
     const char *name = _(level_names[level]);
     va_list ap;
     size_t cols;
-    int r;
 
     if (arg_quiet && level != CLI_CHECK_FAIL)
         return;
     va_start(ap, fmt);
-    r = vasprintf(&what, fmt, ap);
+    what = abipin_vasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0) /* a format abipin wrote: only memory can lack */
-        abipin_oom();
     cols = report_columns(what);
     printf("%6s: %s%*s: ", prefix, what, cols < CHECK_WIDTH ? (int) (CHECK_WIDTH - cols) : 0, "");
     if (report_want_colour())

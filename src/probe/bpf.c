@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 

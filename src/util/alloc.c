@@ -72,17 +72,24 @@ char *abipin_strndup(const char *s, size_t n)
     return p;
 }
 
+char *abipin_vasprintf(const char *fmt, va_list ap)
+{
+    char *s;
+
+    /* with a format abipin wrote, only memory can lack */
+    if (vasprintf(&s, fmt, ap) < 0)
+        abipin_oom();
+    return s;
+}
+
 char *abipin_asprintf(const char *fmt, ...)
 {
     va_list ap;
     char *s;
-    int r;
 
     va_start(ap, fmt);
-    r = vasprintf(&s, fmt, ap);
+    s = abipin_vasprintf(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        abipin_oom();
     return s;
 }
 

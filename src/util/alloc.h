@@ -8,6 +8,7 @@
  * constructors go through util/json.h. */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "util/macro.h"
@@ -21,6 +22,7 @@ void *abipin_realloc_array(void *p, size_t n, size_t size) _returns_nonnull_;
 char *abipin_strdup(const char *s) _malloc_;
 char *abipin_strndup(const char *s, size_t n) _malloc_;
 char *abipin_asprintf(const char *fmt, ...) _printf_(1, 2) _malloc_ _returns_nonnull_;
+char *abipin_vasprintf(const char *fmt, va_list ap) _printf_(1, 0) _malloc_ _returns_nonnull_;
 
 /* abipin_new0(AbipinFoo, n): n zeroed AbipinFoo, as g_new0 */
 #define abipin_new0(type, n) ((type *) abipin_calloc((n), sizeof(type)))

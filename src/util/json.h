@@ -46,6 +46,20 @@ static inline json_object *abipin_json_bool(bool v)
     return abipin_json_checked(json_object_new_boolean(v));
 }
 
+/* The document as text: json-c's formatting fails only when it runs out
+ * of memory. */
+static inline const char *abipin_json_to_string(json_object *o, int flags, size_t *ret_len)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(o, flags, &len);
+
+    if (!s)
+        abipin_oom();
+    if (ret_len)
+        *ret_len = len;
+    return s;
+}
+
 /* json_object_object_add and json_object_array_add fail only on OOM */
 static inline void abipin_json_set(json_object *o, const char *key, json_object *v)
 {
