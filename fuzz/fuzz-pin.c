@@ -30,7 +30,7 @@ static void pin_one(const AbipinPinContext *ctx, const char *data, size_t size)
     r = abipin_check_domain(ctx, again, &strict, &problems);
     FUZZ_ASSERT(r == 0, "check --strict refuses what pin wrote (%d): %s\n%s", r,
                 problems.n ? problems.items[0].message : "", xml);
-    /* idempotent (DESIGN §3) */
+    /* pinning a pinned domain changes nothing (abipin(1), pin) */
     r = abipin_pin_domain(ctx, again);
     FUZZ_ASSERT(r >= 0, "re-pinning fails");
     FUZZ_ASSERT(abipin_domain_format(again, &xml2, &len2) >= 0, "cannot format");

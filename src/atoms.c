@@ -83,7 +83,7 @@ static const AtomInfo atom_table[] = {
       N_("vhost-net does not offer virtio feature bit %1$s: the kernel's vhost-net is too old") },
     { "ebpf.rss", NULL, N_("an eBPF socket filter program (QEMU's RSS steering) can be loaded"),
       N_("eBPF programs cannot be loaded: no RSS steering with vhost") },
-    { "qemu.prop.virtio-net-pci.", NULL, N_("the emulator's virtio-net-pci has the property %1$s"),
+    { ABIPIN_ATOM_QEMU_PROP, NULL, N_("the emulator's virtio-net-pci has the property %1$s"),
       N_("the emulator's virtio-net-pci has no property %1$s: QEMU is too old") },
     { "qemu.machine.", NULL, N_("the emulator has the machine type %1$s"),
       N_("the emulator has no machine type %1$s") },
