@@ -4,7 +4,7 @@
  * host, the likely cause, and what QEMU's format cannot show. */
 #pragma once
 
-#include <json-c/json.h>
+#include "util/json.h"
 #include <stdint.h>
 
 #include "catalogue.h"
