@@ -22,6 +22,7 @@ void abipin_domain_free(AbipinDomain *d)
     free(d->file);
     free(d->decl);
     free(d->ifaces);
+    free(d->overrides);
     free(d);
 }
 
@@ -102,6 +103,9 @@ static void interface_refresh(AbipinInterface *iface)
     iface->queues = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */
         iface->driver = NULL;
+    iface->driver_element = abipin_xml_child(n, "driver");
+    iface->host_element = abipin_xml_child(iface->driver_element, "host");
+    iface->guest_element = abipin_xml_child(iface->driver_element, "guest");
     iface->virtio = model_is_virtio(iface->model);
     iface->backend = interface_backend(iface->type);
     abipin_interface_format_label(iface->alias, iface->mac, iface->label, sizeof(iface->label));
@@ -113,17 +117,53 @@ static void interface_refresh(AbipinInterface *iface)
 #define ABIPIN_MAX_INTERFACES 1024
 #define ABIPIN_MAX_OVERRIDES 1024
 
-static int domain_check_overrides(const AbipinDomain *d, xmlNodePtr root)
+static xmlNodePtr ns_child(const xmlNode *parent, const char *name, const char *attr,
+                           const char *value)
 {
-    size_t n = 0;
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (is_ns_element(c, ABIPIN_QEMU_NS, name) &&
+            (!attr || streq_ptr(abipin_xml_prop_static(c, attr), value)))
+            return c;
+    return NULL;
+}
 
+/* Every <qemu:property> of every device's <qemu:frontend>, in document
+ * order: read once, looked up per interface and feature. Run again after
+ * pin writes one. */
+static int domain_collect_overrides(AbipinDomain *d)
+{
+    xmlNodePtr root = xmlDocGetRootElement(d->doc);
+    size_t n_devices = 0;
+
+    d->n_overrides = 0;
     for (xmlNodePtr o = root->children; o; o = o->next)
-        for (xmlNodePtr c = is_ns_element(o, ABIPIN_QEMU_NS, "override") ? o->children : NULL; c;
-             c = c->next)
-            if (is_ns_element(c, ABIPIN_QEMU_NS, "device") && ++n > ABIPIN_MAX_OVERRIDES)
+        for (xmlNodePtr dev = is_ns_element(o, ABIPIN_QEMU_NS, "override") ? o->children : NULL;
+             dev; dev = dev->next) {
+            if (!is_ns_element(dev, ABIPIN_QEMU_NS, "device"))
+                continue;
+            xmlNodePtr frontend = ns_child(dev, "frontend", NULL, NULL);
+
+            if (++n_devices > ABIPIN_MAX_OVERRIDES)
                 return abipin_error_set(ABIPIN_ERR_INPUT, -E2BIG,
                                         _("%1$s: more than %2$d <qemu:device> overrides"), d->file,
                                         ABIPIN_MAX_OVERRIDES);
+            /* in one <qemu:override>, the first <qemu:device> of an alias
+             * and its first <qemu:frontend> are the ones that count */
+            if (ns_child(o, "device", "alias", abipin_xml_prop_static(dev, "alias")) != dev)
+                continue;
+            for (xmlNodePtr p = frontend ? frontend->children : NULL; p; p = p->next) {
+                if (!is_ns_element(p, ABIPIN_QEMU_NS, "property"))
+                    continue;
+                abipin_array_resize(d->overrides, d->n_overrides + 1);
+                d->overrides[d->n_overrides++] = (AbipinOverride) {
+                    .alias = abipin_xml_prop_static(dev, "alias"),
+                    .property = abipin_xml_prop_static(p, "name"),
+                    .type = abipin_xml_prop_static(p, "type"),
+                    .value = abipin_xml_prop_static(p, "value"),
+                    .node = p,
+                };
+            }
+        }
     return 0;
 }
 
@@ -268,7 +308,7 @@ int abipin_domain_parse_flags(const char *file, const char *data, size_t len, un
     d->machine = child_prop(abipin_xml_child(root, "os"), "type", "machine");
     d->arch = child_prop(abipin_xml_child(root, "os"), "type", "arch");
     d->emulator = child_text(abipin_xml_child(root, "devices"), "emulator");
-    if ((r = domain_check_overrides(d, root)) < 0 ||
+    if ((r = domain_collect_overrides(d)) < 0 ||
         (r = domain_collect_interfaces(d, abipin_xml_child(root, "devices"))) < 0 ||
         (!read_only && (r = domain_check_rewritable(d)) < 0))
         return r;
@@ -316,18 +356,32 @@ int abipin_domain_format(const AbipinDomain *d, char **ret, size_t *ret_len)
 
 /* ---- libvirt's own attributes --------------------------------------------- */
 
-static xmlNodePtr feature_element(const AbipinInterface *iface, const AbipinFeature *f, bool create)
+/* Where libvirt keeps @f's attribute: <driver>, <driver><host> or
+ * <driver><guest>, made when missing (pin writes it there). */
+static xmlNodePtr feature_element_ensure(AbipinInterface *iface, const AbipinFeature *f)
 {
-    xmlNodePtr driver = create ? abipin_xml_ensure_child(iface->node, "driver")
-                               : abipin_xml_child(iface->node, "driver");
+    xmlNodePtr driver = abipin_xml_ensure_child(iface->node, "driver");
 
     switch (f->place) {
-    case ABIPIN_LIBVIRT_DRIVER:
-        return driver;
     case ABIPIN_LIBVIRT_HOST:
-        return create ? abipin_xml_ensure_child(driver, "host") : abipin_xml_child(driver, "host");
+        return abipin_xml_ensure_child(driver, "host");
     case ABIPIN_LIBVIRT_GUEST:
-        return create ? abipin_xml_ensure_child(driver, "guest") : abipin_xml_child(driver, "guest");
+        return abipin_xml_ensure_child(driver, "guest");
+    default:
+        return driver;
+    }
+}
+
+/* ... and as parsed: NULL when the definition has no such element */
+static const xmlNode *feature_element(const AbipinInterface *iface, const AbipinFeature *f)
+{
+    switch (f->place) {
+    case ABIPIN_LIBVIRT_DRIVER:
+        return iface->driver_element;
+    case ABIPIN_LIBVIRT_HOST:
+        return iface->host_element;
+    case ABIPIN_LIBVIRT_GUEST:
+        return iface->guest_element;
     default:
         return NULL;
     }
@@ -354,31 +408,14 @@ static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *w
 
 /* ---- <qemu:override> --------------------------------------------------------- */
 
-static xmlNodePtr ns_child(const xmlNode *parent, const char *name, const char *attr,
-                           const char *value)
+/* The frontend property @prop of the device @alias, the first in
+ * document order, or NULL. */
+static const AbipinOverride *override_property(const AbipinDomain *d, const char *alias,
+                                               const char *prop)
 {
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
-        if (is_ns_element(c, ABIPIN_QEMU_NS, name) &&
-            (!attr || streq_ptr(abipin_xml_prop_static(c, attr), value)))
-            return c;
-    return NULL;
-}
-
-static xmlNodePtr override_property(const AbipinDomain *d, const char *alias, const char *prop)
-{
-    xmlNodePtr root = xmlDocGetRootElement(d->doc);
-
-    for (xmlNodePtr o = root->children; o && alias; o = o->next) {
-        xmlNodePtr dev, fe, p;
-
-        if (!is_ns_element(o, ABIPIN_QEMU_NS, "override"))
-            continue;
-        dev = ns_child(o, "device", "alias", alias);
-        fe = ns_child(dev, "frontend", NULL, NULL);
-        p = ns_child(fe, "property", "name", prop);
-        if (p)
-            return p;
-    }
+    for (size_t i = 0; alias && i < d->n_overrides; i++)
+        if (streq_ptr(d->overrides[i].alias, alias) && streq_ptr(d->overrides[i].property, prop))
+            return &d->overrides[i];
     return NULL;
 }
 
@@ -466,24 +503,23 @@ static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *na
 int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *iface,
                                const char *alias, const AbipinFeature *f, AbipinValue *ret)
 {
-    xmlNodePtr node;
+    const AbipinOverride *o;
+    const xmlNode *node;
 
+    *ret = ABIPIN_VALUE_ABSENT;
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
-        node = feature_element(iface, f, false);
-        *ret = ABIPIN_VALUE_ABSENT;
+        node = feature_element(iface, f);
         return node ? parse_value(d, node, f->libvirt_attribute,
                                   abipin_xml_prop_static(node, f->libvirt_attribute), "on", "off", ret)
                     : 0;
     }
-    node = override_property(d, alias, f->name);
-    *ret = ABIPIN_VALUE_ABSENT;
-    if (!node)
+    if (!(o = override_property(d, alias, f->name)))
         return 0;
-    if (!streq_ptr(abipin_xml_prop_static(node, "type"), "bool"))
+    if (!streq_ptr(o->type, "bool"))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: the override of '%3$s' must have type='bool'"), d->file,
-                                xmlGetLineNo(node), f->name);
-    return parse_value(d, node, f->name, abipin_xml_prop_static(node, "value"), "true", "false", ret);
+                                xmlGetLineNo(o->node), f->name);
+    return parse_value(d, o->node, f->name, o->value, "true", "false", ret);
 }
 
 int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
@@ -514,19 +550,22 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                               bool on)
 {
     xmlNodePtr node, root = xmlDocGetRootElement(d->doc);
+    const AbipinOverride *o;
     xmlNsPtr ns;
     int r;
 
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
-        node = feature_element(iface, f, true);
+        node = feature_element_ensure(iface, f);
         xmlSetProp(node, (const xmlChar *) f->libvirt_attribute, (const xmlChar *) (on ? "on" : "off"));
+        interface_refresh(iface); /* the elements it may have made */
         return 0;
     }
     if (!iface->alias)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: interface %2$s needs an alias for <qemu:override>"), d->file,
                                 iface->label);
-    node = override_property(d, iface->alias, f->name);
+    o = override_property(d, iface->alias, f->name);
+    node = o ? o->node : NULL;
     if (!node) {
         if ((r = qemu_ns(d, &ns)) < 0)
             return r;
@@ -537,7 +576,8 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
     }
     xmlSetProp(node, (const xmlChar *) "type", (const xmlChar *) "bool");
     xmlSetProp(node, (const xmlChar *) "value", (const xmlChar *) (on ? "true" : "false"));
-    return 0;
+    /* xmlSetProp freed the old values the list points to */
+    return domain_collect_overrides(d);
 }
 
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)

@@ -40,8 +40,23 @@ typedef struct {
     const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
     const char *address_type; /* <address type=>: "pci", "virtio-mmio", "ccw" or NULL */
     unsigned queues;    /* <driver queues=>, 1 when absent */
+    /* where libvirt's feature attributes are: <driver>, <driver><host>,
+     * <driver><guest> (NULL when absent), found once, not per feature */
+    const xmlNode *driver_element;
+    const xmlNode *host_element;
+    const xmlNode *guest_element;
     char label[ABIPIN_INTERFACE_LABEL_MAX];
 } AbipinInterface;
+
+/* One <qemu:override><qemu:device alias=><qemu:frontend><qemu:property>:
+ * what QEMU is told beyond libvirt's own attributes. */
+typedef struct {
+    const char *alias;    /* the device's */
+    const char *property; /* name= */
+    const char *type;     /* type=, "bool" for every feature */
+    const char *value;    /* value= */
+    xmlNodePtr node;      /* the <qemu:property>: its line, and where pin writes */
+} AbipinOverride;
 
 /* What abipin pins: a virtio model on a backend it knows (hostdev and
  * emulated models keep whatever they have). */
@@ -63,6 +78,8 @@ typedef struct {
     const char *emulator;
     AbipinInterface *ifaces;
     size_t n_ifaces;
+    AbipinOverride *overrides; /* every frontend property, in document order */
+    size_t n_overrides;
     AbipinPinRecord *record; /* abipin's record in <metadata>, or NULL */
 } AbipinDomain;
 
