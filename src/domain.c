@@ -127,9 +127,29 @@ static xmlNodePtr ns_child(const xmlNode *parent, const char *name, const char *
     return NULL;
 }
 
+/* (Re)read what @o says: xmlSetProp frees the values it pointed to. */
+static void override_read(AbipinOverride *o)
+{
+    o->type = abipin_xml_prop_static(o->node, "type");
+    o->value = abipin_xml_prop_static(o->node, "value");
+}
+
+static void override_add(AbipinDomain *d, xmlNodePtr device, xmlNodePtr property)
+{
+    AbipinOverride *o;
+
+    abipin_array_resize(d->overrides, d->n_overrides + 1);
+    o = &d->overrides[d->n_overrides++];
+    *o = (AbipinOverride) {
+        .alias = abipin_xml_prop_static(device, "alias"),
+        .property = abipin_xml_prop_static(property, "name"),
+        .node = property,
+    };
+    override_read(o);
+}
+
 /* Every <qemu:property> of every device's <qemu:frontend>, in document
- * order: read once, looked up per interface and feature. Run again after
- * pin writes one. */
+ * order: read once, looked up per interface and feature. */
 static int domain_collect_overrides(AbipinDomain *d)
 {
     xmlNodePtr root = xmlDocGetRootElement(d->doc);
@@ -154,14 +174,7 @@ static int domain_collect_overrides(AbipinDomain *d)
             for (xmlNodePtr p = frontend ? frontend->children : NULL; p; p = p->next) {
                 if (!is_ns_element(p, ABIPIN_QEMU_NS, "property"))
                     continue;
-                abipin_array_resize(d->overrides, d->n_overrides + 1);
-                d->overrides[d->n_overrides++] = (AbipinOverride) {
-                    .alias = abipin_xml_prop_static(dev, "alias"),
-                    .property = abipin_xml_prop_static(p, "name"),
-                    .type = abipin_xml_prop_static(p, "type"),
-                    .value = abipin_xml_prop_static(p, "value"),
-                    .node = p,
-                };
+                override_add(d, dev, p);
             }
         }
     return 0;
@@ -410,8 +423,8 @@ static int parse_value(const AbipinDomain *d, const xmlNode *node, const char *w
 
 /* The frontend property @prop of the device @alias, the first in
  * document order, or NULL. */
-static const AbipinOverride *override_property(const AbipinDomain *d, const char *alias,
-                                               const char *prop)
+static AbipinOverride *override_property(const AbipinDomain *d, const char *alias,
+                                         const char *prop)
 {
     for (size_t i = 0; alias && i < d->n_overrides; i++)
         if (streq_ptr(d->overrides[i].alias, alias) && streq_ptr(d->overrides[i].property, prop))
@@ -549,8 +562,8 @@ int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *ifac
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on)
 {
-    xmlNodePtr node, root = xmlDocGetRootElement(d->doc);
-    const AbipinOverride *o;
+    xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
+    AbipinOverride *o;
     xmlNsPtr ns;
     int r;
 
@@ -565,19 +578,20 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                                 _("%1$s: interface %2$s needs an alias for <qemu:override>"), d->file,
                                 iface->label);
     o = override_property(d, iface->alias, f->name);
-    node = o ? o->node : NULL;
-    if (!node) {
+    if (!o) {
         if ((r = qemu_ns(d, &ns)) < 0)
             return r;
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
-        node = ensure_ns_child(node, ns, "device", "alias", iface->alias);
-        node = ensure_ns_child(node, ns, "frontend", NULL, NULL);
+        device = ensure_ns_child(node, ns, "device", "alias", iface->alias);
+        node = ensure_ns_child(device, ns, "frontend", NULL, NULL);
         node = ensure_ns_child(node, ns, "property", "name", f->name);
+        override_add(d, device, node);
+        o = &d->overrides[d->n_overrides - 1];
     }
-    xmlSetProp(node, (const xmlChar *) "type", (const xmlChar *) "bool");
-    xmlSetProp(node, (const xmlChar *) "value", (const xmlChar *) (on ? "true" : "false"));
-    /* xmlSetProp freed the old values the list points to */
-    return domain_collect_overrides(d);
+    xmlSetProp(o->node, (const xmlChar *) "type", (const xmlChar *) "bool");
+    xmlSetProp(o->node, (const xmlChar *) "value", (const xmlChar *) (on ? "true" : "false"));
+    override_read(o);
+    return 0;
 }
 
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name)
