@@ -11,18 +11,6 @@
 #include "testutil.h"
 #include "util/error.h"
 
-static AbipinCatalogue *cat;
-
-static void load_catalogue(void)
-{
-    cat = abipin_test_catalogue();
-}
-
-static void free_catalogue(void)
-{
-    abipin_catalogue_free(cat);
-    cat = NULL;
-}
 
 static json_object *transcript(const char *name)
 {
@@ -124,7 +112,7 @@ static int read_live(const char *recording, const char *machine, const char *hos
     json_object *t = transcript(recording);
     AbipinDomain *running = domain_edited("running", "pc-q35-10.0", machine);
     AbipinProfile *p = profile(host);
-    int r = abipin_live_read(cat, p, running, fake_qmp, t, ret);
+    int r = abipin_live_read(abipin_test_cat, p, running, fake_qmp, t, ret);
 
     abipin_profile_free(p);
     abipin_domain_free(running);
@@ -161,8 +149,8 @@ static const struct {
 START_TEST(test_read_recording)
 {
     AbipinLive *live = NULL;
-    const AbipinFeature *host_uso = abipin_catalogue_find(cat, "host_uso");
-    const AbipinFeature *queue_reset = abipin_catalogue_find(cat, "queue_reset");
+    const AbipinFeature *host_uso = abipin_catalogue_find(abipin_test_cat, "host_uso");
+    const AbipinFeature *queue_reset = abipin_catalogue_find(abipin_test_cat, "queue_reset");
     int r = read_live(recordings[_i].recording, recordings[_i].machine, recordings[_i].host, &live);
 
     ck_assert_msg(r == 0, "%s: %s", recordings[_i].recording, abipin_error_message());
@@ -180,8 +168,8 @@ START_TEST(test_read_recording)
                   (unsigned long long) live->devices[1].offered[0]);
     for (size_t i = 0; i < live->n_devices; i++) {
         ck_assert(!live->devices[i].vhost);
-        ck_assert(live->devices[i].known[host_uso - cat->features] == recordings[_i].has_uso);
-        ck_assert(live->devices[i].known[queue_reset - cat->features] ==
+        ck_assert(live->devices[i].known[host_uso - abipin_test_cat->features] == recordings[_i].has_uso);
+        ck_assert(live->devices[i].known[queue_reset - abipin_test_cat->features] ==
                   recordings[_i].has_queue_reset);
     }
     ck_assert_str_eq(live->devices[1].alias, "net1");
@@ -197,7 +185,7 @@ static void assert_read_fails(json_object *t, const char *message)
     AbipinProfile *p = profile("host-linux-6.18");
     AbipinLive *live = NULL;
 
-    ck_assert_int_lt(abipin_live_read(cat, p, running, fake_qmp, t, &live), 0);
+    ck_assert_int_lt(abipin_live_read(abipin_test_cat, p, running, fake_qmp, t, &live), 0);
     ck_assert_ptr_null(live);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_ENV);
     ck_assert_msg(strstr(abipin_error_message(), message), "%s", abipin_error_message());
@@ -282,15 +270,15 @@ START_TEST(test_pin_live)
     int r = read_live(recordings[_i].recording, recordings[_i].machine, recordings[_i].host, &live);
 
     ck_assert_msg(r == 0, "%s", abipin_error_message());
-    r = abipin_pin_live_domain(cat, live, d);
+    r = abipin_pin_live_domain(abipin_test_cat, live, d);
     ck_assert_msg(r == 0, "%s", abipin_error_message());
     report = abipin_record_to_json(d->record, d->name);
     for (size_t k = 0; k < 2; k++) {
         const AbipinLiveDevice *dev = abipin_live_find(live, &d->ifaces[k]);
 
         ck_assert_ptr_eq(dev, &live->devices[k]);
-        for (size_t i = 0; i < cat->n_features; i++) {
-            const AbipinFeature *f = &cat->features[i];
+        for (size_t i = 0; i < abipin_test_cat->n_features; i++) {
+            const AbipinFeature *f = &abipin_test_cat->features[i];
             AbipinValue v, want;
 
             ck_assert_int_eq(abipin_domain_get_feature(d, &d->ifaces[k], f, &v), 0);
@@ -327,7 +315,7 @@ START_TEST(test_pin_live)
     /* idempotent */
     ck_assert_int_eq(abipin_domain_format(d, &xml, &len), 0);
     ck_assert_int_eq(abipin_domain_parse("again", xml, len, &again), 0);
-    ck_assert_int_eq(abipin_pin_live_domain(cat, live, again), 0);
+    ck_assert_int_eq(abipin_pin_live_domain(abipin_test_cat, live, again), 0);
     report2 = abipin_record_to_json(again->record, again->name);
     ck_assert_int_eq(abipin_domain_format(again, &xml2, &len2), 0);
     ck_assert_msg(len == len2 && memcmp(xml, xml2, len) == 0, "not idempotent:\n%s\n%s", xml, xml2);
@@ -362,7 +350,7 @@ START_TEST(test_read_unknown_atom)
                               (int) (at - data), data, at + strlen(from)), 0);
     ck_assert_msg(abipin_profile_parse("unknown-uso", edited, strlen(edited), &p) == 0, "%s",
                   abipin_error_message());
-    ck_assert_int_lt(abipin_live_read(cat, p, running, fake_qmp, t, &live), 0);
+    ck_assert_int_lt(abipin_live_read(abipin_test_cat, p, running, fake_qmp, t, &live), 0);
     ck_assert_ptr_null(live);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_ENV);
     ck_assert_msg(strstr(abipin_error_message(), "cannot tell whether host_uso is offered") ||
@@ -387,7 +375,7 @@ START_TEST(test_read_vhost_user)
     AbipinProfile *p = profile("host-linux-6.18");
     AbipinLive *live = NULL;
 
-    ck_assert_int_lt(abipin_live_read(cat, p, running, fake_qmp, t, &live), 0);
+    ck_assert_int_lt(abipin_live_read(abipin_test_cat, p, running, fake_qmp, t, &live), 0);
     ck_assert_ptr_null(live);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_REFUSED);
     ck_assert_msg(strstr(abipin_error_message(), "its backend process decides whether"), "%s",
@@ -406,7 +394,7 @@ START_TEST(test_pin_live_refuses_unknown_interface)
     AbipinDomain *d = domain_edited("persistent", "52:54:00:00:00:02", "52:54:00:00:00:09");
 
     ck_assert_int_eq(read_live("qemu-10.0", "pc-q35-10.0", "host-linux-6.18", &live), 0);
-    ck_assert_int_lt(abipin_pin_live_domain(cat, live, d), 0);
+    ck_assert_int_lt(abipin_pin_live_domain(abipin_test_cat, live, d), 0);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_REFUSED);
     ck_assert_msg(strstr(abipin_error_message(), "(52:54:00:00:00:09) of the definition is not a "
                                                  "virtio-net device of the running domain"),
@@ -421,7 +409,7 @@ int main(void)
     Suite *s = suite_create("live");
     TCase *tc = tcase_create("live");
 
-    tcase_add_unchecked_fixture(tc, load_catalogue, free_catalogue);
+    tcase_add_unchecked_fixture(tc, abipin_test_catalogue_setup, abipin_test_catalogue_teardown);
     tcase_add_loop_test(tc, test_read_recording, 0, ELEMENTSOF(recordings));
     tcase_add_test(tc, test_read_missing_device);
     tcase_add_test(tc, test_read_bad_property);

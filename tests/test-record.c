@@ -11,18 +11,6 @@
 #include "util/error.h"
 #include "util/json.h"
 
-static AbipinCatalogue *cat;
-
-static void load_catalogue(void)
-{
-    cat = abipin_test_catalogue();
-}
-
-static void free_catalogue(void)
-{
-    abipin_catalogue_free(cat);
-    cat = NULL;
-}
 
 static AbipinDomain *parse(const char *xml)
 {
@@ -174,7 +162,7 @@ START_TEST(test_decide_then_apply)
     AbipinPinContext ctx;
     int r;
 
-    ck_assert_int_eq(abipin_pin_context_init(&ctx, cat, p, cases[_i].policy), 0);
+    ck_assert_int_eq(abipin_pin_context_init(&ctx, abipin_test_cat, p, cases[_i].policy), 0);
     before = format(d, &len_before);
     r = abipin_pin_decide(&ctx, d, &record);
     after = format(d, &len_after);
@@ -189,7 +177,7 @@ START_TEST(test_decide_then_apply)
     }
     ck_assert_msg(r == 0, "%s: %s", cases[_i].input, abipin_error_message());
     ck_assert_uint_gt(record->n_ifaces, 0);
-    ck_assert_int_eq(abipin_pin_apply(cat, d, TAKE_PTR(record)), 0);
+    ck_assert_int_eq(abipin_pin_apply(abipin_test_cat, d, TAKE_PTR(record)), 0);
     pinned = format(d, &len);
     ck_assert_int_eq(abipin_domain_parse("again", pinned, len, &again), 0);
     json = record_json(d);
@@ -203,7 +191,7 @@ int main(void)
     Suite *s = suite_create("record");
     TCase *tc = tcase_create("record");
 
-    tcase_add_checked_fixture(tc, load_catalogue, free_catalogue);
+    tcase_add_checked_fixture(tc, abipin_test_catalogue_setup, abipin_test_catalogue_teardown);
     tcase_add_test(tc, test_why_strings);
     tcase_add_test(tc, test_parse_tolerant);
     tcase_add_test(tc, test_no_record);

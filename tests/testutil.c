@@ -59,6 +59,19 @@ AbipinCatalogue *abipin_test_catalogue(void)
     return cat;
 }
 
+AbipinCatalogue *abipin_test_cat;
+
+void abipin_test_catalogue_setup(void)
+{
+    abipin_test_cat = abipin_test_catalogue();
+}
+
+void abipin_test_catalogue_teardown(void)
+{
+    abipin_catalogue_free(abipin_test_cat);
+    abipin_test_cat = NULL;
+}
+
 #include <dirent.h>
 
 #include "util/macro.h"

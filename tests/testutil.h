@@ -11,6 +11,11 @@ int abipin_test_run(Suite *s);
 char *abipin_test_path(const char *rel);
 char *abipin_test_read(const char *path, size_t *ret_len);
 AbipinCatalogue *abipin_test_catalogue(void);
+/* data/features.xml as a fixture's abipin_test_cat:
+ * tcase_add_checked_fixture(tc, abipin_test_catalogue_setup, abipin_test_catalogue_teardown) */
+extern AbipinCatalogue *abipin_test_cat;
+void abipin_test_catalogue_setup(void);
+void abipin_test_catalogue_teardown(void);
 
 /* Data-driven cases: the sorted names of DIR's files ending in SUFFIX;
  * fewer than MIN (a missing or emptied directory) fails the test. */
