@@ -13,10 +13,8 @@
 
 #include "domain.h"
 #include "pin.h"
+#include "util/qmp.h"
 
-/* Send one QMP command (JSON text); *ret_reply gets QEMU's reply (JSON
- * text, malloc'd), also when it is a QMP error. */
-typedef int (*AbipinQmpFunc)(void *userdata, const char *command, char **ret_reply);
 
 /* Where the offered features came from, in the record's method=: the
  * device's QOM properties and this host's profile, through the model. */
