@@ -62,6 +62,20 @@ static bool machine_is_modelled(const char *arch, const char *machine)
 }
 
 /**
+ * abipin_machine_is_modelled:
+ *
+ * Whether @machine (resolved or an alias) is a pc, q35 or virt machine type
+ * on any architecture abipin models: the ones worth measuring.
+ */
+bool abipin_machine_is_modelled(const char *machine)
+{
+    for (size_t i = 0; i < ELEMENTSOF(modelled); i++)
+        if (machine_is_modelled(modelled[i].arch, machine))
+            return true;
+    return false;
+}
+
+/**
  * abipin_domain_check_modelled:
  *
  * An INPUT error, naming the definition and what abipin does model, for a

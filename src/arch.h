@@ -8,3 +8,4 @@
 
 const char *abipin_domain_arch(const AbipinDomain *d);
 int abipin_domain_check_modelled(const AbipinDomain *d) _warn_unused_result_;
+bool abipin_machine_is_modelled(const char *machine);

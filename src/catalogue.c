@@ -70,8 +70,10 @@ void abipin_catalogue_free(AbipinCatalogue *cat)
     for (size_t i = 0; i < cat->n_features; i++)
         feature_clear(&cat->features[i]);
     free(cat->features);
-    for (size_t i = 0; i < cat->n_base; i++)
+    for (size_t i = 0; i < cat->n_base; i++) {
         free(cat->base[i].macro);
+        free(cat->base[i].property);
+    }
     free(cat->base);
     free(cat);
 }
@@ -256,6 +258,8 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
     if ((r = prop_version(path, node, "machine-min", &b->machine_min)) < 0)
         return r;
     b->macro = abipin_xml_prop(node, "macro"); /* required above */
+    b->property = abipin_xml_prop(node, "property");
+    b->inverted = streq_ptr(abipin_xml_prop_static(node, "offered-when"), "off");
     if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||
         (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0)
         return r;
@@ -419,4 +423,25 @@ bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, Abipi
             return c->value;
     }
     return f->default_on;
+}
+
+/**
+ * abipin_catalogue_measured_properties:
+ * @names: receives at most @max property names (the catalogue's strings)
+ *
+ * Every device property whose default decides a feature bit: the
+ * features' and the base bits' that have one. What probe/machine.c reads
+ * from the emulator per machine type. Returns how many.
+ */
+size_t abipin_catalogue_measured_properties(const AbipinCatalogue *cat, const char **names,
+                                            size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < cat->n_features && n < max; i++)
+        names[n++] = cat->features[i].name;
+    for (size_t i = 0; i < cat->n_base && n < max; i++)
+        if (cat->base[i].property)
+            names[n++] = cat->base[i].property;
+    return n;
 }

@@ -81,6 +81,10 @@ typedef struct {
     AbipinVersion machine_min; /* older machine types do not offer it; 0: all do */
     bool transitional_keeps;   /* ...except with a transitional model */
     AbipinVersion qemu_min, qemu_max;
+    /* the device property that decides it, measured per machine type (the
+     * machine-min above is its model); NULL: none, QEMU always sets it */
+    char *property;
+    bool inverted; /* offered when the property is off ("disable-modern") */
 } AbipinBaseBit;
 
 typedef struct {
@@ -102,4 +106,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
 const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name);
 const AbipinFeature *abipin_catalogue_find_bit(const AbipinCatalogue *cat, unsigned bit);
 const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit);
+size_t abipin_catalogue_measured_properties(const AbipinCatalogue *cat, const char **names,
+                                            size_t max);
 bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu);

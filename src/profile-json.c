@@ -6,9 +6,39 @@
  * abipin_profile_to_json:
  *
  * {"name", "description", "kernel", "emulator": {"path", "version",
- * "aliases": {NAME: MACHINE}}, "atoms": {"present": [...], "absent":
+ * "aliases": {NAME: MACHINE}, "defaults": [{"machine", "model", "on": [...], "off": [...],
+ * "mixed": [...]}]}, "atoms": {"present": [...], "absent":
  * [{"name", "reason"}], "unknown": [{"name", "reason"}]}}
  */
+/* The names of @d's properties whose value (or, @mixed, mixed flag) is @want */
+static json_object *defaults_list(const AbipinMachineDefaults *d, bool mixed, bool want)
+{
+    json_object *list = abipin_json_array();
+
+    for (size_t i = 0; i < d->n_values; i++)
+        if ((mixed ? d->values[i].mixed : d->values[i].value) == want)
+            abipin_json_append(list, abipin_json_string(d->values[i].name));
+    return list;
+}
+
+static json_object *defaults_to_json(const AbipinDefaultsList *list)
+{
+    json_object *all = abipin_json_array();
+
+    for (size_t i = 0; i < list->n; i++) {
+        const AbipinMachineDefaults *d = &list->items[i];
+        json_object *o = abipin_json_object();
+
+        abipin_json_set(o, "machine", abipin_json_string(d->machine));
+        abipin_json_set(o, "model", abipin_json_string(d->model));
+        abipin_json_set(o, "on", defaults_list(d, false, true));
+        abipin_json_set(o, "off", defaults_list(d, false, false));
+        abipin_json_set(o, "mixed", defaults_list(d, true, true));
+        abipin_json_append(all, o);
+    }
+    return all;
+}
+
 json_object *abipin_profile_to_json(const AbipinProfile *p)
 {
     json_object *o = abipin_json_object();
@@ -27,6 +57,7 @@ json_object *abipin_profile_to_json(const AbipinProfile *p)
             abipin_json_set(aliases, p->aliases[i].name,
                                    abipin_json_string(p->aliases[i].machine));
         abipin_json_set(e, "aliases", aliases);
+        abipin_json_set(e, "defaults", defaults_to_json(&p->defaults));
         abipin_json_set(o, "emulator", e);
     } else {
         abipin_json_set(o, "emulator", NULL);

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <stdint.h>
 #include <string.h>
 
 #include "profile.h"
@@ -33,7 +34,7 @@ void abipin_profile_free(AbipinProfile *p)
 /**
  * abipin_profile_clear_emulator:
  *
- * Forget the emulator's path, version and aliases: the profile has no
+ * Forget the emulator's path, version, aliases and measured defaults: the profile has no
  * emulator facts. Its qemu.* atoms are the caller's to settle.
  */
 void abipin_profile_clear_emulator(AbipinProfile *p)
@@ -47,6 +48,8 @@ void abipin_profile_clear_emulator(AbipinProfile *p)
     }
     free(TAKE_PTR(p->aliases));
     p->n_aliases = 0;
+    abipin_defaults_clear(&p->defaults);
+    p->measurable = false;
 }
 
 void abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine)
@@ -175,6 +178,84 @@ static int profile_parse_alias(AbipinProfile *p, const char *what, const xmlNode
     return 0;
 }
 
+/* platform.rng's property-list: QEMU property names, one space between */
+static bool is_property_list(const char *s)
+{
+    for (const char *p = s;; p++) {
+        if (!is_ascii_alnum(*p) && (!*p || !strchr("_-", *p)))
+            return false;
+        p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+        if (!*p)
+            return true;
+        if (*p != ' ')
+            return false;
+    }
+}
+
+/* One list of <defaults>: each name gets @value (and mixed, for the
+ * "mixed" list: those are the "off" ones a baseline's members disagreed on). */
+static int profile_parse_default_list(AbipinMachineDefaults *d, const char *what,
+                                      const xmlNode *node, const char *attr, bool value)
+{
+    const char *list;
+    int r;
+
+    if ((r = profile_attr(node, what, attr, false, is_property_list, &list)) < 0 || !list)
+        return r;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        char name[128];
+
+        if (n > 0 && n < sizeof(name)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            if (strcmp(attr, "mixed") == 0) {
+                if (!abipin_defaults_get(d, name))
+                    return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                            _("%1$s:%2$ld: mixed='%3$s' names a property that is "
+                                              "neither on nor off"),
+                                            what, xmlGetLineNo(node), name);
+                abipin_defaults_set(d, name, false, true);
+            } else if (abipin_defaults_get(d, name)) {
+                return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                        _("%1$s:%2$ld: the property '%3$s' is listed twice"), what,
+                                        xmlGetLineNo(node), name);
+            } else {
+                abipin_defaults_set(d, name, value, false);
+            }
+        } else if (n > 0) {
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: invalid %3$s='%4$s' in <%5$s>"), what,
+                                    xmlGetLineNo(node), attr, list, (const char *) node->name);
+        }
+        p += n + (p[n] == ' ');
+    }
+    return 0;
+}
+
+static int profile_parse_defaults(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { "machine", "model", "on", "off", "mixed", NULL };
+    const char *machine, *model;
+    AbipinMachineDefaults *d;
+    int r;
+
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = abipin_xml_check_empty(node, what)) < 0 ||
+        (r = profile_attr(node, what, "machine", true, is_token, &machine)) < 0 ||
+        (r = profile_attr(node, what, "model", true, is_token, &model)) < 0)
+        return r;
+    if (abipin_defaults_find(&p->defaults, machine, model))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: the defaults of %3$s on %4$s are listed twice"),
+                                what, xmlGetLineNo(node), model, machine);
+    d = abipin_defaults_add(&p->defaults, machine, model);
+    if ((r = profile_parse_default_list(d, what, node, "on", true)) < 0 ||
+        (r = profile_parse_default_list(d, what, node, "off", false)) < 0)
+        return r;
+    return profile_parse_default_list(d, what, node, "mixed", false);
+}
+
 static int profile_parse_emulator(AbipinProfile *p, const char *what, const xmlNode *node)
 {
     static const char *const attrs[] = { "path", "version", NULL };
@@ -195,9 +276,13 @@ static int profile_parse_emulator(AbipinProfile *p, const char *what, const xmlN
                 return r;
             continue;
         }
-        if (!abipin_xml_is(c, "alias"))
-            return abipin_xml_unexpected(c, what);
-        if ((r = profile_parse_alias(p, what, c)) < 0)
+        if (abipin_xml_is(c, "alias") && p->defaults.n == 0)
+            r = profile_parse_alias(p, what, c);
+        else if (abipin_xml_is(c, "defaults"))
+            r = profile_parse_defaults(p, what, c);
+        else
+            r = abipin_xml_unexpected(c, what);
+        if (r < 0)
             return r;
     }
     return 0;
@@ -328,6 +413,37 @@ static void set_prop(xmlNodePtr node, const char *name, const char *value)
         xmlNewProp(node, (const xmlChar *) name, (const xmlChar *) value);
 }
 
+/* One of <defaults>'s lists: the names whose value (or mixed flag) is @want. */
+static void profile_format_default_list(xmlNodePtr node, const AbipinMachineDefaults *d,
+                                        const char *attr, bool mixed, bool want)
+{
+    _cleanup_free_ char *list = NULL;
+    size_t len = 0;
+
+    for (size_t i = 0; i < d->n_values; i++) {
+        const AbipinDefaultValue *v = &d->values[i];
+        size_t n = strlen(v->name);
+
+        if ((mixed ? v->mixed : v->value) != want)
+            continue;
+        abipin_array_resize(list, len + n + 2);
+        if (len)
+            list[len++] = ' ';
+        memcpy(list + len, v->name, n + 1);
+        len += n;
+    }
+    set_prop(node, attr, list);
+}
+
+static void profile_format_defaults(xmlNodePtr node, const AbipinMachineDefaults *d)
+{
+    set_prop(node, "machine", d->machine);
+    set_prop(node, "model", d->model);
+    profile_format_default_list(node, d, "on", false, true);
+    profile_format_default_list(node, d, "off", false, false);
+    profile_format_default_list(node, d, "mixed", true, true);
+}
+
 /**
  * abipin_profile_format_xml:
  *
@@ -356,7 +472,9 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
             set_prop(a, "name", p->aliases[i].name);
             set_prop(a, "machine", p->aliases[i].machine);
         }
-        if (p->n_aliases)
+        for (size_t i = 0; i < p->defaults.n; i++)
+            profile_format_defaults(add_child(node, "defaults", 2), &p->defaults.items[i]);
+        if (p->n_aliases || p->defaults.n)
             xmlAddChild(node, xmlNewText((const xmlChar *) "\n  "));
     }
     for (size_t i = 0; i < p->atoms->n; i++) {
@@ -380,6 +498,8 @@ static void profile_copy_emulator(AbipinProfile *dst, const AbipinProfile *src)
     dst->emulator_version = abipin_strdup(src->emulator_version);
     for (size_t i = 0; i < src->n_aliases; i++)
         abipin_profile_add_alias(dst, src->aliases[i].name, src->aliases[i].machine);
+    abipin_defaults_copy(&dst->defaults, &src->defaults);
+    dst->measurable = src->measurable;
 }
 
 /* Keep only the emulator facts every host shares. */
@@ -406,6 +526,7 @@ static void profile_intersect_emulator(AbipinProfile *acc, const AbipinProfile *
         }
     }
     acc->n_aliases = kept;
+    abipin_defaults_intersect(&acc->defaults, &other->defaults);
 }
 
 /* "baseline of a, b, c": the description names every member. It is data
@@ -453,6 +574,7 @@ int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const 
             return r;
     }
     profile_copy_emulator(first, p);
+    first->measurable = false; /* a baseline's emulator is no single binary */
     *acc = TAKE_PTR(first);
     return 0;
 }
@@ -508,4 +630,90 @@ int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host)
             return r;
     }
     return 0;
+}
+
+/* Levenshtein distance, bounded: machine type names are short */
+static size_t name_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[130];
+
+    if (la > 128 || lb > 128)
+        return SIZE_MAX;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* "pc-q35-10.0, pc-q35-9.2, pc-q35-9.1": the emulator's machine types
+ * nearest to @machine by name, at most three */
+static void profile_nearest_machines(const AbipinProfile *p, const char *machine, char *buf,
+                                     size_t len)
+{
+    static const char prefix[] = "qemu.machine.";
+    const char *best[3] = { NULL };
+    size_t dist[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
+
+    for (size_t i = 0; i < p->atoms->n; i++) {
+        const AbipinAtom *a = &p->atoms->items[i];
+        const char *name = a->name + strlen(prefix);
+        size_t d;
+
+        if (a->state != ABIPIN_ATOM_PRESENT || strncmp(a->name, prefix, strlen(prefix)) != 0)
+            continue;
+        d = name_distance(machine, name);
+        for (size_t k = 0; k < ELEMENTSOF(best); k++)
+            if (d < dist[k]) {
+                memmove(&best[k + 1], &best[k], (ELEMENTSOF(best) - k - 1) * sizeof(*best));
+                memmove(&dist[k + 1], &dist[k], (ELEMENTSOF(dist) - k - 1) * sizeof(*dist));
+                best[k] = name;
+                dist[k] = d;
+                break;
+            }
+    }
+    buf[0] = '\0';
+    for (size_t k = 0; k < ELEMENTSOF(best) && best[k]; k++)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", k ? ", " : "", best[k]);
+}
+
+/**
+ * abipin_profile_require_machine:
+ * @machine: as the definition or the user wrote it; aliases resolve
+ * @what: who asks, for the message (a file, a command)
+ *
+ * An INPUT error naming the emulator and its nearest machine types when
+ * the profile's emulator lacks @machine: libvirt would refuse it, and a
+ * default for it would be a guess. A profile without emulator facts
+ * cannot tell, and is not the caller's to refuse.
+ */
+int abipin_profile_require_machine(const AbipinProfile *p, const char *machine, const char *what)
+{
+    const char *resolved = abipin_profile_resolve_machine(p, machine);
+    char atom[256], near[512], m[ABIPIN_QUOTE_MAX];
+
+    snprintf(atom, sizeof(atom), "qemu.machine.%s", resolved);
+    if (!p->has_emulator || abipin_atom_set_has(p->atoms, atom))
+        return 0;
+    profile_nearest_machines(p, resolved, near, sizeof(near));
+    return abipin_error_set(ABIPIN_ERR_INPUT, -ENOENT,
+                            _("%1$s: the emulator %2$s (QEMU %3$s, platform '%4$s') has no machine "
+                              "type %5$s; its nearest: %6$s ('%7$s -machine help' lists them)"),
+                            what, p->emulator_path ? p->emulator_path : "?",
+                            p->emulator_version ? p->emulator_version : "?", p->name,
+                            abipin_error_quote(resolved, m, sizeof(m)), near[0] ? near : "none",
+                            p->emulator_path ? p->emulator_path : "qemu-system-x86_64");
 }

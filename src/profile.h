@@ -4,6 +4,7 @@
 
 
 #include "atoms.h"
+#include "defaults.h"
 
 typedef struct {
     char *name;    /* e.g. "pc" or "q35" */
@@ -19,6 +20,8 @@ typedef struct {
     char *emulator_version;
     AbipinMachineAlias *aliases;
     size_t n_aliases;
+    AbipinDefaultsList defaults; /* measured per machine type (defaults.h) */
+    bool measurable;   /* the emulator is this host's: a machine type can be measured now */
     AbipinAtomSet *atoms;
 } AbipinProfile;
 
@@ -29,6 +32,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinProfile *, abipin_profile_free)
 void abipin_profile_clear_emulator(AbipinProfile *p);
 void abipin_profile_add_alias(AbipinProfile *p, const char *name, const char *machine);
 const char *abipin_profile_resolve_machine(const AbipinProfile *p, const char *machine);
+int abipin_profile_require_machine(const AbipinProfile *p, const char *machine, const char *what)
+    _warn_unused_result_;
 
 int abipin_profile_load(const char *path, AbipinProfile **ret) _warn_unused_result_;
 int abipin_profile_load_owned(const char *path, AbipinProfile **ret) _warn_unused_result_;

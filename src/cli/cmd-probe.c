@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "labels.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 
@@ -20,13 +21,18 @@ static void probe_help(void)
         { "--json", N_("--format json") },
         { "--text", N_("--format text") },
         { "-o, --output FILE", N_("write the profile to FILE (atomically)") },
+        { "-m, --machine NAME", N_("measure the emulator's defaults on this machine\n"
+                                   "type (repeatable; an alias such as q35 resolves)") },
+        { "--all-machines", N_("measure them on every pc, q35 and virt machine type") },
         CLI_HELP_PROBE_OPTIONS,
     };
 
     CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
-                   "        [--emulator PATH] [--no-cache]",
+                   "        [--machine NAME... | --all-machines] [--emulator PATH] [--no-cache]",
                    N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
-                      "its platform profile. Every atom is present, absent, or unknown with the reason.\n"),
+                      "its platform profile. Every atom is present, absent, or unknown with the reason.\n"
+                      "With --machine, the profile carries the emulator's defaults on those machine\n"
+                      "types, measured from a paused QEMU, so that another host can be compared.\n"),
                    options);
 }
 
@@ -114,18 +120,21 @@ int cmd_probe(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },   { "json", no_argument, NULL, 'j' },
         { "text", no_argument, NULL, 't' },   { "output", required_argument, NULL, 'o' },
         { "format", required_argument, NULL, 'F' },
+        { "machine", required_argument, NULL, 'm' },
+        { "all-machines", no_argument, NULL, 'A' },
         CLI_PROBE_OPTIONS,                   {},
     };
+    _cleanup_free_ const char **machines = abipin_new0(const char *, argc + 1);
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     _cleanup_free_ char *labels = NULL;
-    AbipinProbeOptions opts = { 0 };
+    AbipinProbeOptions opts = { .machines = machines, .progress = cli_progress_machines };
     ProbeFormat format = PROBE_XML;
     const char *output = NULL;
     bool given = false;
     size_t len;
     int opt, r;
 
-    while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) >= 0) {
+    while ((opt = getopt_long(argc, argv, "ho:m:", options, NULL)) >= 0) {
         if (cli_parse_probe_option(opt, &opts))
             continue;
         switch (opt) {
@@ -145,6 +154,14 @@ int cmd_probe(int argc, char **argv)
             output = optarg;
             r = 0;
             break;
+        case 'm':
+            machines[opts.n_machines++] = optarg;
+            r = 0;
+            break;
+        case 'A':
+            opts.all_machines = true;
+            r = 0;
+            break;
         default:
             return cli_usage_error("probe", _("bad option"));
         }
@@ -156,9 +173,11 @@ int cmd_probe(int argc, char **argv)
         cli_untranslated();
     if (optind < argc)
         return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
-    r = abipin_probe_host(&opts, &p);
-    if (r < 0)
+    if ((r = abipin_probe_host(&opts, &p)) < 0)
         return r;
+    for (size_t i = 0; i < opts.n_machines; i++)
+        if ((r = abipin_profile_require_machine(p, machines[i], "probe --machine")) < 0)
+            return r;
     switch (format) {
     case PROBE_TEXT:
         probe_print_text(p);

@@ -4,6 +4,8 @@
  * the failures. */
 #pragma once
 
+#include <stddef.h>
+
 #include "util/macro.h"
 
 typedef enum {
@@ -15,3 +17,4 @@ typedef enum {
 
 void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail, const char *fmt, ...)
     _printf_(4, 5);
+void cli_progress_machines(size_t done, size_t total, const char *machine);

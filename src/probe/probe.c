@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "arch.h"
 #include "catalogue.h"
 #include "probe/probe.h"
 #include "util/alloc.h"
@@ -198,37 +199,130 @@ static void probe_cache_store(const char *path, const AbipinProfile *p)
 }
 
 
+/* Whether @machine (resolved) is one to measure: a pc, q35 or virt
+ * machine type the emulator lists. One it lacks is the decision's error
+ * to name (context.c), with the emulator's nearest names. */
+static bool probe_machine_wanted(const AbipinProfile *p, const char *machine)
+{
+    char atom[256];
+
+    snprintf(atom, sizeof(atom), "qemu.machine.%s", machine);
+    return abipin_machine_is_modelled(machine) && abipin_atom_set_has(p->atoms, atom) &&
+           !abipin_defaults_has_machine(&p->defaults, machine);
+}
+
+/* The machine types @opts asks for that @p does not carry yet, resolved,
+ * each once. */
+static size_t probe_machines_to_measure(const AbipinProbeOptions *opts, const AbipinProfile *p,
+                                        const char **out, size_t max)
+{
+    static const char prefix[] = "qemu.machine.";
+    size_t n = 0;
+
+    for (size_t i = 0; opts->all_machines && i < p->atoms->n && n < max; i++) {
+        const char *name = p->atoms->items[i].name;
+
+        if (strncmp(name, prefix, strlen(prefix)) == 0 &&
+            probe_machine_wanted(p, name + strlen(prefix)))
+            out[n++] = name + strlen(prefix);
+    }
+    for (size_t i = 0; i < opts->n_machines && n < max; i++) {
+        const char *m = abipin_profile_resolve_machine(p, opts->machines[i]);
+        bool dup = false;
+
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = strcmp(out[k], m) == 0;
+        if (!dup && probe_machine_wanted(p, m))
+            out[n++] = m;
+    }
+    return n;
+}
+
+/* Measure what @opts asks for and @p lacks (probe/machine.c). Returns how
+ * many machine types were measured, or an ENV error naming the emulator. */
+static int probe_measure_machines(const AbipinProbeOptions *opts, AbipinProfile *p)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    _cleanup_free_ const char **todo = NULL;
+    size_t n;
+    int r;
+
+    if (!p->measurable || (!opts->all_machines && opts->n_machines == 0))
+        return 0;
+    todo = abipin_new0(const char *, p->atoms->n + opts->n_machines + 1);
+    n = probe_machines_to_measure(opts, p, todo, p->atoms->n + opts->n_machines);
+    if (n == 0)
+        return 0;
+    if ((r = abipin_catalogue_load_default(&cat)) < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        /* todo[] points into @p, which the measurement does not touch
+         * until it adds its entries: copy the name first */
+        _cleanup_free_ char *machine = abipin_strdup(todo[i]);
+
+        if (opts->progress)
+            opts->progress(i, n, machine);
+        if ((r = abipin_probe_machine_defaults(p->emulator_path, machine, cat, &p->defaults)) < 0)
+            return r;
+    }
+    if (opts->progress)
+        opts->progress(n, n, NULL);
+    return (int) n;
+}
+
+/* A probe of this host: its emulator can be measured now. */
+static int probe_host_measure(const AbipinProbeOptions *opts, AbipinProfile *p)
+{
+    p->measurable = p->has_emulator && p->emulator_path;
+    return probe_measure_machines(opts, p);
+}
+
 /**
  * abipin_probe_host:
- * @opts: emulator, and whether to use the cache
+ * @opts: emulator, whether to use the cache, which machine types to measure
  *
  * This host's profile: from the cache when its key matches (boot id,
  * emulator identity, device nodes, user), else probed and cached. An
  * unreadable or corrupt cache entry is probed again and replaced. A probe
  * whose emulator failed to run is not cached: the next caller asks again.
+ * The machine types @opts names are measured where the entry lacks them,
+ * and the entry is written again with them: the binary's identity is in
+ * its key, so a new or rebuilt emulator is measured anew. A measurement
+ * that fails writes nothing.
  */
 int abipin_probe_host(const AbipinProbeOptions *opts, AbipinProfile **ret)
 {
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     _cleanup_free_ char *path = NULL;
-    bool transient = false;
+    bool transient = false, cached = false;
     int r;
 
     /* A declared host profile replaces the probe ("treat this host as
-     * platform X"; tests use it to stand for a host they are not). */
+     * platform X"; tests use it to stand for a host they are not): its
+     * emulator is not this host's to measure. */
     const char *fixed = getenv("ABIPIN_HOST_PROFILE");
 
     if (fixed && *fixed)
         return abipin_profile_load(fixed, ret);
-    if (opts->no_cache)
-        return abipin_probe_host_uncached(opts, ret, &transient);
+    if (opts->no_cache) {
+        if ((r = abipin_probe_host_uncached(opts, &p, &transient)) < 0 ||
+            (r = probe_host_measure(opts, p)) < 0)
+            return r;
+        *ret = TAKE_PTR(p);
+        return 0;
+    }
     path = probe_cache_path(opts);
     if (access(path, R_OK) == 0) {
-        if (abipin_profile_load_owned(path, ret) >= 0)
-            return 0;
-        abipin_error_reset();
+        cached = abipin_profile_load_owned(path, &p) >= 0;
+        if (!cached)
+            abipin_error_reset();
     }
-    r = abipin_probe_host_uncached(opts, ret, &transient);
-    if (r >= 0 && !transient)
-        probe_cache_store(path, *ret);
-    return r;
+    if (!cached && (r = abipin_probe_host_uncached(opts, &p, &transient)) < 0)
+        return r;
+    if ((r = probe_host_measure(opts, p)) < 0)
+        return r;
+    if (!transient && (!cached || r > 0))
+        probe_cache_store(path, p);
+    *ret = TAKE_PTR(p);
+    return 0;
 }

@@ -4,6 +4,9 @@
  * links live in a private network namespace that dies with its process. */
 #pragma once
 
+#include <sys/types.h>
+
+#include "catalogue.h"
 #include "profile.h"
 
 typedef struct {
@@ -11,6 +14,13 @@ typedef struct {
     bool skip_emulator;
     bool no_cache; /* probe now, neither read nor write the cache */
     const char *cache_dir; /* NULL: $ABIPIN_CACHE_DIR, else the built-in one */
+    /* the machine types whose defaults the profile must carry, measured
+     * (or from the cache): names or aliases the emulator has */
+    const char *const *machines;
+    size_t n_machines;
+    bool all_machines; /* every pc, q35 or virt machine type the emulator has */
+    /* called before each measurement (a terminal shows progress) */
+    void (*progress)(size_t done, size_t total, const char *machine);
 } AbipinProbeOptions;
 
 /* A prober run in a child process: fills @set, or returns < 0 with @failure
@@ -41,3 +51,13 @@ int abipin_probe_tun_fd(int fd, const char *prefix, AbipinAtomSet *set) _warn_un
 int abipin_probe_mark_all(AbipinAtomSet *set, const char *prefix, const char *const *names,
                           AbipinAtomState state, const char *reason) _warn_unused_result_;
 char *abipin_emulator_find(const char *emulator);
+
+/* Every run of the emulator, and a measurement as a whole, ends by then */
+#define ABIPIN_EMULATOR_TIMEOUT_MS 20000
+struct timespec;
+long abipin_elapsed_ms(const struct timespec *start);
+int abipin_emulator_spawn(const char *emulator, const char *const *argv, int in_fd, int out_fd,
+                          int err_fd, pid_t *ret_pid) _warn_unused_result_;
+int abipin_probe_machine_defaults(const char *emulator, const char *machine,
+                                  const AbipinCatalogue *cat, AbipinDefaultsList *out)
+    _warn_unused_result_;

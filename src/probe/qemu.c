@@ -18,7 +18,6 @@
 
 extern char **environ;
 
-#define EMULATOR_TIMEOUT_MS 20000
 #define EMULATOR_MAX_OUTPUT (1024 * 1024)
 #define EMULATOR_BUSY_TRIES 50
 #define EMULATOR_BUSY_WAIT_NS (20 * 1000 * 1000)
@@ -52,7 +51,8 @@ char *abipin_emulator_find(const char *emulator)
     return NULL;
 }
 
-static long elapsed_ms(const struct timespec *start)
+/* Milliseconds since @start (CLOCK_MONOTONIC) */
+long abipin_elapsed_ms(const struct timespec *start)
 {
     struct timespec now;
 
@@ -60,20 +60,28 @@ static long elapsed_ms(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-/* The child's standard streams: @out_fd as its output, /dev/null for the
- * others. These calls fail for lack of memory or a bad descriptor: abipin's
- * own trouble, not the emulator's, so an error (exit 3), not an emulator
- * without facts. */
-static int emulator_file_actions(posix_spawn_file_actions_t *fa, const char *emulator, int out_fd)
+/* One of the child's standard streams: @fd, or /dev/null when @fd < 0 */
+static int emulator_stream(posix_spawn_file_actions_t *fa, int fd, int target, int oflag)
+{
+    return fd >= 0 ? posix_spawn_file_actions_adddup2(fa, fd, target)
+                   : posix_spawn_file_actions_addopen(fa, target, "/dev/null", oflag, 0);
+}
+
+/* The child's standard streams: @in_fd, @out_fd and @err_fd, /dev/null for
+ * each that is < 0. These calls fail for lack of memory or a bad
+ * descriptor: abipin's own trouble, not the emulator's, so an error (exit
+ * 3), not an emulator without facts. */
+static int emulator_file_actions(posix_spawn_file_actions_t *fa, const char *emulator, int in_fd,
+                                 int out_fd, int err_fd)
 {
     int e = posix_spawn_file_actions_init(fa);
 
     if (e != 0)
         return abipin_error_set(ABIPIN_ERR_ENV, -e, _("cannot prepare to run %1$s: %2$s"),
                                 emulator, strerror(e));
-    if ((e = posix_spawn_file_actions_adddup2(fa, out_fd, STDOUT_FILENO)) != 0 ||
-        (e = posix_spawn_file_actions_addopen(fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0)) != 0 ||
-        (e = posix_spawn_file_actions_addopen(fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0)) != 0) {
+    if ((e = emulator_stream(fa, out_fd, STDOUT_FILENO, O_WRONLY)) != 0 ||
+        (e = emulator_stream(fa, err_fd, STDERR_FILENO, O_WRONLY)) != 0 ||
+        (e = emulator_stream(fa, in_fd, STDIN_FILENO, O_RDONLY)) != 0) {
         posix_spawn_file_actions_destroy(fa);
         return abipin_error_set(ABIPIN_ERR_ENV, -e, _("cannot prepare to run %1$s: %2$s"),
                                 emulator, strerror(e));
@@ -81,14 +89,20 @@ static int emulator_file_actions(posix_spawn_file_actions_t *fa, const char *emu
     return 0;
 }
 
-/* Start "EMULATOR ARGV..." writing to @out_fd. Returns < 0 (error set) if
- * abipin could not prepare it, else 0 with *ret_pid, or the errno of a
- * failed start (the emulator's failure) as a positive number. */
-static int emulator_spawn(const char *emulator, const char *const *argv, int out_fd,
-                          pid_t *ret_pid)
+/**
+ * abipin_emulator_spawn:
+ * @argv: argv[0] is @emulator
+ * @in_fd, @out_fd, @err_fd: its standard streams; < 0: /dev/null
+ *
+ * Start the emulator. Returns < 0 (error set) if abipin could not prepare
+ * it, else 0 with *ret_pid, or the errno of a failed start (the
+ * emulator's failure) as a positive number.
+ */
+int abipin_emulator_spawn(const char *emulator, const char *const *argv, int in_fd, int out_fd,
+                          int err_fd, pid_t *ret_pid)
 {
     posix_spawn_file_actions_t fa;
-    int r = emulator_file_actions(&fa, emulator, out_fd);
+    int r = emulator_file_actions(&fa, emulator, in_fd, out_fd, err_fd);
 
     if (r < 0)
         return r;
@@ -125,7 +139,7 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
         *ret_failure = errno;
         return ABIPIN_EMULATOR_FAILED;
     }
-    r = emulator_spawn(emulator, argv, pfd[1], &pid);
+    r = abipin_emulator_spawn(emulator, argv, -1, pfd[1], -1, &pid);
     close(pfd[1]);
     if (r != 0) {
         close(pfd[0]);
@@ -137,7 +151,7 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        long left = EMULATOR_TIMEOUT_MS - elapsed_ms(&start);
+        long left = ABIPIN_EMULATOR_TIMEOUT_MS - abipin_elapsed_ms(&start);
         ssize_t n;
 
         if (left <= 0 || poll(&p, 1, (int) left) == 0) {

@@ -67,6 +67,18 @@ static json_object *qom_args(const char *path, const char *property)
 }
 
 /**
+ * abipin_qmp_capabilities:
+ *
+ * Leave QMP's negotiation mode: the first command of a monitor of one's own.
+ */
+int abipin_qmp_capabilities(const AbipinQmp *q)
+{
+    _cleanup_(json_object_putp) json_object *v = NULL;
+
+    return qmp_execute(q, "qmp_capabilities", NULL, &v);
+}
+
+/**
  * abipin_qmp_query_version:
  * @ret: "MAJOR.MINOR.MICRO"
  */

@@ -18,6 +18,7 @@ typedef struct {
     const char *what; /* who answers, for messages: a domain, an emulator */
 } AbipinQmp;
 
+int abipin_qmp_capabilities(const AbipinQmp *q) _warn_unused_result_;
 int abipin_qmp_query_version(const AbipinQmp *q, char **ret) _warn_unused_result_;
 int abipin_qmp_property_type(const AbipinQmp *q, const char *path, const char *name,
                              char **ret_type) _warn_unused_result_;
