@@ -35,17 +35,33 @@ static json_object *abi_off_to_json(const AbipinAbiFeature *f)
     return item;
 }
 
+/* {"bit", "name", "property", "default", "upstream"}: a default the
+ * definition leaves to the machine type, measured unlike upstream's */
+static json_object *abi_build_default_to_json(const AbipinAbiFeature *f)
+{
+    json_object *item = abipin_json_object();
+
+    abipin_json_set(item, "bit", abipin_json_int(f->feature->bit));
+    abipin_json_set(item, "name", abipin_json_string(f->feature->macro));
+    abipin_json_set(item, "property", abipin_json_string(f->feature->name));
+    abipin_json_set(item, "default", abipin_json_bool(f->dflt.value));
+    abipin_json_set(item, "upstream", abipin_json_bool(f->dflt.upstream > 0));
+    return item;
+}
+
 /**
  * abipin_abi_to_json:
  *
  * {"alias", "mac", "backend", "driver", "offered": "0x…" (bits 0..127, one
  * number), "bits": [{"bit", "name"}], "off": [{"bit", "name", "property",
- * "reason", "atom"}], "external": [bits]}
+ * "reason", "atom"}], "external": [bits], "build_defaults": [{"bit",
+ * "name", "property", "default", "upstream"}]}
  */
 json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
 {
     json_object *o = abipin_json_object();
     json_object *off = abipin_json_array(), *external = abipin_json_array();
+    json_object *build = abipin_json_array();
     char hex[ABIPIN_ABI_VECTOR_MAX];
 
     abipin_json_set(o, "alias", abipin_json_string(abi->iface->alias));
@@ -61,9 +77,12 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
             abipin_json_append(external, abipin_json_int(f->feature->bit));
         if (!f->offered)
             abipin_json_append(off, abi_off_to_json(f));
+        if (f->pinned == ABIPIN_VALUE_ABSENT && abipin_default_differs(&f->dflt))
+            abipin_json_append(build, abi_build_default_to_json(f));
     }
     abipin_json_set(o, "bits", abi_bits_to_json(ctx, abi));
     abipin_json_set(o, "off", off);
     abipin_json_set(o, "external", external);
+    abipin_json_set(o, "build_defaults", build);
     return o;
 }

@@ -56,9 +56,39 @@ bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char 
 }
 
 /**
+ * abipin_abi_default:
+ * @measured: the platform's measured defaults for the interface's model on
+ *            @m, NULL where it has none
+ *
+ * A property's default on the machine type: what the emulator was measured
+ * to have, else upstream's (the catalogue's compat table, exact on every
+ * QEMU Debian ships). Upstream's is kept beside a measurement: where a
+ * build differs from it, the outputs say so.
+ */
+void abipin_abi_default(const AbipinPinContext *ctx, const AbipinFeature *f,
+                        const AbipinMachine *m, const AbipinMachineDefaults *measured,
+                        AbipinDefault *ret)
+{
+    const AbipinDefaultValue *v = abipin_defaults_get(measured, f->name);
+    AbipinVersion model = m->version ? m->version : abipin_version_minor(ctx->qemu);
+
+    ret->upstream = m->version ? abipin_feature_default(f, m->version, ctx->qemu) : -1;
+    ret->measured = v != NULL;
+    ret->mixed = v && v->mixed;
+    ret->value = v ? v->value : abipin_feature_default(f, model, ctx->qemu);
+}
+
+/* A measured default that is not upstream's: a downstream build's own. */
+bool abipin_default_differs(const AbipinDefault *d)
+{
+    return d->measured && d->upstream >= 0 && d->value != (d->upstream > 0);
+}
+
+/**
  * abipin_abi_decide_feature:
  * @vhost: vhost-net carries the interface (abipin_abi_uses_vhost)
- * @machine: the machine type's version (abipin_domain_machine_version)
+ * @m: the machine type (abipin_domain_machine)
+ * @measured: its measured defaults for the interface's model, or NULL
  * @has_property: the emulator (or the running device) has the property
  * @value: what the definition (or the device) sets
  *
@@ -68,10 +98,12 @@ bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char 
  * the hook and pin all decide a bit through it.
  */
 void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
-                               AbipinBackend backend, bool vhost, AbipinVersion machine,
-                               bool has_property, AbipinValue value, AbipinAbiFeature *out)
+                               AbipinBackend backend, bool vhost, const AbipinMachine *m,
+                               const AbipinMachineDefaults *measured, bool has_property,
+                               AbipinValue value, AbipinAbiFeature *out)
 {
     *out = (AbipinAbiFeature) { .feature = f, .pinned = value };
+    abipin_abi_default(ctx, f, m, measured, &out->dflt);
     if (!has_property) {
         out->why = ABIPIN_OFF_NO_PROPERTY;
         return;
@@ -80,7 +112,7 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
         out->why = ABIPIN_OFF_PINNED;
         return;
     }
-    if (value == ABIPIN_VALUE_ABSENT && !abipin_feature_default(f, machine, ctx->qemu)) {
+    if (value == ABIPIN_VALUE_ABSENT && !out->dflt.value) {
         out->why = f->default_on ? ABIPIN_OFF_MACHINE : ABIPIN_OFF_DEFAULT;
         return;
     }
@@ -100,6 +132,25 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
     }
 }
 
+/* A bit no catalogue property decides: its own property's measured
+ * default where there is one (ctrl_mac_addr, disable-modern...), else the
+ * model's machine-type limit. */
+static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b,
+                             const AbipinInterface *iface, const AbipinMachine *m,
+                             const AbipinMachineDefaults *measured)
+{
+    const AbipinDefaultValue *v = b->property ? abipin_defaults_get(measured, b->property) : NULL;
+    AbipinVersion model = m->version ? m->version : abipin_version_minor(ctx->qemu);
+
+    if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
+        (b->multiqueue && iface->queues < 2))
+        return false;
+    if (v)
+        return v->value != b->inverted;
+    return !(b->machine_min && model < b->machine_min &&
+             !(b->transitional_keeps && strcmp(iface->model, "virtio") != 0));
+}
+
 /* @configured: a running device's property values (ABSENT: it has no such
  * property), or NULL to read the definition's */
 static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
@@ -108,13 +159,14 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
 {
     AbipinAbi abi = { .iface = iface };
     AbipinValue values[ABIPIN_MAX_FEATURES];
-    AbipinVersion machine;
+    const AbipinMachineDefaults *measured;
     int r;
 
-    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0 ||
+    if ((r = abipin_domain_machine(ctx, d, &abi.machine)) < 0 ||
         (!configured &&
          (r = abipin_domain_read_values(d, iface, iface->alias, ctx->cat, values)) < 0))
         return r;
+    measured = abipin_machine_defaults(ctx, &abi.machine, iface);
     abi.vhost = abipin_abi_uses_vhost(ctx, iface->backend, iface->driver);
     abi.features = abipin_new0(AbipinAbiFeature, ctx->cat->n_features + 1);
     for (size_t i = 0; i < ctx->cat->n_features; i++) {
@@ -122,23 +174,16 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
         bool has_property = configured ? configured[i] != ABIPIN_VALUE_ABSENT
                                        : abipin_emulator_knows(ctx, f);
 
-        abipin_abi_decide_feature(ctx, f, iface->backend, abi.vhost, machine, has_property,
-                                  configured ? configured[i] : values[i], &abi.features[i]);
+        abipin_abi_decide_feature(ctx, f, iface->backend, abi.vhost, &abi.machine, measured,
+                                  has_property, configured ? configured[i] : values[i],
+                                  &abi.features[i]);
         abi.n_features++;
         if (abi.features[i].offered)
             bit_set(abi.offered, f->bit);
     }
-    for (size_t i = 0; i < ctx->cat->n_base; i++) {
-        const AbipinBaseBit *b = &ctx->cat->base[i];
-
-        if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
-            (b->multiqueue && iface->queues < 2))
-            continue;
-        if (b->machine_min && machine < b->machine_min &&
-            !(b->transitional_keeps && strcmp(iface->model, "virtio") != 0))
-            continue;
-        bit_set(abi.offered, b->bit);
-    }
+    for (size_t i = 0; i < ctx->cat->n_base; i++)
+        if (base_bit_offered(ctx, &ctx->cat->base[i], iface, &abi.machine, measured))
+            bit_set(abi.offered, ctx->cat->base[i].bit);
     *ret = abi;
     return 0;
 }
@@ -202,11 +247,11 @@ int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, A
                            size_t *ret_n)
 {
     AbipinAbi *all;
-    AbipinVersion machine;
+    AbipinMachine machine;
     size_t n = 0;
     int r;
 
-    if ((r = abipin_domain_machine_version(ctx, d, &machine)) < 0)
+    if ((r = abipin_domain_machine(ctx, d, &machine)) < 0)
         return r;
     all = abipin_new0(AbipinAbi, d->n_ifaces + 1);
     for (size_t i = 0; i < d->n_ifaces && r >= 0; i++)
@@ -227,4 +272,63 @@ void abipin_abi_free_all(AbipinAbi *all, size_t n)
     for (size_t i = 0; i < n; i++)
         abipin_abi_clear(&all[i]);
     free(all);
+}
+
+/**
+ * abipin_abi_why_not:
+ * @side: who @abi is, for the sentence: "B", "this host"
+ *
+ * Why @abi does not offer @bit, in words (diff, explain): pinned off, the
+ * machine type's default in this build (named as a downstream's own where
+ * it was measured unlike upstream's), the atom the platform lacks, the
+ * backend. NULL for a bit no catalogue feature decides.
+ */
+const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
+                               const char *side, char *buf, size_t len)
+{
+    const AbipinFeature *f = abipin_catalogue_find_bit(ctx->cat, bit);
+    const AbipinAbiFeature *a;
+    const char *m = abi->machine.name;
+    char atom[512];
+
+    if (!f || abipin_abi_has(abi, bit))
+        return NULL;
+    a = &abi->features[f - ctx->cat->features];
+    switch (a->why) {
+    case ABIPIN_OFF_PINNED:
+        snprintf(buf, len, _("%1$s pins %2$s off"), side, f->name);
+        break;
+    case ABIPIN_OFF_MACHINE:
+    case ABIPIN_OFF_DEFAULT:
+        if (a->dflt.mixed)
+            snprintf(buf, len, _("%1$s's hosts disagree on %2$s's default on %3$s: their QEMU "
+                                 "builds differ (off in the baseline)"),
+                     side, f->name, m);
+        else if (abipin_default_differs(&a->dflt))
+            snprintf(buf, len, _("%1$s's QEMU turns %2$s off by default on %3$s, where upstream's "
+                                 "default is on"),
+                     side, f->name, m);
+        else if (a->dflt.measured)
+            snprintf(buf, len, _("%1$s's QEMU has %2$s off by default on %3$s, as measured"), side,
+                     f->name, m);
+        else
+            snprintf(buf, len, _("%1$s's QEMU has %2$s off by default on %3$s, by upstream's "
+                                 "compat tables"),
+                     side, f->name, m);
+        break;
+    case ABIPIN_OFF_HOST_LACKS:
+    case ABIPIN_OFF_UNKNOWN:
+        snprintf(buf, len, _("%1$s %2$s"), side,
+                 abipin_pin_describe_atom(ctx, a->atom, atom, sizeof(atom)));
+        break;
+    case ABIPIN_OFF_NO_VNET_HDR:
+        snprintf(buf, len, _("%1$s's backend has no virtio-net header"), side);
+        break;
+    case ABIPIN_OFF_NO_PROPERTY:
+        snprintf(buf, len, _("%1$s's QEMU has no property %2$s"), side, f->name);
+        break;
+    default:
+        return NULL;
+    }
+    return buf;
 }

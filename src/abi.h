@@ -17,6 +17,15 @@ typedef enum {
     ABIPIN_OFF_NO_PROPERTY, /* the emulator has no such property */
 } AbipinOffReason;
 
+/* Where a property's default came from, and what upstream's is. */
+typedef struct {
+    bool value;
+    bool measured; /* from the emulator (the platform's <defaults>), not the model */
+    bool mixed;    /* measured on a baseline whose members disagreed */
+    int upstream;  /* upstream QEMU's default for the machine type: 1, 0, or -1 when
+                    * upstream has no machine type of that name */
+} AbipinDefault;
+
 typedef struct {
     const AbipinFeature *feature;
     AbipinValue pinned;     /* what the definition says */
@@ -24,10 +33,12 @@ typedef struct {
     bool external;          /* an external backend process decides (vhost-user, vDPA) */
     AbipinOffReason why;
     const char *atom;       /* for HOST_LACKS and UNKNOWN */
+    AbipinDefault dflt;     /* the property's default on the machine type */
 } AbipinAbiFeature;
 
 typedef struct {
     const AbipinInterface *iface;
+    AbipinMachine machine;  /* the domain's, as decided */
     bool vhost;
     uint64_t offered[2];    /* bits 0..127 */
     AbipinAbiFeature *features; /* one per catalogue feature */
@@ -35,9 +46,14 @@ typedef struct {
 } AbipinAbi;
 
 bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char *driver);
+void abipin_abi_default(const AbipinPinContext *ctx, const AbipinFeature *f,
+                        const AbipinMachine *m, const AbipinMachineDefaults *measured,
+                        AbipinDefault *ret);
+bool abipin_default_differs(const AbipinDefault *d);
 void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
-                               AbipinBackend backend, bool vhost, AbipinVersion machine,
-                               bool has_property, AbipinValue value, AbipinAbiFeature *out);
+                               AbipinBackend backend, bool vhost, const AbipinMachine *m,
+                               const AbipinMachineDefaults *measured, bool has_property,
+                               AbipinValue value, AbipinAbiFeature *out);
 int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
                        const AbipinInterface *iface, AbipinAbi *ret) _warn_unused_result_;
 int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d,
@@ -49,6 +65,8 @@ int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, A
 void abipin_abi_free_all(AbipinAbi *all, size_t n);
 const char *abipin_off_reason_to_string(AbipinOffReason r);
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);
+const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
+                               const char *side, char *buf, size_t len);
 /* "0x" and 32 hex digits */
 #define ABIPIN_ABI_VECTOR_MAX 35
 void abipin_abi_vector_format(const uint64_t v[2], char *buf, size_t len);

@@ -11,6 +11,7 @@ static const char *const finding_kinds[_ABIPIN_FINDING_MAX] = {
     [ABIPIN_FINDING_UNPINNED] = "unpinned",
     [ABIPIN_FINDING_STALE] = "stale",
     [ABIPIN_FINDING_VHOST_FALLBACK] = "vhost-fallback",
+    [ABIPIN_FINDING_UNKNOWN_MACHINE] = "unknown-machine",
     [ABIPIN_FINDING_UNREADABLE] = "unreadable",
     [ABIPIN_FINDING_NOT_MODELLED] = "not-modelled",
     [ABIPIN_FINDING_NOT_EVALUATED] = "not-evaluated",

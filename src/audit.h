@@ -11,6 +11,7 @@ typedef enum {
     ABIPIN_FINDING_UNPINNED,       /* a warning of check */
     ABIPIN_FINDING_STALE,          /* pinned against a platform whose atoms differ */
     ABIPIN_FINDING_VHOST_FALLBACK, /* no <driver name=>: libvirt picks vhost-net silently */
+    ABIPIN_FINDING_UNKNOWN_MACHINE, /* the emulator has no such machine type */
     /* why a definition could not be audited at all (cmd-audit.c) */
     ABIPIN_FINDING_UNREADABLE,
     ABIPIN_FINDING_NOT_MODELLED,

@@ -97,6 +97,29 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
+/* A default the definition leaves to the machine type, and this build's is
+ * not upstream's: a guest from a host with upstream's would find another
+ * device here (kubevirt/kubevirt#16386). A warning; with strict (unpinned =
+ * refuse) an error, before QEMU starts. */
+static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const AbipinAbi *abi,
+                                bool strict)
+{
+    char detail[1024];
+
+    if (f->pinned != ABIPIN_VALUE_ABSENT || !abipin_default_differs(&f->dflt))
+        return;
+    snprintf(detail, sizeof(detail),
+             f->dflt.value
+                 ? _("%1$s is not pinned, and this QEMU build turns it on by default on %2$s where "
+                     "upstream's default is off: a guest started here cannot migrate to a host "
+                     "with upstream's default; pin it ('abipin pin --live' keeps what it runs)")
+                 : _("%1$s is not pinned, and this QEMU build turns it off by default on %2$s "
+                     "where upstream's default is on: a guest started with upstream's default "
+                     "cannot arrive here; pin it on the source ('abipin pin --live')"),
+             f->feature->name, abi->machine.name);
+    check_report(st, strict, f->feature->name, NULL, NULL, detail);
+}
+
 static int check_interface(CheckState *st, const AbipinPinRecord *record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
@@ -125,6 +148,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
                 check_feature(st, f);
             continue;
         }
+        check_build_default(st, f, &abi, strict);
         if (n_unpinned++ < 6)
             snprintf(unpinned + strlen(unpinned), sizeof(unpinned) - strlen(unpinned), "%s%s",
                      n_unpinned > 1 ? ", " : "", f->feature->name);
@@ -166,6 +190,21 @@ int abipin_check_domain(const AbipinPinContext *ctx, const AbipinDomain *d,
     CheckState st = { .ctx = ctx, .d = d, .problems = problems };
     const AbipinPinRecord *record = d->record;
     int r;
+
+    /* pinned for a machine type this platform's emulator lacks: the
+     * platform cannot run it (an unpinned definition that names one is the
+     * definition's error, abipin_domain_machine's) */
+    if (record && record->machine &&
+        abipin_profile_require_machine(ctx->platform, record->machine, d->label) < 0) {
+        AbipinProblem *p = abipin_problem_list_add(problems, ABIPIN_PROBLEM_ERROR);
+
+        p->domain = abipin_strdup(d->label);
+        p->atom = abipin_asprintf("qemu.machine.%s", record->machine);
+        p->message = abipin_strdup(abipin_error_message());
+        p->detail = abipin_strdup(abipin_error_message());
+        abipin_error_reset();
+        return 1;
+    }
 
     for (size_t i = 0; i < d->n_ifaces; i++) {
         st.iface = &d->ifaces[i];
@@ -264,6 +303,11 @@ int abipin_check_requirements(const AbipinCatalogue *cat, const AbipinDomain *d,
     int r;
 
     if ((r = requirements_qemu(d, record, &qemu)) < 0)
+        return r;
+    /* the emulator must have the machine type it was pinned for */
+    if (record->machine &&
+        (r = abipin_atom_set_putf_state(need, ABIPIN_ATOM_PRESENT, NULL, "qemu.machine.%s",
+                                        record->machine)) < 0)
         return r;
     for (size_t i = 0; i < d->n_ifaces; i++) {
         st.iface = &d->ifaces[i];

@@ -59,7 +59,8 @@ int abipin_pin_context_init(AbipinPinContext *ctx, const AbipinCatalogue *cat,
 int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogue *cat,
                                      const AbipinProfile *platform, const char *emulator_version)
 {
-    *ctx = (AbipinPinContext) { .cat = cat, .platform = platform, .policy = ABIPIN_POLICY_HOST };
+    *ctx = (AbipinPinContext) { .cat = cat, .platform = platform, .policy = ABIPIN_POLICY_HOST,
+                                .running = true };
     if (abipin_version_parse(emulator_version, &ctx->qemu) < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, -EPROTO, _("'%1$s' is not a QEMU version"),
                                 emulator_version);
@@ -182,16 +183,20 @@ AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFe
 }
 
 /**
- * abipin_domain_machine_version:
+ * abipin_domain_machine:
  *
- * The machine type's version, after resolving aliases ("q35") with the
- * emulator's table as libvirt does at define time. An unversioned machine
- * ("microvm") has no compat entries: it behaves like the newest.
+ * The machine type, after resolving aliases ("q35") with the emulator's
+ * table as libvirt does at define time. A machine type the emulator lacks
+ * is an INPUT error naming its nearest ones: libvirt would refuse it, and
+ * its defaults would be a guess. Its defaults come from the platform's
+ * measurement where it carries one, else from upstream's compat tables
+ * (the catalogue): a name upstream QEMU does not have ("pc-q35-rhel9.6.0",
+ * "pc-q35-noble") must have been measured.
  */
-int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
-                                  AbipinVersion *ret)
+int abipin_domain_machine(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinMachine *ret)
 {
-    const char *machine;
+    AbipinMachine m = { 0 };
+    char q[ABIPIN_QUOTE_MAX];
     int r;
 
     if (!d->machine)
@@ -199,12 +204,40 @@ int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomai
                                 _("%1$s: <os><type machine=...> is missing; defaults depend on the "
                                   "machine type"),
                                 d->file);
-    if ((r = abipin_domain_check_modelled(d)) < 0)
+    if ((r = abipin_domain_check_modelled(d)) < 0 ||
+        (!ctx->running &&
+         (r = abipin_profile_require_machine(ctx->platform, d->machine, d->file)) < 0))
         return r;
-    machine = abipin_profile_resolve_machine(ctx->platform, d->machine);
-    if (abipin_version_from_machine(machine, ret) < 0)
-        *ret = abipin_version_minor(ctx->qemu);
+    m.name = abipin_profile_resolve_machine(ctx->platform, d->machine);
+    m.measured = !ctx->running && abipin_defaults_has_machine(&ctx->platform->defaults, m.name);
+    if (abipin_version_from_machine(m.name, &m.version) < 0)
+        m.version = 0;
+    if (!m.version && !m.measured && !ctx->running)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -ENOENT,
+                                _("%1$s: upstream QEMU has no machine type %2$s, and the platform "
+                                  "'%3$s' carries no measured defaults for it: measure them on the "
+                                  "host ('abipin probe --machine %4$s -o PROFILE') and pin against "
+                                  "that profile"),
+                                d->file, abipin_error_quote(m.name, q, sizeof(q)),
+                                ctx->platform->name, m.name);
+    *ret = m;
     return 0;
+}
+
+/**
+ * abipin_machine_defaults:
+ *
+ * The measured defaults of @iface's device model on @m, or NULL where the
+ * platform has none (the model answers then).
+ */
+const AbipinMachineDefaults *abipin_machine_defaults(const AbipinPinContext *ctx,
+                                                     const AbipinMachine *m,
+                                                     const AbipinInterface *iface)
+{
+    const char *device = abipin_nic_device_for_model(iface->model);
+
+    return m->measured && device ? abipin_defaults_find(&ctx->platform->defaults, m->name, device)
+                                 : NULL;
 }
 
 /* ---- the platform's digest ------------------------------------------------------ */

@@ -27,6 +27,10 @@ typedef struct {
     const AbipinProfile *platform; /* with emulator facts */
     AbipinVersion qemu;
     AbipinPolicy policy;
+    /* a running QEMU's context (abipin_pin_context_init_emulator): it runs
+     * the machine type, whatever the platform's emulator lists, and its
+     * device tells its own values */
+    bool running;
     /* per catalogue feature: does the emulator have the property? Looked up
      * once per context, not once per interface and feature. */
     bool known[ABIPIN_MAX_FEATURES];
@@ -49,8 +53,18 @@ AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFe
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
 int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBackend backend,
                          bool vhost, AbipinAtomSet *acc) _warn_unused_result_;
-int abipin_domain_machine_version(const AbipinPinContext *ctx, const AbipinDomain *d,
-                                  AbipinVersion *ret) _warn_unused_result_;
+/* A domain's machine type as the decisions see it. */
+typedef struct {
+    const char *name;      /* resolved: "pc-q35-10.0", "pc-q35-rhel9.6.0" */
+    AbipinVersion version; /* upstream's version in the name; 0: upstream has no such name */
+    bool measured;         /* the platform carries the emulator's measured defaults for it */
+} AbipinMachine;
+
+int abipin_domain_machine(const AbipinPinContext *ctx, const AbipinDomain *d, AbipinMachine *ret)
+    _warn_unused_result_;
+const AbipinMachineDefaults *abipin_machine_defaults(const AbipinPinContext *ctx,
+                                                     const AbipinMachine *m,
+                                                     const AbipinInterface *iface);
 const char *abipin_pin_describe_atom(const AbipinPinContext *ctx, const char *atom, char *buf,
                                      size_t len);
 char *abipin_platform_digest(const AbipinProfile *p) _returns_nonnull_;

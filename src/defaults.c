@@ -178,3 +178,40 @@ void abipin_defaults_intersect(AbipinDefaultsList *acc, const AbipinDefaultsList
     }
     acc->n = kept;
 }
+
+/**
+ * abipin_defaults_differences:
+ * @ret: receives one entry per machine type and property whose default
+ *       @a and @b both measured and that differs (once, whatever the models)
+ *
+ * Where two builds of a machine type part: an unpinned guest started on
+ * one has a bit the other's device lacks, or the reverse. Returns how many.
+ */
+size_t abipin_defaults_differences(const AbipinDefaultsList *a, const AbipinDefaultsList *b,
+                                   AbipinDefaultDifference **ret)
+{
+    AbipinDefaultDifference *out = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < a->n; i++) {
+        const AbipinMachineDefaults *x = &a->items[i];
+        const AbipinMachineDefaults *y = abipin_defaults_find(b, x->machine, x->model);
+
+        for (size_t j = 0; y && j < x->n_values; j++) {
+            const AbipinDefaultValue *v = &x->values[j], *w = abipin_defaults_get(y, v->name);
+            bool seen = false;
+
+            if (!w || w->value == v->value)
+                continue;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = streq_ptr(out[k].machine, x->machine) && streq_ptr(out[k].property, v->name);
+            if (seen)
+                continue;
+            abipin_array_resize(out, n + 1);
+            out[n++] = (AbipinDefaultDifference) { .machine = x->machine, .property = v->name,
+                                                   .a = v->value, .b = w->value };
+        }
+    }
+    *ret = out;
+    return n;
+}

@@ -48,3 +48,12 @@ void abipin_defaults_copy(AbipinDefaultsList *dst, const AbipinDefaultsList *src
 void abipin_defaults_copy_machine(AbipinDefaultsList *dst, const AbipinDefaultsList *src,
                                   const char *machine);
 void abipin_defaults_intersect(AbipinDefaultsList *acc, const AbipinDefaultsList *other);
+
+/* A default two profiles measured differently (the strings are theirs). */
+typedef struct {
+    const char *machine;
+    const char *property;
+    bool a, b;
+} AbipinDefaultDifference;
+size_t abipin_defaults_differences(const AbipinDefaultsList *a, const AbipinDefaultsList *b,
+                                   AbipinDefaultDifference **ret);

@@ -51,16 +51,17 @@ static int diff_match(const DiffSide *a, size_t i, const DiffSide *b)
     return -1;
 }
 
-static void diff_add(AbipinDiff *diff, const char *iface, const char *what, const char *a,
-                     const char *b)
+static AbipinDiffChange *diff_add(AbipinDiff *diff, const char *iface, const char *what,
+                                  const char *a, const char *b)
 {
     abipin_array_resize(diff->changes, diff->n_changes + 1);
-    diff->changes[diff->n_changes++] = (AbipinDiffChange) {
+    diff->changes[diff->n_changes] = (AbipinDiffChange) {
         .interface = abipin_strdup(iface),
         .what = abipin_strdup(what),
         .a = abipin_strdup(a),
         .b = abipin_strdup(b),
     };
+    return &diff->changes[diff->n_changes++];
 }
 
 /* A pinned value as diff names it; "unset" when the definition has none. */
@@ -109,11 +110,15 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
     for (unsigned bit = 0; bit < 128; bit++)
         if (abipin_abi_has(x, bit) != abipin_abi_has(y, bit)) {
             const char *name = abipin_catalogue_bit_name(a->ctx->cat, bit);
-            char what[128];
+            char what[128], why[1024];
+            const char *cause = abipin_abi_has(x, bit)
+                                    ? abipin_abi_why_not(b->ctx, y, bit, "B", why, sizeof(why))
+                                    : abipin_abi_why_not(a->ctx, x, bit, "A", why, sizeof(why));
 
             snprintf(what, sizeof(what), "bit %u %s", bit, name ? name : "?");
             diff_add(diff, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
-                     abipin_abi_has(y, bit) ? "offered" : "not offered");
+                     abipin_abi_has(y, bit) ? "offered" : "not offered")
+                ->cause = abipin_strdup(cause);
         }
     if (lost[0] || lost[1])
         diff_verdict(x, b, y, lost, diff);
@@ -131,6 +136,7 @@ void abipin_diff_clear(AbipinDiff *diff)
         free(diff->changes[i].what);
         free(diff->changes[i].a);
         free(diff->changes[i].b);
+        free(diff->changes[i].cause);
     }
     for (size_t i = 0; i < diff->n_verdicts; i++) {
         free(diff->verdicts[i].interface);

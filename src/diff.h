@@ -11,6 +11,7 @@ typedef struct {
     char *interface; /* the interface's label; NULL for the machine type */
     char *what;      /* "machine", "interface", "backend", "driver", a feature, "bit N NAME" */
     char *a, *b;     /* the value in A and in B */
+    char *cause;     /* a bit one side lacks: why (abipin_abi_why_not), else NULL */
 } AbipinDiffChange;
 
 /* An interface whose guest cannot migrate from A to B. */

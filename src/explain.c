@@ -91,7 +91,8 @@ static json_object *bit_needs(const AbipinFeature *f, const char **ret_cause_ato
     return needs;
 }
 
-static json_object *bit_info(const AbipinCatalogue *cat, unsigned bit)
+static json_object *bit_info(const AbipinCatalogue *cat, unsigned bit,
+                             const AbipinExplainOptions *opts)
 {
     const AbipinFeature *f = abipin_catalogue_find_bit(cat, bit);
     const char *name = abipin_catalogue_bit_name(cat, bit), *atom;
@@ -103,20 +104,26 @@ static json_object *bit_info(const AbipinCatalogue *cat, unsigned bit)
     abipin_json_set(o, "name", abipin_json_string(name));
     abipin_json_set(o, "property", f ? abipin_json_string(f->name) : NULL);
     abipin_json_set(o, "needs", needs);
-    cause = atom ? abipin_atom_describe_missing(atom, buf, sizeof(buf))
-                 : _("no host capability decides this bit: the destination's QEMU is older, or its "
-                     "machine type or device properties differ");
+    /* what abipin computed for the domain on the destination names it
+     * best (a build's own default, an atom); else the likeliest cause */
+    if (opts && opts->causes && opts->causes[bit])
+        cause = opts->causes[bit];
+    else
+        cause = atom ? abipin_atom_describe_missing(atom, buf, sizeof(buf))
+                     : _("no host capability decides this bit: the destination's QEMU is older, or "
+                         "its machine type or device properties differ");
     abipin_json_set(o, "cause", abipin_json_string(cause));
     return o;
 }
 
-static json_object *bits_info(const AbipinCatalogue *cat, const uint64_t v[2])
+static json_object *bits_info(const AbipinCatalogue *cat, const uint64_t v[2],
+                              const AbipinExplainOptions *opts)
 {
     json_object *a = abipin_json_array();
 
     for (unsigned bit = 0; bit < 128; bit++)
         if (has_bit(v, bit))
-            abipin_json_append(a, bit_info(cat, bit));
+            abipin_json_append(a, bit_info(cat, bit, opts));
     return a;
 }
 
@@ -169,13 +176,13 @@ static json_object *failure_json(const AbipinCatalogue *cat, const AbipinFeature
     abipin_json_set(o, "guest", abipin_json_string(hex));
     abipin_features_hex(m->allowed, m->wide, hex, sizeof(hex));
     abipin_json_set(o, "allowed", abipin_json_string(hex));
-    abipin_json_set(o, "unsupported", bits_info(cat, visible));
+    abipin_json_set(o, "unsupported", bits_info(cat, visible, opts));
     abipin_json_set(o, "hidden", abipin_json_bool(hidden));
     if (hidden) {
         uint64_t cand[2];
 
         hidden_candidates(cat, m, opts->predicted, matches, cand);
-        abipin_json_set(o, "candidates", bits_info(cat, cand));
+        abipin_json_set(o, "candidates", bits_info(cat, cand, opts));
     }
     if (opts->predicted) {
         json_object *p = abipin_json_array();

@@ -17,6 +17,9 @@ typedef struct {
      * (--domain): n_offered vectors of two words */
     const uint64_t (*offered)[2];
     size_t n_offered;
+    /* why the destination lacks each bit, per abipin for the domain
+     * (abipin_abi_why_not): 128 entries, NULL where it has no answer; or NULL */
+    const char *const *causes;
     const char *domain;     /* for the fix: the domain's file, or NULL */
     const char *platform_a; /* the source's and destination's profiles, or NULL */
     const char *platform_b;

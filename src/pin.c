@@ -57,7 +57,7 @@ static int refusals_report(const Refusals *rs, const AbipinDomain *d)
 typedef struct {
     const AbipinPinContext *ctx;
     const AbipinDomain *d;
-    AbipinVersion machine;
+    AbipinMachine machine;
     AbipinPinRecord *record; /* the one being built */
     Refusals refusals;
 } PinDecision;
@@ -70,6 +70,7 @@ typedef struct {
     const AbipinPinRecordInterface *prev; /* its entry in the previous record */
     AbipinPinRecordInterface *rec;        /* and in the new one */
     bool vhost;                           /* the driver the features are decided for */
+    const AbipinMachineDefaults *measured; /* its model's on the machine type, or NULL */
 } PinTarget;
 
 /* libvirt silently falls back to userspace when vhost-net cannot be
@@ -106,11 +107,22 @@ static void decide_driver(PinDecision *pd, PinTarget *t)
                             has_vhost ? NULL : "vhost.net");
 }
 
-static void note_feature(PinTarget *t, const AbipinFeature *f, bool on, AbipinPinWhy why,
-                         const char *atom)
+static AbipinPinEntry *note_feature(PinTarget *t, const AbipinFeature *f, bool on,
+                                    AbipinPinWhy why, const char *atom)
 {
-    abipin_record_add_entry(t->rec, ABIPIN_PIN_ENTRY_FEATURE, f->name, on ? "on" : "off", why,
-                            atom);
+    return abipin_record_add_entry(t->rec, ABIPIN_PIN_ENTRY_FEATURE, f->name, on ? "on" : "off",
+                                   why, atom);
+}
+
+/* The default decided it: a measured one that is not upstream's says so in
+ * the record (a downstream build's own default, kept for the guest). */
+static void note_default(PinTarget *t, const AbipinFeature *f, bool on, AbipinPinWhy why,
+                         const AbipinAbiFeature *abi)
+{
+    AbipinPinEntry *e = note_feature(t, f, on, why, NULL);
+
+    if (abipin_default_differs(&abi->dflt))
+        e->upstream = abipin_strdup(abi->dflt.upstream > 0 ? "on" : "off");
 }
 
 /* An explicit value stays; an explicit "on" the platform cannot honour is
@@ -139,15 +151,15 @@ static void decide_unset(PinDecision *pd, PinTarget *t, const AbipinFeature *f,
     char text[512];
 
     if (abi->offered && !abi->external) {
-        note_feature(t, f, true, ABIPIN_WHY_DEFAULT, NULL);
+        note_default(t, f, true, ABIPIN_WHY_DEFAULT, abi);
         return;
     }
     switch (abi->why) {
     case ABIPIN_OFF_MACHINE:
-        note_feature(t, f, false, ABIPIN_WHY_MACHINE, NULL);
+        note_default(t, f, false, ABIPIN_WHY_MACHINE, abi);
         return;
     case ABIPIN_OFF_DEFAULT:
-        note_feature(t, f, false, ABIPIN_WHY_DEFAULT, NULL);
+        note_default(t, f, false, ABIPIN_WHY_DEFAULT, abi);
         return;
     case ABIPIN_OFF_HOST_LACKS:
         note_feature(t, f, false, ABIPIN_WHY_HOST_LACKS, abi->atom);
@@ -186,7 +198,8 @@ static void decide_feature(PinDecision *pd, PinTarget *t, const AbipinFeature *f
         note_feature(t, f, false, ABIPIN_WHY_POLICY, NULL);
         return;
     }
-    abipin_abi_decide_feature(ctx, f, t->iface->backend, t->vhost, pd->machine, true, v, &abi);
+    abipin_abi_decide_feature(ctx, f, t->iface->backend, t->vhost, &pd->machine, t->measured,
+                              true, v, &abi);
     if (v != ABIPIN_VALUE_ABSENT)
         decide_explicit(pd, t, f, v, &abi);
     else
@@ -244,6 +257,7 @@ static int decide_interface(PinDecision *pd, size_t index)
     abipin_interface_format_label(alias, iface->mac, t.label, sizeof(t.label));
     t.prev = abipin_record_find_interface(pd->d->record, alias, iface->mac);
     t.rec = abipin_record_add_interface(pd->record, alias, iface->mac, iface->backend);
+    t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);
     decide_driver(pd, &t);
     for (size_t i = 0; i < cat->n_features; i++)
         decide_feature(pd, &t, &cat->features[i], values[i]);
@@ -267,13 +281,14 @@ int abipin_pin_decide(const AbipinPinContext *ctx, const AbipinDomain *d,
     PinDecision pd = { .ctx = ctx, .d = d, .record = record };
     int r;
 
-    if ((r = abipin_domain_machine_version(ctx, d, &pd.machine)) < 0)
+    if ((r = abipin_domain_machine(ctx, d, &pd.machine)) < 0)
         return r;
     record->platform = abipin_strdup(ctx->platform->name);
     record->digest = abipin_platform_digest(ctx->platform);
     record->policy = abipin_strdup(ctx->policy == ABIPIN_POLICY_COMPAT ? "compat" : "host");
     record->emulator = abipin_strdup(ctx->platform->emulator_version);
-    record->machine = abipin_strdup(abipin_profile_resolve_machine(ctx->platform, d->machine));
+    record->machine = abipin_strdup(pd.machine.name);
+    record->defaults = abipin_strdup(pd.machine.measured ? "measured" : "modelled");
     for (size_t i = 0; r >= 0 && i < d->n_ifaces; i++)
         r = decide_interface(&pd, i);
     if (r >= 0 && pd.refusals.n)

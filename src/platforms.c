@@ -222,3 +222,32 @@ int abipin_platform_for_domain(const char *spec, const AbipinProbeOptions *opts,
     *ret = TAKE_PTR(p);
     return 0;
 }
+
+/**
+ * abipin_platform_measure_machine:
+ * @machine: a machine type or alias of a definition
+ *
+ * Make @p carry @machine's measured defaults, where @p speaks for this
+ * host's emulator and does not yet (audit resolves a platform once for
+ * many definitions): from the cache, else measured and cached. A machine
+ * type the emulator lacks is left to the decisions to name.
+ */
+int abipin_platform_measure_machine(AbipinProfile *p, const AbipinProbeOptions *opts,
+                                    const char *machine)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
+    const char *resolved = abipin_profile_resolve_machine(p, machine);
+    AbipinProbeOptions o = *opts;
+    int r;
+
+    if (!p->measurable || abipin_defaults_has_machine(&p->defaults, resolved))
+        return 0;
+    o.emulator = p->emulator_path;
+    o.machines = &machine;
+    o.n_machines = 1;
+    o.all_machines = false;
+    if ((r = abipin_probe_host(&o, &host)) < 0)
+        return r;
+    abipin_defaults_copy_machine(&p->defaults, &host->defaults, resolved);
+    return 0;
+}

@@ -16,5 +16,7 @@ bool abipin_platform_satisfied_by(const AbipinProfile *platform, const AbipinPro
 int abipin_platforms_latest(const AbipinPlatformList *list, const AbipinProfile *host);
 int abipin_profile_resolve(const char *spec, const AbipinProbeOptions *opts, AbipinProfile **ret)
     _warn_unused_result_;
+int abipin_platform_measure_machine(AbipinProfile *p, const AbipinProbeOptions *opts,
+                                    const char *machine) _warn_unused_result_;
 int abipin_platform_for_domain(const char *spec, const AbipinProbeOptions *opts,
                                AbipinProfile **ret) _warn_unused_result_;

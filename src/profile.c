@@ -659,6 +659,14 @@ static size_t name_distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* "pc-q35-" of "pc-q35-10.0": up to the last dash */
+static size_t machine_family_len(const char *machine)
+{
+    const char *dash = strrchr(machine, '-');
+
+    return dash ? (size_t) (dash - machine) + 1 : 0;
+}
+
 /* "pc-q35-10.0, pc-q35-9.2, pc-q35-9.1": the emulator's machine types
  * nearest to @machine by name, at most three */
 static void profile_nearest_machines(const AbipinProfile *p, const char *machine, char *buf,
@@ -675,7 +683,11 @@ static void profile_nearest_machines(const AbipinProfile *p, const char *machine
 
         if (a->state != ABIPIN_ATOM_PRESENT || strncmp(a->name, prefix, strlen(prefix)) != 0)
             continue;
-        d = name_distance(machine, name);
+        /* the same family first ("pc-q35-" for pc-q35-99.0), then by name */
+        d = name_distance(machine, name) + (machine_family_len(machine) == machine_family_len(name) &&
+                                                    strncmp(machine, name, machine_family_len(name)) == 0
+                                                ? 0
+                                                : 1000);
         for (size_t k = 0; k < ELEMENTSOF(best); k++)
             if (d < dist[k]) {
                 memmove(&best[k + 1], &best[k], (ELEMENTSOF(best) - k - 1) * sizeof(*best));

@@ -40,6 +40,7 @@ static const struct {
     { "policy", offsetof(AbipinPinRecord, policy) },
     { "emulator", offsetof(AbipinPinRecord, emulator) },
     { "machine", offsetof(AbipinPinRecord, machine) },
+    { "defaults", offsetof(AbipinPinRecord, defaults) },
 };
 
 static char **record_attribute_field(AbipinPinRecord *rec, size_t i)
@@ -52,7 +53,7 @@ static char **record_attribute_field(AbipinPinRecord *rec, size_t i)
  * @ret_value: the attribute's value, NULL when the record has none
  *
  * The name of the record's @i-th attribute (version, source, method,
- * platform, digest, policy, emulator, machine: the order the XML and the
+ * platform, digest, policy, emulator, machine, defaults: the order the XML and the
  * JSON write them in), NULL past the last.
  */
 const char *abipin_record_attribute(const AbipinPinRecord *rec, size_t i, const char **ret_value)
@@ -66,13 +67,14 @@ const char *abipin_record_attribute(const AbipinPinRecord *rec, size_t i, const 
 /**
  * abipin_pin_entry_attribute:
  *
- * The same for an entry: name, value, why, atom (what the record keeps;
- * "was" is the summary's only).
+ * The same for an entry: name, value, why, atom, upstream (what the record
+ * keeps; "was" is the summary's only).
  */
 const char *abipin_pin_entry_attribute(const AbipinPinEntry *e, size_t i, const char **ret_value)
 {
-    static const char *const names[] = { "name", "value", "why", "atom" };
-    const char *values[] = { e->name, e->value, abipin_pin_why_to_string(e->why), e->atom };
+    static const char *const names[] = { "name", "value", "why", "atom", "upstream" };
+    const char *values[] = { e->name, e->value, abipin_pin_why_to_string(e->why), e->atom,
+                             e->upstream };
 
     if (i >= ELEMENTSOF(names))
         return NULL;
@@ -98,6 +100,7 @@ static void entry_clear(AbipinPinEntry *e)
     free(e->name);
     free(e->value);
     free(e->atom);
+    free(e->upstream);
     free(e->was);
 }
 
@@ -174,7 +177,8 @@ static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
                     ri, kind, kind == ABIPIN_PIN_ENTRY_FEATURE ? abipin_xml_prop_static(c, "name") : NULL,
                     abipin_xml_prop_static(c, "value"),
                     abipin_pin_why_from_string(abipin_xml_prop_static(c, "why")),
-                    abipin_xml_prop_static(c, "atom"));
+                    abipin_xml_prop_static(c, "atom"))
+                    ->upstream = abipin_strdup(abipin_xml_prop_static(c, "upstream"));
 }
 
 /**

@@ -45,6 +45,8 @@ typedef struct {
     char *value; /* "on"/"off"; for the driver "vhost"/"qemu" */
     AbipinPinWhy why;
     char *atom;  /* host-lacks: the missing atom; the driver: "vhost.net" when absent */
+    char *upstream; /* "on"/"off": upstream QEMU's default, where the emulator's measured
+                     * one, which the value follows, differs */
     char *was;   /* pin --live: the definition's other value (summary only, not recorded) */
 } AbipinPinEntry;
 
@@ -65,6 +67,7 @@ typedef struct AbipinPinRecord {
     char *policy;   /* "host" or "compat" */
     char *emulator; /* the QEMU version the defaults came from */
     char *machine;  /* the resolved machine type */
+    char *defaults; /* "measured" (from the emulator) or "modelled" (upstream's compat tables) */
     AbipinPinRecordInterface *ifaces;
     size_t n_ifaces;
 } AbipinPinRecord;

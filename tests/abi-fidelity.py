@@ -307,6 +307,12 @@ def cells_for(q):
         (old, "tap", "none", ["model=virtio-non-transitional"]),
         (old, "tap", "none", ["model=virtio-transitional"]),
         (L, "newtap", "none", ["queues=2"]),
+    ]
+    # the oldest i440fx (pc-1.x, pc-i440fx-1.4): pc_compat_1_3 .. 2_0 name
+    # "virtio-net-pci" only, so a transitional model keeps CTRL_GUEST_OFFLOADS,
+    # GUEST_ANNOUNCE, CTRL_MAC_ADDR and ANY_LAYOUT (found by measuring: issue 26)
+    pinned += [(oldest["i440fx"], "tap", "none", ["model=virtio-transitional"])] if "i440fx" in oldest else []
+    pinned += [
         (L, "tap", "none", ["rss=on", "hash=on"]),
     ]
     if uso:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Data-driven tests of abi, diff, explain, audit and the fleet labels (probe --format
+# Data-driven tests of abi, diff, explain, audit, compare and baseline, and the fleet labels (probe --format
 # nfd|nova, pin --require-labels): tests/data/cmd/GROUP/NAME.args
 # holds the command line (paths relative to that directory), NAME.out the
 # expected standard output byte for byte, NAME.exit the expected exit code
@@ -16,7 +16,7 @@ export LC_ALL LANGUAGE
 
 n=0
 # the cases each group had when its minimum was set
-for group in abi:21 diff:12 explain:16 audit:8 labels:11; do
+for group in abi:21 diff:12 explain:16 audit:8 labels:11 compare:3; do
     min=${group#*:} group=${group%:*} n_group=0
     cd "$abs_top_srcdir/tests/data/cmd/$group" || fail "no $group cases"
     for argsfile in *.args; do
@@ -29,7 +29,7 @@ for group in abi:21 diff:12 explain:16 audit:8 labels:11; do
         rc=$?
         [ "$rc" = "$want" ] || { cat "$tmp/out" "$tmp/err"; fail "$group/$name: exit $rc, expected $want"; }
         [ "$want" != 2 ] || [ -s "$tmp/err" ] || fail "$group/$name: no error message"
-        [ "$want" = 2 ] && [ -n "${ABIPIN_TEST_REGENERATE:-}" ] && cp "$tmp/err" "$name.err"
+        { [ "$want" = 2 ] || [ -f "$name.err" ]; } && [ -n "${ABIPIN_TEST_REGENERATE:-}" ] && cp "$tmp/err" "$name.err"
         if [ "$want" = 2 ] || [ -f "$name.err" ]; then
             [ -f "$name.err" ] || fail "$group/$name: exit 2 but no $name.err to say which error"
             cmp -s "$tmp/err" "$name.err" ||

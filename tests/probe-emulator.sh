@@ -48,7 +48,9 @@ sed "s|<emulator>.*</emulator>|<emulator>$wrapper</emulator>|" "$pin/bridge.in.x
 rm -f "$runs"
 ABIPIN_TEST_FAIL_AT=2 "$ABIPIN" check --no-cache "$tmp/pinned.xml" >"$tmp/out" 2>&1 ||
     { cat "$tmp/out"; fail "check refused a domain pinned here after one failed emulator run"; }
-[ "$(cat "$runs")" = 5 ] || fail "check ran the emulator $(cat "$runs") times, expected 2 + 3 (a failed probe, a good one)"
+# ...and one paused QEMU that measures the machine type's defaults
+[ "$(cat "$runs")" = 6 ] ||
+    fail "check ran the emulator $(cat "$runs") times, expected 2 + 3 + 1 (a failed probe, a good one, the machine type measured)"
 ok "one failed '-device help', then a good probe: the domain pinned here passes check"
 
 # ---- a failed probe is not cached -----------------------------------------------

@@ -32,7 +32,11 @@ static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiF
     case ABIPIN_OFF_PINNED:
         return _("pinned off");
     case ABIPIN_OFF_MACHINE:
-        return _("off for this machine type (hw_compat)");
+        if (abipin_default_differs(&f->dflt))
+            return _("off by default on this machine type in this build of QEMU (measured; "
+                     "upstream's is on)");
+        return f->dflt.measured ? _("off for this machine type (measured)")
+                                : _("off for this machine type (hw_compat)");
     case ABIPIN_OFF_DEFAULT:
         return _("off by default");
     case ABIPIN_OFF_NO_VNET_HDR:
@@ -52,8 +56,10 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
 {
     char text[512], hex[ABIPIN_ABI_VECTOR_MAX];
 
-    printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s)\n"), d->label, ctx->platform->name,
-           ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine));
+    printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s, %5$s)\n"), d->label, ctx->platform->name,
+           ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine),
+           n && all[0].machine.measured ? _("defaults measured from the emulator")
+                                        : _("upstream's defaults"));
     for (size_t i = 0; i < n; i++) {
         const AbipinAbi *abi = &all[i];
 
@@ -78,6 +84,10 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
             else if (f->external)
                 printf(_("    external: %1$u %2$s: offered if the backend process offers it\n"),
                        f->feature->bit, f->feature->macro);
+            if (f->offered && f->pinned == ABIPIN_VALUE_ABSENT && abipin_default_differs(&f->dflt))
+                printf(_("    note: %1$u %2$s (%3$s): on by default on this machine type in this "
+                         "build of QEMU (measured; upstream's is off)\n"),
+                       f->feature->bit, f->feature->macro, f->feature->name);
         }
     }
 }
@@ -94,6 +104,8 @@ static json_object *abi_to_json(const AbipinPinContext *ctx, const AbipinDomain 
     abipin_json_set(o, "platform", abipin_json_string(platform->name));
     abipin_json_set(o, "machine",
                     abipin_json_string(abipin_profile_resolve_machine(platform, d->machine)));
+    abipin_json_set(o, "defaults",
+                    abipin_json_string(n && all[0].machine.measured ? "measured" : "modelled"));
     abipin_json_set(emu, "path", abipin_json_string(platform->emulator_path));
     abipin_json_set(emu, "version", abipin_json_string(platform->emulator_version));
     abipin_json_set(o, "emulator", emu);

@@ -189,6 +189,16 @@ static int audit_definition(Audit *a, const AbipinDomain *d, AbipinFindingList *
         a->unevaluated++;
         return 0;
     }
+    /* a machine type this host's emulator lacks: libvirt would refuse the
+     * domain here; a finding, not a guess */
+    if (d->machine && abipin_profile_require_machine(p->platform, d->machine, d->label) < 0) {
+        abipin_finding_list_add(list, ABIPIN_FINDING_UNKNOWN_MACHINE, NULL, abipin_error_message());
+        abipin_error_reset();
+        a->findings++;
+        return 0;
+    }
+    if (d->machine && (r = abipin_platform_measure_machine(p->platform, &a->opts, d->machine)) < 0)
+        return r;
     abipin_error_reset();
     r = abipin_audit_domain(&p->ctx, p->digest, d, list);
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {

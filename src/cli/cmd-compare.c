@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "platforms.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "util/json.h"
@@ -25,8 +26,25 @@ static void compare_help(void)
                    options);
 }
 
+static json_object *compare_defaults_to_json(const AbipinDefaultDifference *diffs, size_t n)
+{
+    json_object *arr = abipin_json_array();
+
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = abipin_json_object();
+
+        abipin_json_set(item, "machine", abipin_json_string(diffs[i].machine));
+        abipin_json_set(item, "property", abipin_json_string(diffs[i].property));
+        abipin_json_set(item, "profile", abipin_json_bool(diffs[i].a));
+        abipin_json_set(item, "against", abipin_json_bool(diffs[i].b));
+        abipin_json_append(arr, item);
+    }
+    return arr;
+}
+
 static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfile *have,
-                                    const AbipinAtomSet *missing)
+                                    const AbipinAtomSet *missing,
+                                    const AbipinDefaultDifference *diffs, size_t n_diffs)
 {
     json_object *o = abipin_json_object(), *arr = abipin_json_array();
     char text[512];
@@ -48,7 +66,30 @@ static json_object *compare_to_json(const AbipinProfile *need, const AbipinProfi
         abipin_json_append(arr, item);
     }
     abipin_json_set(o, "missing", arr);
+    abipin_json_set(o, "defaults", compare_defaults_to_json(diffs, n_diffs));
     return o;
+}
+
+/* A machine type both builds have, with another default: a WARN, since a
+ * pinned guest keeps its value either way, but an unpinned one started on
+ * the first would not find it on the second (or the reverse). */
+static void compare_print_defaults(const AbipinProfile *need, const AbipinProfile *have,
+                                   const AbipinDefaultDifference *diffs, size_t n)
+{
+    char detail[1024];
+
+    for (size_t i = 0; i < n; i++) {
+        const AbipinDefaultDifference *d = &diffs[i];
+
+        snprintf(detail, sizeof(detail),
+                 d->a ? _("%1$s's QEMU turns %2$s off by default on %3$s, %4$s's has it on: an "
+                          "unpinned guest from %4$s loses it there; pin it ('abipin pin --live')")
+                      : _("%1$s's QEMU turns %2$s on by default on %3$s, %4$s's has it off: an "
+                          "unpinned guest started there cannot come back to %4$s"),
+                 have->name, d->property, d->machine, need->name);
+        cli_check_line(have->name, CLI_CHECK_WARN, detail, _("Checking the default of %1$s on %2$s"),
+                       d->property, d->machine);
+    }
 }
 
 /* "host_uso, guest_uso4, ..." from the atoms of @missing named PREFIX* */
@@ -167,7 +208,10 @@ int cmd_compare(int argc, char **argv)
     };
     _cleanup_(abipin_profile_freep) AbipinProfile *need = NULL, *have = NULL;
     _cleanup_(abipin_atom_set_freep) AbipinAtomSet *missing = NULL;
+    _cleanup_free_ AbipinDefaultDifference *diffs = NULL;
+    _cleanup_free_ const char **machines = NULL;
     AbipinProbeOptions opts = { 0 };
+    size_t n_diffs;
     const char *against = "host";
     bool json = false;
     int opt, r;
@@ -193,18 +237,27 @@ int cmd_compare(int argc, char **argv)
         cli_untranslated();
     if (argc - optind != 1)
         return cli_usage_error("compare", _("exactly one profile to compare is needed"));
-    if ((r = abipin_profile_resolve(argv[optind], &opts, &need)) < 0 ||
-        (r = abipin_profile_resolve(against, &opts, &have)) < 0 ||
+    if ((r = abipin_profile_resolve(argv[optind], &opts, &need)) < 0)
+        return r;
+    /* this host, if it is the second, measures what the first carries */
+    machines = abipin_new0(const char *, need->defaults.n + 1);
+    for (size_t i = 0; i < need->defaults.n; i++)
+        machines[i] = need->defaults.items[i].machine;
+    opts.machines = machines;
+    opts.n_machines = need->defaults.n;
+    if ((r = abipin_profile_resolve(against, &opts, &have)) < 0 ||
         (r = abipin_profile_missing(need, have, &missing)) < 0)
         return r;
+    n_diffs = abipin_defaults_differences(&need->defaults, &have->defaults, &diffs);
     if (json) {
-        json_object *o = compare_to_json(need, have, missing);
+        json_object *o = compare_to_json(need, have, missing, diffs, n_diffs);
 
         r = cli_write_json(NULL, o);
         json_object_put(o);
         if (r < 0)
             return r;
     } else {
+        compare_print_defaults(need, have, diffs, n_diffs);
         compare_print(need, have, missing);
     }
     return missing->n ? EXIT_REFUSED : 0;

@@ -95,6 +95,7 @@ static json_object *diff_to_json(const AbipinCatalogue *cat, const AbipinDiff *d
         abipin_json_set(item, "what", abipin_json_string(c->what));
         abipin_json_set(item, "a", abipin_json_string(c->a));
         abipin_json_set(item, "b", abipin_json_string(c->b));
+        abipin_json_set(item, "cause", abipin_json_string(c->cause));
         abipin_json_append(changes, item);
     }
     for (size_t i = 0; i < diff->n_verdicts; i++)
@@ -123,8 +124,11 @@ static void diff_print(const AbipinDiff *diff)
     for (size_t i = 0; i < diff->n_changes; i++) {
         const AbipinDiffChange *c = &diff->changes[i];
 
-        printf("%s%s%s: %s -> %s\n", c->interface ?: "", c->interface ? " " : "", c->what,
+        printf("%s%s%s: %s -> %s", c->interface ?: "", c->interface ? " " : "", c->what,
                c->a ?: "-", c->b ?: "-");
+        if (c->cause)
+            printf("; %s", c->cause);
+        putchar('\n');
     }
     if (diff->n_verdicts == 0) {
         printf(_("migration A -> B: the destination offers every bit the source offers\n"));

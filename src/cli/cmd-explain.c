@@ -147,8 +147,10 @@ typedef struct {
 } ExplainArgs;
 
 /* The bits abipin predicts the destination lacks for the domain: diff's
- * verdict for the domain on A against itself on B, over every interface. */
-static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offered)[2], size_t *ret_n)
+ * verdict for the domain on A against itself on B, over every interface;
+ * and why B lacks each (@causes: 128 strings, NULL where none). */
+static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offered)[2], size_t *ret_n,
+                           char **causes)
 {
     AbipinAbi *abi = NULL;
     size_t n = 0;
@@ -169,8 +171,15 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
         (r = abipin_abi_compute_all(&cb, d, &abi, &n)) < 0)
         return r;
     *ret_offered = abipin_calloc(n + 1, sizeof(**ret_offered));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         memcpy((*ret_offered)[i], abi[i].offered, sizeof(abi[i].offered));
+        for (unsigned bit = 0; bit < 128; bit++) {
+            char why[1024];
+
+            if (!causes[bit] && abipin_abi_why_not(&cb, &abi[i], bit, _("the destination"), why, sizeof(why)))
+                causes[bit] = abipin_strdup(why);
+        }
+    }
     abipin_abi_free_all(abi, n);
     *ret_n = n;
     ret[0] = ret[1] = 0;
@@ -179,6 +188,12 @@ static int explain_predict(ExplainArgs *a, uint64_t ret[2], uint64_t (**ret_offe
         ret[1] |= diff.verdicts[i].unsupported[1];
     }
     return 0;
+}
+
+static void explain_causes_clear(char *(*causes)[128])
+{
+    for (size_t i = 0; i < 128; i++)
+        free((*causes)[i]);
 }
 
 /* Read the log at @path, explain it, print the answer. */
@@ -191,6 +206,7 @@ static int explain_run(const char *path, ExplainArgs *a, bool json)
     _cleanup_free_ char *data = NULL;
     AbipinExplainOptions eo = { .domain = a->domain, .platform_a = a->platform_a,
                                 .platform_b = a->platform_b };
+    _cleanup_(explain_causes_clear) char *causes[128] = { NULL };
     uint64_t predicted[2];
     size_t len;
     int r;
@@ -199,9 +215,10 @@ static int explain_run(const char *path, ExplainArgs *a, bool json)
         (r = abipin_catalogue_load_default(&cat)) < 0)
         return r;
     if (a->domain) {
-        if ((r = explain_predict(a, predicted, &offered, &eo.n_offered)) < 0)
+        if ((r = explain_predict(a, predicted, &offered, &eo.n_offered, causes)) < 0)
             return r;
         eo.predicted = predicted;
+        eo.causes = (const char *const *) causes;
         eo.offered = (const uint64_t (*)[2]) offered;
     }
     if ((r = abipin_explain_log(cat, name, data, len, &eo, &o)) < 0)

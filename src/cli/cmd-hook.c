@@ -53,6 +53,29 @@ static int hook_unpinned(const AbipinConfig *conf, const char *op, const AbipinD
     }
 }
 
+/* An unpinned guest arriving (migrate, restore) keeps the bits it
+ * negotiated only where this QEMU build's defaults are upstream's: where
+ * the platform measured otherwise, say which (kubevirt/kubevirt#16386). A
+ * warning: the hook cannot see the source's build. */
+static int hook_unpinned_defaults(const AbipinConfig *conf, const char *op, const AbipinDomain *d,
+                                  AbipinProbeOptions *opts)
+{
+    _cleanup_(abipin_problem_list_clear) AbipinProblemList problems = { 0 };
+    int r;
+
+    if (conf->unpinned != ABIPIN_UNPINNED_WARN || strcmp(op, "prepare") == 0 ||
+        abipin_domain_check_modelled(d) < 0) {
+        abipin_error_reset();
+        return 0;
+    }
+    if ((r = cli_check_document(d, conf->host_profile, opts, false, &problems, NULL)) < 0)
+        return r;
+    for (size_t i = 0; i < problems.n; i++)
+        if (problems.items[i].feature)
+            fprintf(stderr, _("abipin: warning: %1$s\n"), problems.items[i].message);
+    return 0;
+}
+
 static void hook_help(void)
 {
     cli_print_help("abipin hook NAME OP SUBOP EXTRA < DOMAIN.xml",
@@ -90,12 +113,13 @@ int cmd_hook(int argc, char **argv)
     if ((r = abipin_config_load(abipin_config_path(), &conf)) < 0 ||
         (r = abipin_domain_load_flags("-", ABIPIN_DOMAIN_READ_ONLY, &d)) < 0)
         goto out;
-    if (!d->record) {
-        r = hook_unpinned(&conf, op, d);
-        goto out;
-    }
     if (!getenv("ABIPIN_CACHE_DIR"))
         opts.cache_dir = conf.cache_dir;
+    if (!d->record) {
+        if ((r = hook_unpinned(&conf, op, d)) >= 0)
+            r = hook_unpinned_defaults(&conf, op, d, &opts);
+        goto out;
+    }
     r = cli_check_document(d, conf.host_profile, &opts, false, &problems, &platform_name);
     if (r <= 0)
         goto out;

@@ -176,7 +176,10 @@ int cli_exit_code(int r)
 }
 
 /* Load the catalogue and the platform for @d (the domain's emulator unless
- * --emulator), shared by pin, check, define, start and the hook. */
+ * --emulator), shared by pin, check, define, start and the hook. Where the
+ * platform's emulator is this host's, @d's machine type is measured (or
+ * read from the cache) first: its defaults are the emulator's, not a
+ * model's. */
 int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
                        AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
 {
@@ -188,6 +191,10 @@ int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeO
         return r;
     if (!opts->emulator)
         opts->emulator = d->emulator;
+    if (d->machine && opts->n_machines == 0) {
+        opts->machines = &d->machine;
+        opts->n_machines = 1;
+    }
     return abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform);
 }
 

@@ -74,7 +74,7 @@ static int paused_qemu_read_line(PausedQemu *q, char **ret)
     for (;;) {
         char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
         struct pollfd p = { .fd = q->sock, .events = POLLIN };
-        long left = ABIPIN_EMULATOR_TIMEOUT_MS - abipin_elapsed_ms(&q->start);
+        long left = abipin_emulator_timeout_ms() - abipin_elapsed_ms(&q->start);
         ssize_t n;
 
         if (nl) {
@@ -89,8 +89,8 @@ static int paused_qemu_read_line(PausedQemu *q, char **ret)
                                     q->what, QMP_MAX_LINE);
         if (left <= 0 || poll(&p, 1, (int) left) == 0)
             return abipin_error_set(ABIPIN_ERR_ENV, -ETIMEDOUT,
-                                    _("%1$s did not answer within %2$d s"), q->what,
-                                    ABIPIN_EMULATOR_TIMEOUT_MS / 1000);
+                                    _("%1$s did not answer within %2$ld s"), q->what,
+                                    abipin_emulator_timeout_ms() / 1000);
         n = read(q->sock, q->buf + q->len, QMP_MAX_LINE - q->len);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
@@ -184,7 +184,7 @@ static void paused_qemu_stop(PausedQemu *q)
 
         if (w == q->pid || (w < 0 && errno != EINTR))
             break;
-        if (abipin_elapsed_ms(&q->start) > ABIPIN_EMULATOR_TIMEOUT_MS) {
+        if (abipin_elapsed_ms(&q->start) > abipin_emulator_timeout_ms()) {
             kill(q->pid, SIGKILL);
             while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
                 ;

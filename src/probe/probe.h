@@ -52,8 +52,9 @@ int abipin_probe_mark_all(AbipinAtomSet *set, const char *prefix, const char *co
                           AbipinAtomState state, const char *reason) _warn_unused_result_;
 char *abipin_emulator_find(const char *emulator);
 
-/* Every run of the emulator, and a measurement as a whole, ends by then */
-#define ABIPIN_EMULATOR_TIMEOUT_MS 20000
+/* Every run of the emulator, and a measurement as a whole, ends within
+ * this time: 20 s, or $ABIPIN_EMULATOR_TIMEOUT seconds (a loaded host) */
+long abipin_emulator_timeout_ms(void);
 struct timespec;
 long abipin_elapsed_ms(const struct timespec *start);
 int abipin_emulator_spawn(const char *emulator, const char *const *argv, int in_fd, int out_fd,

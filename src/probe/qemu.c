@@ -51,6 +51,18 @@ char *abipin_emulator_find(const char *emulator)
     return NULL;
 }
 
+long abipin_emulator_timeout_ms(void)
+{
+    const char *s = secure_getenv("ABIPIN_EMULATOR_TIMEOUT");
+    char *end;
+    long v;
+
+    if (!s || !*s)
+        return 20000;
+    v = strtol(s, &end, 10);
+    return *end || v < 1 || v > 600 ? 20000 : v * 1000;
+}
+
 /* Milliseconds since @start (CLOCK_MONOTONIC) */
 long abipin_elapsed_ms(const struct timespec *start)
 {
@@ -151,7 +163,7 @@ static int emulator_run(const char *emulator, const char *const *args, char **re
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        long left = ABIPIN_EMULATOR_TIMEOUT_MS - abipin_elapsed_ms(&start);
+        long left = abipin_emulator_timeout_ms() - abipin_elapsed_ms(&start);
         ssize_t n;
 
         if (left <= 0 || poll(&p, 1, (int) left) == 0) {
