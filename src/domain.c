@@ -480,12 +480,13 @@ static int qemu_ns(AbipinDomain *d, xmlNsPtr *ret)
  * A pin asks while it decides, so that it fails before writing anything.
  */
 int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
-                                         const AbipinFeature *f)
+                                         const AbipinFeature *f, bool as_override)
 {
     char prefix[16];
     xmlNsPtr ns;
 
-    if (f->place != ABIPIN_LIBVIRT_OVERRIDE || override_property(d, alias, f->name) ||
+    if ((f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) ||
+        override_property(d, alias, f->name) ||
         qemu_ns_find(d, &ns, prefix))
         return 0;
     return no_free_prefix(d);
@@ -509,8 +510,9 @@ static xmlNodePtr ensure_ns_child(xmlNodePtr parent, xmlNsPtr ns, const char *na
  * @alias: the alias the interface's <qemu:override> properties are found
  *         by: its own, or the one a pin gives it
  *
- * The value the definition gives @f on @iface: libvirt's attribute, or the
- * <qemu:override> frontend property for @alias. Values other than on/off
+ * The value the definition gives @f on @iface: the <qemu:override>
+ * frontend property for @alias where there is one (QEMU gets it last), else
+ * libvirt's attribute. Values other than on/off
  * (true/false for overrides) and auto are INPUT errors.
  */
 int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *iface,
@@ -520,14 +522,14 @@ int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *ifa
     const xmlNode *node;
 
     *ret = ABIPIN_VALUE_ABSENT;
-    if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
-        node = feature_element(iface, f);
-        return node ? parse_value(d, node, f->libvirt_attribute,
-                                  abipin_xml_prop_static(node, f->libvirt_attribute), "on", "off", ret)
-                    : 0;
+    /* libvirt passes <qemu:override> properties after its own: one there
+     * decides, whatever libvirt's attribute says */
+    if (!(o = override_property(d, alias, f->name))) {
+        if (f->place == ABIPIN_LIBVIRT_OVERRIDE || !(node = feature_element(iface, f)))
+            return 0;
+        return parse_value(d, node, f->libvirt_attribute,
+                           abipin_xml_prop_static(node, f->libvirt_attribute), "on", "off", ret);
     }
-    if (!(o = override_property(d, alias, f->name)))
-        return 0;
     if (!streq_ptr(o->type, "bool"))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: the override of '%3$s' must have type='bool'"), d->file,
@@ -559,15 +561,24 @@ int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *ifac
     return 0;
 }
 
+/**
+ * abipin_domain_set_feature:
+ * @as_override: write it as a <qemu:override> frontend property whatever
+ *               libvirt can express (pin --live --migratable: libvirt's
+ *               migration refuses a <driver> the running domain lacks)
+ *
+ * Set @f on @iface where libvirt reads it: its <driver> attribute, or a
+ * <qemu:override> property of the interface's alias.
+ */
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
-                              bool on)
+                              bool on, bool as_override)
 {
     xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
     AbipinOverride *o;
     xmlNsPtr ns;
     int r;
 
-    if (f->place != ABIPIN_LIBVIRT_OVERRIDE) {
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) {
         node = feature_element_ensure(iface, f);
         xmlSetProp(node, (const xmlChar *) f->libvirt_attribute, (const xmlChar *) (on ? "on" : "off"));
         interface_refresh(iface); /* the elements it may have made */

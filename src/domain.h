@@ -108,9 +108,10 @@ int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *ifac
                               const char *alias, const AbipinCatalogue *cat, AbipinValue *values)
     _warn_unused_result_;
 int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
-                                         const AbipinFeature *f) _warn_unused_result_;
+                                         const AbipinFeature *f, bool as_override)
+    _warn_unused_result_;
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
-                              bool on) _warn_unused_result_;
+                              bool on, bool as_override) _warn_unused_result_;
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name);
 int abipin_domain_propose_alias(const AbipinDomain *d, const AbipinInterface *iface, size_t index,
                                 const AbipinPinRecord *given, char **ret) _warn_unused_result_;

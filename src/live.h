@@ -48,5 +48,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinLive *, abipin_live_free)
 const AbipinLiveDevice *abipin_live_find(const AbipinLive *live, const AbipinInterface *iface);
 bool abipin_live_offers(const AbipinLiveDevice *dev, unsigned bit);
 
-int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, AbipinDomain *d)
+int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, AbipinDomain *d,
+                           unsigned flags)
     _warn_unused_result_;

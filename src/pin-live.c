@@ -8,11 +8,14 @@
 #include "util/error.h"
 #include "util/i18n.h"
 
-/* Only <qemu:override> can set this feature, and it needs a user alias. */
-static bool device_needs_alias(const AbipinCatalogue *cat, const AbipinLiveDevice *dev)
+/* Only <qemu:override> can set this feature (or, with
+ * ABIPIN_PIN_OVERRIDES_ONLY, every feature), and it needs a user alias. */
+static bool device_needs_alias(const AbipinCatalogue *cat, const AbipinLiveDevice *dev,
+                               unsigned flags)
 {
     for (size_t i = 0; i < cat->n_features; i++)
-        if (cat->features[i].place == ABIPIN_LIBVIRT_OVERRIDE && dev->known[i])
+        if ((cat->features[i].place == ABIPIN_LIBVIRT_OVERRIDE ||
+             flags & ABIPIN_PIN_OVERRIDES_ONLY) && dev->known[i])
             return true;
     return false;
 }
@@ -34,7 +37,8 @@ static void decide_live_driver(const AbipinInterface *iface, const AbipinLiveDev
 
 static int decide_live_features(const AbipinCatalogue *cat, const AbipinDomain *d,
                                 const AbipinInterface *iface, const char *alias,
-                                const AbipinLiveDevice *dev, AbipinPinRecordInterface *rec)
+                                const AbipinLiveDevice *dev, unsigned flags,
+                                AbipinPinRecordInterface *rec)
 {
     for (size_t i = 0; i < cat->n_features; i++) {
         const AbipinFeature *f = &cat->features[i];
@@ -47,7 +51,8 @@ static int decide_live_features(const AbipinCatalogue *cat, const AbipinDomain *
             continue;
         if ((r = abipin_domain_read_feature(d, iface, alias, f, &was)) < 0)
             return r;
-        if ((r = abipin_domain_check_feature_writable(d, alias, f)) < 0)
+        if ((r = abipin_domain_check_feature_writable(d, alias, f,
+                                                      flags & ABIPIN_PIN_OVERRIDES_ONLY)) < 0)
             return r;
         e = abipin_record_add_entry(rec, ABIPIN_PIN_ENTRY_FEATURE, f->name, on ? "on" : "off",
                                     ABIPIN_WHY_LIVE, NULL);
@@ -58,7 +63,8 @@ static int decide_live_features(const AbipinCatalogue *cat, const AbipinDomain *
 }
 
 static int decide_live_interface(const AbipinCatalogue *cat, const AbipinLive *live,
-                                 const AbipinDomain *d, size_t index, AbipinPinRecord *record)
+                                 const AbipinDomain *d, size_t index, unsigned flags,
+                                 AbipinPinRecord *record)
 {
     const AbipinInterface *iface = &d->ifaces[index];
     _cleanup_free_ char *alias = NULL;
@@ -77,7 +83,7 @@ static int decide_live_interface(const AbipinCatalogue *cat, const AbipinLive *l
                                   "first, or pin the definition for a platform with 'abipin pin "
                                   "FILE'"),
                                 d->name, iface->label);
-    if (device_needs_alias(cat, dev)) {
+    if (device_needs_alias(cat, dev, flags)) {
         if ((r = abipin_domain_propose_alias(d, iface, index, record, &alias)) < 0)
             return r;
     } else {
@@ -85,7 +91,7 @@ static int decide_live_interface(const AbipinCatalogue *cat, const AbipinLive *l
     }
     rec = abipin_record_add_interface(record, alias, iface->mac, iface->backend);
     decide_live_driver(iface, dev, rec);
-    return decide_live_features(cat, d, iface, alias, dev, rec);
+    return decide_live_features(cat, d, iface, alias, dev, flags, rec);
 }
 
 /**
@@ -102,9 +108,10 @@ static int decide_live_interface(const AbipinCatalogue *cat, const AbipinLive *l
  * values came from the live QEMU (which version), how they were read
  * (method="qom": the device's properties, masked by this host's profile,
  * named with its digest). Decided first, then written in one pass
- * (abipin_pin_apply): d->record is then the new record.
+ * (abipin_pin_apply, with @flags): d->record is then the new record.
  */
-int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, AbipinDomain *d)
+int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, AbipinDomain *d,
+                           unsigned flags)
 {
     _cleanup_(abipin_record_freep) AbipinPinRecord *record = abipin_record_new();
     int r;
@@ -119,7 +126,7 @@ int abipin_pin_live_domain(const AbipinCatalogue *cat, const AbipinLive *live, A
     record->emulator = abipin_strdup(live->emulator_version);
     record->machine = abipin_strdup(live->machine);
     for (size_t i = 0; i < d->n_ifaces; i++)
-        if ((r = decide_live_interface(cat, live, d, i, record)) < 0)
+        if ((r = decide_live_interface(cat, live, d, i, flags, record)) < 0)
             return r;
-    return abipin_pin_apply(cat, d, TAKE_PTR(record));
+    return abipin_pin_apply(cat, d, TAKE_PTR(record), flags);
 }

@@ -218,7 +218,7 @@ static int check_writable(const AbipinCatalogue *cat, const AbipinDomain *d, con
 
         if (e->kind == ABIPIN_PIN_ENTRY_FEATURE &&
             (r = abipin_domain_check_feature_writable(d, t->alias,
-                                                      abipin_catalogue_find(cat, e->name))) < 0)
+                                                      abipin_catalogue_find(cat, e->name), false)) < 0)
             return r;
     }
     return 0;
@@ -303,8 +303,9 @@ int abipin_pin_decide(const AbipinPinContext *ctx, const AbipinDomain *d,
 /* ---- applying: one pass over the document ------------------------------------------ */
 
 static int apply_interface(const AbipinCatalogue *cat, AbipinDomain *d, AbipinInterface *iface,
-                           const AbipinPinRecordInterface *ri)
+                           const AbipinPinRecordInterface *ri, unsigned flags)
 {
+    bool overrides = flags & ABIPIN_PIN_OVERRIDES_ONLY;
     int r;
 
     if (!iface->alias && ri->alias)
@@ -314,13 +315,13 @@ static int apply_interface(const AbipinCatalogue *cat, AbipinDomain *d, AbipinIn
         const AbipinFeature *f;
 
         if (e->kind == ABIPIN_PIN_ENTRY_DRIVER) {
-            if (!streq_ptr(iface->driver, e->value))
+            if (!overrides && !streq_ptr(iface->driver, e->value))
                 abipin_domain_set_driver_name(iface, e->value);
             continue;
         }
         f = abipin_catalogue_find(cat, e->name);
         assert(f); /* the record was decided with this catalogue */
-        if ((r = abipin_domain_set_feature(d, iface, f, streq_ptr(e->value, "on"))) < 0)
+        if ((r = abipin_domain_set_feature(d, iface, f, streq_ptr(e->value, "on"), overrides)) < 0)
             return r;
     }
     return 0;
@@ -333,10 +334,12 @@ static int apply_interface(const AbipinCatalogue *cat, AbipinDomain *d, AbipinIn
  * Write a decided record into the document in one pass: the record in
  * <metadata>, then per pinnable interface (in document order, one record
  * interface each) its new alias, <driver name=> and every feature's
- * attribute or <qemu:override> property. The user's formatting stays.
- * On failure @d must be thrown away.
+ * attribute or <qemu:override> property (every feature's property, and no
+ * <driver name=>, with ABIPIN_PIN_OVERRIDES_ONLY). The user's formatting
+ * stays. On failure @d must be thrown away.
  */
-int abipin_pin_apply(const AbipinCatalogue *cat, AbipinDomain *d, AbipinPinRecord *record)
+int abipin_pin_apply(const AbipinCatalogue *cat, AbipinDomain *d, AbipinPinRecord *record,
+                     unsigned flags)
 {
     size_t k = 0;
     int r;
@@ -347,7 +350,7 @@ int abipin_pin_apply(const AbipinCatalogue *cat, AbipinDomain *d, AbipinPinRecor
         if (!abipin_interface_pinnable(&d->ifaces[i]))
             continue;
         assert(k < record->n_ifaces);
-        if ((r = apply_interface(cat, d, &d->ifaces[i], &record->ifaces[k++])) < 0)
+        if ((r = apply_interface(cat, d, &d->ifaces[i], &record->ifaces[k++], flags)) < 0)
             return r;
     }
     return 0;
@@ -367,5 +370,5 @@ int abipin_pin_domain(const AbipinPinContext *ctx, AbipinDomain *d)
 
     if ((r = abipin_pin_decide(ctx, d, &record)) < 0)
         return r;
-    return abipin_pin_apply(ctx->cat, d, record);
+    return abipin_pin_apply(ctx->cat, d, record, 0);
 }

@@ -104,7 +104,7 @@ static int run(char **argv)
         return r;
     r = abipin_live_read(cat, host, running, qmp_call, &q, &live);
     fclose(q.f);
-    if (r < 0 || (r = abipin_pin_live_domain(cat, live, d)) < 0 ||
+    if (r < 0 || (r = abipin_pin_live_domain(cat, live, d, 0)) < 0 ||
         (argv[5] && (r = write_offered(argv[5], live)) < 0) ||
         (r = abipin_domain_format(d, &xml, &len)) < 0)
         return r;

@@ -107,8 +107,8 @@ START_TEST(test_settings_parsed_once)
 
     /* what pin writes is what the next read sees: a changed property, a
      * new <driver><host>, a new override */
-    ck_assert_int_eq(abipin_domain_set_feature(d, &d->ifaces[0], uso, false), 0);
-    ck_assert_int_eq(abipin_domain_set_feature(d, &d->ifaces[1], ufo, true), 0);
+    ck_assert_int_eq(abipin_domain_set_feature(d, &d->ifaces[0], uso, false, false), 0);
+    ck_assert_int_eq(abipin_domain_set_feature(d, &d->ifaces[1], ufo, true, false), 0);
     ck_assert_int_eq(abipin_domain_get_feature(d, &d->ifaces[0], uso, &v), 0);
     ck_assert_int_eq(v, ABIPIN_VALUE_OFF);
     ck_assert_int_eq(abipin_domain_get_feature(d, &d->ifaces[1], ufo, &v), 0);

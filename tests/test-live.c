@@ -270,7 +270,7 @@ START_TEST(test_pin_live)
     int r = read_live(recordings[_i].recording, recordings[_i].machine, recordings[_i].host, &live);
 
     ck_assert_msg(r == 0, "%s", abipin_error_message());
-    r = abipin_pin_live_domain(abipin_test_cat, live, d);
+    r = abipin_pin_live_domain(abipin_test_cat, live, d, 0);
     ck_assert_msg(r == 0, "%s", abipin_error_message());
     report = abipin_record_to_json(d->record, d->name);
     for (size_t k = 0; k < 2; k++) {
@@ -315,7 +315,7 @@ START_TEST(test_pin_live)
     /* idempotent */
     ck_assert_int_eq(abipin_domain_format(d, &xml, &len), 0);
     ck_assert_int_eq(abipin_domain_parse("again", xml, len, &again), 0);
-    ck_assert_int_eq(abipin_pin_live_domain(abipin_test_cat, live, again), 0);
+    ck_assert_int_eq(abipin_pin_live_domain(abipin_test_cat, live, again, 0), 0);
     report2 = abipin_record_to_json(again->record, again->name);
     ck_assert_int_eq(abipin_domain_format(again, &xml2, &len2), 0);
     ck_assert_msg(len == len2 && memcmp(xml, xml2, len) == 0, "not idempotent:\n%s\n%s", xml, xml2);
@@ -394,7 +394,7 @@ START_TEST(test_pin_live_refuses_unknown_interface)
     AbipinDomain *d = domain_edited("persistent", "52:54:00:00:00:02", "52:54:00:00:00:09");
 
     ck_assert_int_eq(read_live("qemu-10.0", "pc-q35-10.0", "host-linux-6.18", &live), 0);
-    ck_assert_int_lt(abipin_pin_live_domain(abipin_test_cat, live, d), 0);
+    ck_assert_int_lt(abipin_pin_live_domain(abipin_test_cat, live, d, 0), 0);
     ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_REFUSED);
     ck_assert_msg(strstr(abipin_error_message(), "(52:54:00:00:00:09) of the definition is not a "
                                                  "virtio-net device of the running domain"),

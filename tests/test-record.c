@@ -177,7 +177,7 @@ START_TEST(test_decide_then_apply)
     }
     ck_assert_msg(r == 0, "%s: %s", cases[_i].input, abipin_error_message());
     ck_assert_uint_gt(record->n_ifaces, 0);
-    ck_assert_int_eq(abipin_pin_apply(abipin_test_cat, d, TAKE_PTR(record)), 0);
+    ck_assert_int_eq(abipin_pin_apply(abipin_test_cat, d, TAKE_PTR(record), 0), 0);
     pinned = format(d, &len);
     ck_assert_int_eq(abipin_domain_parse("again", pinned, len, &again), 0);
     json = record_json(d);

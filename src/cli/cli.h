@@ -90,7 +90,7 @@ int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *
                      json_object **ret_report) _warn_unused_result_;
 void cli_pin_print_summary(const AbipinDomain *d);
 int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output, bool json,
-                      bool other_options);
+                      bool other_options, unsigned flags);
 int cli_check_document(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
                        bool strict, AbipinProblemList *problems, char **ret_platform_name)
     _warn_unused_result_;

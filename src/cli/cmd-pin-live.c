@@ -16,7 +16,7 @@
  * a parsed copy of the persistent definition to it. The QEMU runs here
  * (libvirt's qemu driver is per host): this host's kernel facts are what
  * its backends can do; the emulator's facts come from the device itself. */
-static int pin_live(virDomainPtr dom, const char *name, AbipinDomain **ret)
+static int pin_live(virDomainPtr dom, const char *name, unsigned flags, AbipinDomain **ret)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     _cleanup_(abipin_profile_freep) AbipinProfile *host = NULL;
@@ -33,7 +33,7 @@ static int pin_live(virDomainPtr dom, const char *name, AbipinDomain **ret)
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse(name, xml, strlen(xml), &d)) < 0)
         return r;
-    if ((r = abipin_pin_live_domain(cat, live, d)) < 0)
+    if ((r = abipin_pin_live_domain(cat, live, d, flags)) < 0)
         return r;
     *ret = TAKE_PTR(d);
     return 0;
@@ -43,12 +43,15 @@ static int pin_live(virDomainPtr dom, const char *name, AbipinDomain **ret)
  * cmd_pin_live_args:
  * @other_options: --platform, --policy, --in-place, ... were given too
  *
- * pin --live NAME [-c URI] [-o FILE] [--json]: without -o the pinned
- * definition is defined through libvirt (the running guest is not touched;
- * the next start uses it), with -o it is written there instead.
+ * pin --live NAME [-c URI] [-o FILE [--migratable]] [--json]: without -o
+ * the pinned definition is defined through libvirt (the running guest is
+ * not touched; the next start uses it), with -o it is written there
+ * instead. --migratable (ABIPIN_PIN_OVERRIDES_ONLY) writes what
+ * 'virsh migrate --xml' accepts: the step-up of a running, unpinned guest
+ * to a destination whose defaults differ (issue 26).
  */
 int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output, bool json,
-                      bool other_options)
+                      bool other_options, unsigned flags)
 {
     _cleanup_(abipin_virt_connect_closep) virConnectPtr conn = NULL;
     _cleanup_(abipin_virt_domain_freep) virDomainPtr dom = NULL, defined = NULL;
@@ -63,6 +66,9 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
                                         "--emulator, --no-cache and --in-place do not apply"));
     if (argc != 1)
         return cli_usage_error("pin", _("--live needs exactly one domain name"));
+    if (flags && !output)
+        return cli_usage_error("pin", _("--migratable writes an XML for 'virsh migrate --xml': "
+                                        "give -o FILE"));
     if ((r = abipin_virt_connect(uri, &conn)) < 0 ||
         (r = abipin_virt_require_qemu(conn, uri)) < 0)
         return r;
@@ -80,7 +86,7 @@ int cmd_pin_live_args(int argc, char **argv, const char *uri, const char *output
                                   "write the pinned XML with -o FILE and define it with "
                                   "'virsh define'"),
                                 argv[0]);
-    if ((r = pin_live(dom, argv[0], &d)) < 0 || (r = abipin_domain_format(d, &xml, &len)) < 0)
+    if ((r = pin_live(dom, argv[0], flags, &d)) < 0 || (r = abipin_domain_format(d, &xml, &len)) < 0)
         return r;
     r = output ? cli_write_output(output, xml, len) : abipin_virt_define(conn, xml, &defined);
     if (r < 0)

@@ -31,12 +31,16 @@ static void pin_help(void)
         CLI_HELP_DOMAIN_PROBE_OPTIONS,
         { "--live", N_("NAME is a running libvirt domain: read its QEMU over QMP") },
         { "-c, --connect URI", N_("with --live: the libvirt connection, as for virsh") },
+        { "--migratable", N_("with --live -o: every value as a <qemu:override> property and\n"
+                             "<driver> untouched, for 'virsh migrate --xml FILE': the\n"
+                             "running guest keeps its ABI on a destination whose defaults\n"
+                             "differ") },
     };
 
     CLI_PRINT_HELP("abipin pin DOMAIN.xml [--platform PROFILE] [--policy host|compat]\n"
                    "        [-o FILE | --in-place] [--json | --require-labels[=FORMAT]]\n"
                    "        [--emulator PATH] [--no-cache]\n"
-                   "       abipin pin --live NAME [-c URI] [-o FILE] [--json]",
+                   "       abipin pin --live NAME [-c URI] [-o FILE [--migratable]] [--json]",
                    N_("Resolve every host-dependent virtio-net feature of DOMAIN.xml to an explicit on/off\n"
                       "for a platform, pin the backend choice (<driver name='vhost'|'qemu'>) and record what\n"
                       "was pinned and why in <metadata>. An explicit 'on' the platform cannot honour is\n"
@@ -147,6 +151,7 @@ int cmd_pin(int argc, char **argv)
         { "output", required_argument, NULL, 'o' }, { "in-place", no_argument, NULL, 'i' },
         { "require-labels", optional_argument, NULL, 'R' },
         { "live", no_argument, NULL, 'L' },     { "connect", required_argument, NULL, 'c' },
+        { "migratable", no_argument, NULL, 'M' },
         CLI_PIN_OPTIONS,                        {},
     };
     _cleanup_(abipin_domain_freep) AbipinDomain *d = NULL;
@@ -155,6 +160,7 @@ int cmd_pin(int argc, char **argv)
     CliPinOptions o = { 0 };
     const char *output = NULL, *uri = NULL;
     bool json = false, in_place = false, require = false, live = false, platform_options = false;
+    unsigned live_flags = 0;
     int kind = ABIPIN_LABELS_NFD;
     size_t len;
     int opt, r;
@@ -185,6 +191,9 @@ int cmd_pin(int argc, char **argv)
         case 'c':
             uri = optarg;
             break;
+        case 'M':
+            live_flags |= ABIPIN_PIN_OVERRIDES_ONLY;
+            break;
         case 'R':
             require = true;
             if (optarg && (kind = abipin_label_kind_from_string(optarg)) < 0)
@@ -199,9 +208,11 @@ int cmd_pin(int argc, char **argv)
         cli_untranslated();
     if (live && require)
         return cli_usage_error("pin", _("--live and --require-labels exclude each other"));
+    if (live_flags && !live)
+        return cli_usage_error("pin", _("--migratable goes with --live"));
     if (live)
         return cmd_pin_live_args(argc - optind, argv + optind, uri, output, json,
-                                 in_place || platform_options);
+                                 in_place || platform_options, live_flags);
     if (uri)
         return cli_usage_error("pin", _("-c/--connect goes with --live"));
     if (argc - optind != 1)
