@@ -373,3 +373,57 @@ domain_xml() {
 </domain>
 EOF
 }
+
+# ---- a Linux guest with a virtio NIC, for the live migrations ---------------
+# guest_require KDIR FETCH: skip (77) unless a guest can be built: a guest
+# kernel in KDIR (FETCH says how to get one: tools/fetch-guest-kernel) and
+# busybox-static for its initramfs; sets busybox
+guest_require() {
+    for c in gzip readelf; do
+        command -v $c >/dev/null 2>&1 || skip "no $c (apt-get install gzip binutils)"
+    done
+    busybox=$(command -v busybox) || skip "no busybox for the guest's initramfs (apt-get install busybox-static)"
+    ! readelf -l "$busybox" | grep -q INTERP ||
+        skip "$busybox is linked dynamically; the initramfs needs busybox-static (apt-get install busybox-static)"
+    [ -s "$1/vmlinuz" ] && [ -s "$1/modules/order" ] ||
+        skip "no guest kernel in $1: run $2 (tools/quickstart does)"
+}
+
+# guest_initramfs KDIR OUT: after guest_require, a gzipped initramfs for
+# KDIR's kernel: busybox and KDIR's modules (virtio_net and what it needs, in
+# the order of KDIR/modules/order). Its /init loads them, brings eth0 up and
+# prints "tick N features BITS operstate STATE" on the console every second
+# (sysfs' negotiated virtio features: character i is bit i;
+# tests/migration.py console-features reads the last such line)
+guest_initramfs() {
+    ir="$tmp/initramfs.d"
+    rm -rf "$ir"
+    mkdir -p "$ir/bin" "$ir/lib" "$ir/dev" "$ir/proc" "$ir/sys"
+    cp "$busybox" "$ir/bin/busybox" || fail "copy busybox"
+    while read -r m; do
+        cp "$1/modules/$m.ko" "$ir/lib/" || fail "no $m.ko in $1/modules"
+    done <"$1/modules/order"
+    cp "$1/modules/order" "$ir/lib/order"
+    cat >"$ir/init" <<'INIT'
+#!/bin/busybox sh
+# load virtio_net, bring eth0 up, then print its negotiated virtio features
+# (sysfs: character i is bit i) and its state every second
+/bin/busybox --install -s /bin
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+while read -r m; do insmod "/lib/$m.ko" || echo "insmod $m failed"; done </lib/order
+if ip link set eth0 up; then echo "NIC up"; else echo "NIC failed"; fi
+i=0
+while :; do
+    echo "tick $i features $(cat /sys/class/net/eth0/device/features) operstate $(cat /sys/class/net/eth0/operstate)"
+    i=$((i + 1))
+    sleep 1
+done
+INIT
+    chmod 755 "$ir/init"
+    (cd "$ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$2") ||
+        fail "cannot pack the initramfs"
+    rm -rf "$ir"
+}
