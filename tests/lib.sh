@@ -233,11 +233,24 @@ daemon_cleanup() {
     for p in $(qemu_pids); do kill -9 "$p" 2>/dev/null; done
     # shellcheck disable=SC2086
     stop_children $daemon_pids
+    logds=
     for n in 1 2; do
-        [ -s "$tmp/d$n/virtlogd.pid" ] && kill "$(cat "$tmp/d$n/virtlogd.pid")" 2>/dev/null
+        [ -s "$tmp/d$n/virtlogd.pid" ] && logds="$logds $(cat "$tmp/d$n/virtlogd.pid")"
+    done
+    # shellcheck disable=SC2086
+    [ -z "$logds" ] || kill $logds 2>/dev/null
+    i=0
+    for p in $logds; do # not our children: no wait, but our namespaces live until they go
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     done
     [ -n "$bridge_made" ] && ip link del "$br" 2>/dev/null
-    for d in $made_dirs; do rmdir "$d" 2>/dev/null; done
+    # A directory made here stays while another test's daemon has a mount on
+    # it (tests run at once): since Linux 3.18 rmdir removes a directory that
+    # is a mount point in another mount namespace and detaches that mount, so
+    # the other daemon would lose its sockets and domains in mid-test
+    for d in $made_dirs; do
+        grep -qs "^[0-9]* [0-9]* [^ ]* [^ ]* $d " /proc/[0-9]*/mountinfo || rmdir "$d" 2>/dev/null
+    done
     rm -rf "$tmp"
 }
 # abipin's configuration of daemon N's hook: conf N [LINES...]
@@ -299,6 +312,13 @@ EOF
     chmod 755 "$d/etc/hooks/qemu.d/abipin"
     : >"$d/hook.log"
     conf "$1" "mode = enforce"
+    # the mount points, made just before they are used: another test's
+    # clean-up may have removed them since (see daemon_cleanup)
+    for m in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+        [ -d "$m" ] && continue
+        mkdir -p "$m" || fail "mkdir $m"
+        made_dirs="$m $made_dirs"
+    done
     unshare -m --propagation private sh -c "
         set -e
         mount --bind '$d/etc' /etc/libvirt
@@ -336,9 +356,8 @@ wait_daemon() {
         { cat "$tmp/out" >&2; fail "virsh version ($1): not the daemon libvirt $daemon_version"; }
 }
 
-# daemon_setup BRIDGE: the clean-up trap, the directories the namespaces
-# mount over, and a bridge without uplink for the domains' NICs (no "abipin"
-# in link names: probe-real.sh counts those)
+# daemon_setup BRIDGE: the clean-up trap and a bridge without uplink for the
+# domains' NICs (no "abipin" in link names: probe-real.sh counts those)
 daemon_setup() {
     br=$1
     daemon_pids=
@@ -357,12 +376,6 @@ daemon_setup() {
         getent group libvirt-qemu >/dev/null 2>&1 || echo 'libvirt-qemu:x:64055:' >>"$tmp/group"
         bind_users="mount --bind '$tmp/passwd' /etc/passwd; mount --bind '$tmp/group' /etc/group"
     fi
-    for d in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
-        [ -d "$d" ] && continue
-        mkdir -p "$d" || fail "mkdir $d"
-        made_dirs="$d $made_dirs"
-    done
-
     ip link add "$br" type bridge || fail "cannot create bridge $br"
     bridge_made=1
     ip link set "$br" up || fail "cannot bring $br up"
