@@ -244,10 +244,10 @@ daemon_cleanup() {
         while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     done
     [ -n "$bridge_made" ] && ip link del "$br" 2>/dev/null
+    # shellcheck disable=SC2086
+    rm -f $made_markers
     # A directory made here stays while another test's daemon has a mount on
-    # it (tests run at once): since Linux 3.18 rmdir removes a directory that
-    # is a mount point in another mount namespace and detaches that mount, so
-    # the other daemon would lose its sockets and domains in mid-test
+    # it (see start_daemon)
     for d in $made_dirs; do
         grep -qs "^[0-9]* [0-9]* [^ ]* [^ ]* $d " /proc/[0-9]*/mountinfo || rmdir "$d" 2>/dev/null
     done
@@ -312,12 +312,21 @@ EOF
     chmod 755 "$d/etc/hooks/qemu.d/abipin"
     : >"$d/hook.log"
     conf "$1" "mode = enforce"
-    # the mount points, made just before they are used: another test's
-    # clean-up may have removed them since (see daemon_cleanup)
+    # The mount points. Tests run at once, and since Linux 3.18 rmdir removes
+    # a directory that is a mount point in another mount namespace and
+    # detaches that mount: a test that removed the /run/libvirt it had made
+    # took another test's daemon's sockets, logs and domains away in
+    # mid-test. So each is made just before it is used, and, where it is
+    # empty, holds a marker file while the daemon runs (rmdir fails on it).
     for m in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
-        [ -d "$m" ] && continue
-        mkdir -p "$m" || fail "mkdir $m"
-        made_dirs="$m $made_dirs"
+        if [ ! -d "$m" ]; then
+            mkdir -p "$m" || fail "mkdir $m"
+            made_dirs="$m $made_dirs"
+        fi
+        [ -e "$m/.abipin-test-$$" ] || find "$m" -mindepth 1 -maxdepth 1 ! -name '.abipin-test-*' | grep -q . &&
+            continue
+        : >"$m/.abipin-test-$$" || fail "cannot write $m/.abipin-test-$$"
+        made_markers="$m/.abipin-test-$$ $made_markers"
     done
     unshare -m --propagation private sh -c "
         set -e
@@ -362,6 +371,7 @@ daemon_setup() {
     br=$1
     daemon_pids=
     made_dirs=
+    made_markers=
     bridge_made=
     started=$(date +%s)
     trap daemon_cleanup EXIT
