@@ -224,12 +224,6 @@ else:
     sys.exit(check(*sys.argv[2:5]))
 PY
 
-qemu_pid() { # qemu_pid N NAME: the QEMU of a domain on daemon N, from its pid file
-    p=$(cat "$tmp/d$1/run/qemu/$2.pid" 2>/dev/null)
-    [ -n "$p" ] && [ -r "/proc/$p/cmdline" ] || return 1
-    echo "$p"
-}
-
 # qmp_check N NAME: QEMU's -device and QMP host-features against the pins of
 # the running domain; the USO summary goes to $tmp/uso, problems to $tmp/err
 qmp_check() {
@@ -268,20 +262,6 @@ verify_running() {
         fail "$2: QEMU should offer USO $3: $(cat "$tmp/uso")"
     abi_check "$1" "$2"
     ok "$2 on daemon $1: QEMU's -device and QMP host-features match all $n pins of $alias ($(cat "$tmp/uso")), and abipin abi's $(cat "$tmp/vector")"
-}
-
-no_qemu() { # no_qemu N NAME WHAT [RUNNING-ELSEWHERE]: NAME got no QEMU on daemon N
-    [ "$(timeout 60 virsh -c "$(uri $1)" domstate "$2" 2>/dev/null)" != running ] ||
-        fail "$3: $2 runs on daemon $1"
-    [ ! -e "$tmp/d$1/run/qemu/$2.pid" ] || fail "$3: $2 has a QEMU pid file on daemon $1"
-    [ "$(qemu_pids "$2," | wc -l)" = "${4:-0}" ] || fail "$3: QEMU processes for $2: $(qemu_pids "$2,")"
-}
-
-refused_by_hook() { # refused_by_hook N NAME OP WHAT: the error in $tmp/err is the hook's, with abipin's reason
-    grep -q "Hook script execution failed" "$tmp/err" || { cat "$tmp/err" >&2; fail "$4 failed, but not in the hook"; }
-    grep -q "host_uso is pinned on" "$tmp/err" && grep -q "tap.uso4" "$tmp/err" ||
-        { cat "$tmp/err" >&2; fail "$4: libvirt's error does not carry abipin's reason"; }
-    grep -q "^$2 $3 begin" "$tmp/d$1/hook.log" || fail "$4: the hook was not called on $3 begin"
 }
 
 # ---- 1: define + start, pinned against this host and against linux-5.14 ------

@@ -200,6 +200,28 @@ qemu_pids() { # qemu_pids [NAME]: QEMU processes of our domains, by command line
     done
 }
 
+qemu_pid() { # qemu_pid N NAME: the QEMU of a domain on daemon N, from its pid file
+    p=$(cat "$tmp/d$1/run/qemu/$2.pid" 2>/dev/null)
+    [ -n "$p" ] && [ -r "/proc/$p/cmdline" ] || return 1
+    echo "$p"
+}
+
+no_qemu() { # no_qemu N NAME WHAT [RUNNING-ELSEWHERE]: NAME got no QEMU on daemon N
+    [ "$(timeout 60 virsh -c "$(uri $1)" domstate "$2" 2>/dev/null)" != running ] ||
+        fail "$3: $2 runs on daemon $1"
+    [ ! -e "$tmp/d$1/run/qemu/$2.pid" ] || fail "$3: $2 has a QEMU pid file on daemon $1"
+    [ "$(qemu_pids "$2," | wc -l)" = "${4:-0}" ] || fail "$3: QEMU processes for $2: $(qemu_pids "$2,")"
+}
+
+# refused_by_hook N NAME OP WHAT: the error in $tmp/err is the hook's, with
+# abipin's reason for a USO pin a host without USO cannot honour
+refused_by_hook() {
+    grep -q "Hook script execution failed" "$tmp/err" || { cat "$tmp/err" >&2; fail "$4 failed, but not in the hook"; }
+    grep -q "host_uso is pinned on" "$tmp/err" && grep -q "tap.uso4" "$tmp/err" ||
+        { cat "$tmp/err" >&2; fail "$4: libvirt's error does not carry abipin's reason"; }
+    grep -q "^$2 $3 begin" "$tmp/d$1/hook.log" || fail "$4: the hook was not called on $3 begin"
+}
+
 daemon_cleanup() {
     set +e
     for n in 1 2; do
@@ -211,11 +233,24 @@ daemon_cleanup() {
     for p in $(qemu_pids); do kill -9 "$p" 2>/dev/null; done
     # shellcheck disable=SC2086
     stop_children $daemon_pids
+    logds=
     for n in 1 2; do
-        [ -s "$tmp/d$n/virtlogd.pid" ] && kill "$(cat "$tmp/d$n/virtlogd.pid")" 2>/dev/null
+        [ -s "$tmp/d$n/virtlogd.pid" ] && logds="$logds $(cat "$tmp/d$n/virtlogd.pid")"
+    done
+    # shellcheck disable=SC2086
+    [ -z "$logds" ] || kill $logds 2>/dev/null
+    i=0
+    for p in $logds; do # not our children: no wait, but our namespaces live until they go
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
     done
     [ -n "$bridge_made" ] && ip link del "$br" 2>/dev/null
-    for d in $made_dirs; do rmdir "$d" 2>/dev/null; done
+    # shellcheck disable=SC2086
+    rm -f $made_markers
+    # A directory made here stays while another test's daemon has a mount on
+    # it (see start_daemon)
+    for d in $made_dirs; do
+        grep -qs "^[0-9]* [0-9]* [^ ]* [^ ]* $d " /proc/[0-9]*/mountinfo || rmdir "$d" 2>/dev/null
+    done
     rm -rf "$tmp"
 }
 # abipin's configuration of daemon N's hook: conf N [LINES...]
@@ -277,6 +312,22 @@ EOF
     chmod 755 "$d/etc/hooks/qemu.d/abipin"
     : >"$d/hook.log"
     conf "$1" "mode = enforce"
+    # The mount points. Tests run at once, and since Linux 3.18 rmdir removes
+    # a directory that is a mount point in another mount namespace and
+    # detaches that mount: a test that removed the /run/libvirt it had made
+    # took another test's daemon's sockets, logs and domains away in
+    # mid-test. So each is made just before it is used, and, where it is
+    # empty, holds a marker file while the daemon runs (rmdir fails on it).
+    for m in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+        if [ ! -d "$m" ]; then
+            mkdir -p "$m" || fail "mkdir $m"
+            made_dirs="$m $made_dirs"
+        fi
+        [ -e "$m/.abipin-test-$$" ] || find "$m" -mindepth 1 -maxdepth 1 ! -name '.abipin-test-*' | grep -q . &&
+            continue
+        : >"$m/.abipin-test-$$" || fail "cannot write $m/.abipin-test-$$"
+        made_markers="$m/.abipin-test-$$ $made_markers"
+    done
     unshare -m --propagation private sh -c "
         set -e
         mount --bind '$d/etc' /etc/libvirt
@@ -314,13 +365,13 @@ wait_daemon() {
         { cat "$tmp/out" >&2; fail "virsh version ($1): not the daemon libvirt $daemon_version"; }
 }
 
-# daemon_setup BRIDGE: the clean-up trap, the directories the namespaces
-# mount over, and a bridge without uplink for the domains' NICs (no "abipin"
-# in link names: probe-real.sh counts those)
+# daemon_setup BRIDGE: the clean-up trap and a bridge without uplink for the
+# domains' NICs (no "abipin" in link names: probe-real.sh counts those)
 daemon_setup() {
     br=$1
     daemon_pids=
     made_dirs=
+    made_markers=
     bridge_made=
     started=$(date +%s)
     trap daemon_cleanup EXIT
@@ -335,12 +386,6 @@ daemon_setup() {
         getent group libvirt-qemu >/dev/null 2>&1 || echo 'libvirt-qemu:x:64055:' >>"$tmp/group"
         bind_users="mount --bind '$tmp/passwd' /etc/passwd; mount --bind '$tmp/group' /etc/group"
     fi
-    for d in /etc/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
-        [ -d "$d" ] && continue
-        mkdir -p "$d" || fail "mkdir $d"
-        made_dirs="$d $made_dirs"
-    done
-
     ip link add "$br" type bridge || fail "cannot create bridge $br"
     bridge_made=1
     ip link set "$br" up || fail "cannot bring $br up"
@@ -372,4 +417,58 @@ domain_xml() {
   </devices>${5:-}
 </domain>
 EOF
+}
+
+# ---- a Linux guest with a virtio NIC, for the live migrations ---------------
+# guest_require KDIR FETCH: skip (77) unless a guest can be built: a guest
+# kernel in KDIR (FETCH says how to get one: tools/fetch-guest-kernel) and
+# busybox-static for its initramfs; sets busybox
+guest_require() {
+    for c in gzip readelf; do
+        command -v $c >/dev/null 2>&1 || skip "no $c (apt-get install gzip binutils)"
+    done
+    busybox=$(command -v busybox) || skip "no busybox for the guest's initramfs (apt-get install busybox-static)"
+    ! readelf -l "$busybox" | grep -q INTERP ||
+        skip "$busybox is linked dynamically; the initramfs needs busybox-static (apt-get install busybox-static)"
+    [ -s "$1/vmlinuz" ] && [ -s "$1/modules/order" ] ||
+        skip "no guest kernel in $1: run $2 (tools/quickstart does)"
+}
+
+# guest_initramfs KDIR OUT: after guest_require, a gzipped initramfs for
+# KDIR's kernel: busybox and KDIR's modules (virtio_net and what it needs, in
+# the order of KDIR/modules/order). Its /init loads them, brings eth0 up and
+# prints "tick N features BITS operstate STATE" on the console every second
+# (sysfs' negotiated virtio features: character i is bit i;
+# tests/migration.py console-features reads the last such line)
+guest_initramfs() {
+    ir="$tmp/initramfs.d"
+    rm -rf "$ir"
+    mkdir -p "$ir/bin" "$ir/lib" "$ir/dev" "$ir/proc" "$ir/sys"
+    cp "$busybox" "$ir/bin/busybox" || fail "copy busybox"
+    while read -r m; do
+        cp "$1/modules/$m.ko" "$ir/lib/" || fail "no $m.ko in $1/modules"
+    done <"$1/modules/order"
+    cp "$1/modules/order" "$ir/lib/order"
+    cat >"$ir/init" <<'INIT'
+#!/bin/busybox sh
+# load virtio_net, bring eth0 up, then print its negotiated virtio features
+# (sysfs: character i is bit i) and its state every second
+/bin/busybox --install -s /bin
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+while read -r m; do insmod "/lib/$m.ko" || echo "insmod $m failed"; done </lib/order
+if ip link set eth0 up; then echo "NIC up"; else echo "NIC failed"; fi
+i=0
+while :; do
+    echo "tick $i features $(cat /sys/class/net/eth0/device/features) operstate $(cat /sys/class/net/eth0/operstate)"
+    i=$((i + 1))
+    sleep 1
+done
+INIT
+    chmod 755 "$ir/init"
+    (cd "$ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$2") ||
+        fail "cannot pack the initramfs"
+    rm -rf "$ir"
 }

@@ -91,17 +91,13 @@ props_are() {
 
 # ---- can this machine run it? ---------------------------------------------
 [ "$(id -u)" = 0 ] || skip "not root: the bridge and the taps need CAP_NET_ADMIN"
-for c in ip python3 gzip readelf; do
-    command -v $c >/dev/null 2>&1 || skip "no $c (apt-get install iproute2 python3 gzip binutils)"
+for c in ip python3; do
+    command -v $c >/dev/null 2>&1 || skip "no $c (apt-get install iproute2 python3)"
 done
 [ -c /dev/net/tun ] || skip "no /dev/net/tun: no tap"
-busybox=$(command -v busybox) || skip "no busybox for the guest's initramfs (apt-get install busybox-static)"
-! readelf -l "$busybox" | grep -q INTERP ||
-    skip "$busybox is linked dynamically; the initramfs needs busybox-static (apt-get install busybox-static)"
 "$emulator" -nodefaults -machine none -device virtio-net-pci,help 2>/dev/null | grep -q "$prop=" ||
     skip "$("$emulator" --version | head -n 1) has no $prop property ($needs)"
-[ -s "$kdir/vmlinuz" ] && [ -s "$kdir/modules/order" ] ||
-    skip "no guest kernel in $kdir: run $kernel_fetch (tools/quickstart does)"
+guest_require "$kdir" "$kernel_fetch"
 shim=${ABIPIN_TUNSHIM:-$abs_top_builddir/tests/shim/.libs/libtunshim.so}
 [ -f "$shim" ] || fail "no TUNSETOFFLOAD shim at $shim (make check builds it)"
 hook_bin="$abs_top_builddir/abipin-hook"
@@ -160,33 +156,7 @@ done
 ok "bridge $br (no uplink) with taps $tap_src (source) and $tap_dst (destination)"
 
 # ---- the guest: initramfs ---------------------------------------------------
-mkdir -p "$tmp/ir/bin" "$tmp/ir/lib" "$tmp/ir/dev" "$tmp/ir/proc" "$tmp/ir/sys"
-cp "$busybox" "$tmp/ir/bin/busybox" || fail "copy busybox"
-while read -r m; do
-    cp "$kdir/modules/$m.ko" "$tmp/ir/lib/" || fail "no $m.ko in $kdir/modules"
-done <"$kdir/modules/order"
-cp "$kdir/modules/order" "$tmp/ir/lib/order"
-cat >"$tmp/ir/init" <<'EOF'
-#!/bin/busybox sh
-# load virtio_net, bring eth0 up, then print its negotiated virtio features
-# (sysfs: character i is bit i) and its state every second
-/bin/busybox --install -s /bin
-mount -t devtmpfs devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-while read -r m; do insmod "/lib/$m.ko" || echo "insmod $m failed"; done </lib/order
-if ip link set eth0 up; then echo "NIC up"; else echo "NIC failed"; fi
-i=0
-while :; do
-    echo "tick $i features $(cat /sys/class/net/eth0/device/features) operstate $(cat /sys/class/net/eth0/operstate)"
-    i=$((i + 1))
-    sleep 1
-done
-EOF
-chmod 755 "$tmp/ir/init"
-(cd "$tmp/ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$tmp/initrd.gz") ||
-    fail "cannot pack the initramfs"
+guest_initramfs "$kdir" "$tmp/initrd.gz"
 ok "initramfs: busybox and $(tr '\n' ' ' <"$kdir/modules/order")from $(head -n 1 "$kdir/VERSIONS" 2>/dev/null)"
 
 # ---- the domain and its QEMU -------------------------------------------------

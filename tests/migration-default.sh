@@ -1,0 +1,409 @@
+#!/bin/sh
+# kubevirt/kubevirt#16386 with real libvirt daemons, real QEMU and a real
+# guest: a QEMU update turns USO off by default on the SAME machine type that
+# running guests negotiated it on (RHEL's qemu-kvm 9.1.0-20.el9, "virtio-net:
+# disable USO for virt-rhel9.6", on pc-q35-rhel9.6.0), and every live
+# migration from a host not yet updated fails in the destination's state load
+# with "Features 0x... unsupported".
+#
+# Source: daemon 1 (tests/lib.sh's private libvirtd), Debian's QEMU 10.0 as it
+# is, machine type pc-q35-10.0, on which USO is on by default. Destination:
+# daemon 2, "the same machine type in a build whose default for it is off".
+# That build is played by a -global stand-in for a rebuilt QEMU: in daemon 2's
+# mount namespace /usr/bin/qemu-system-x86_64 is a wrapper that, only when its
+# -machine is pc-q35-10.0, adds -global virtio-net-device.host_uso=off (and
+# guest_uso4, guest_uso6), which sets the device's defaults exactly as a
+# machine type's compat property does: a paused QEMU's qom-get of a
+# virtio-net-pci device shows them off, and an explicit -device
+# ...,host_uso=on still wins, as over a compat property (checked first). A
+# QEMU rebuilt with that change would give the same device state for many
+# CI minutes of compiling on two cores. Everything else (libvirt's probes
+# with -machine none, -qmp ...) goes to QEMU unchanged.
+#
+# The guest: the Linux 6.12 kernel of tools/fetch-guest-kernel (its
+# virtio-net negotiates USO) with lib.sh's busybox initramfs, booted by
+# libvirt (<os><kernel>/<initrd>, no disk), its NIC on a bridge made here, its
+# serial console in a file (appended to: source and destination write the
+# same one), where it prints the negotiated features every second. TCG
+# unless KVM can run it.
+#
+#  1. Unpinned: the guest negotiates USO on the source; `virsh migrate
+#     --live` to daemon 2 fails, and the destination's QEMU log has
+#     "Features 0x... unsupported" with bits 54, 55, 56 rejected, after the
+#     whole memory copy. Unlike QEMU alone (tests/migration.sh), libvirt
+#     resumes the source: the guest runs on there, "running (unpaused)".
+#  2. Pinned by `abipin pin` against this host (host_uso, guest_uso4,
+#     guest_uso6 on in <qemu:override>): it migrates, the destination's QEMU
+#     has the -global and the explicit pins, the guest runs on with eth0 up
+#     and USO still negotiated.
+#  3. The step-up: the guest of 1, still running unpinned, gets `abipin pin
+#     --live -o carry.xml` and migrates with `virsh migrate --xml carry.xml`
+#     without a restart. libvirt 9.0 refuses that XML as abipin writes it:
+#     "unsupported configuration: Target device virtio options don't match
+#     the source", for the <driver> element alone (even a bare <driver
+#     name='qemu'/>) on an interface that ran without one; the new ua- alias
+#     and the <qemu:override> pass its ABI check. With the <driver> values
+#     moved into the <qemu:override> (migration.py driver-to-override) the
+#     guest migrates, keeps USO and eth0 up, and daemon 2's hook lets it
+#     through; keeping the running alias (net0) instead of the ua- one works
+#     as well (a second, paused guest).
+#  4. The destination's hook run under the LD_PRELOAD shim that rejects USO
+#     on tap (a host that cannot honour the pins): it refuses the incoming
+#     migration before QEMU starts, naming USO.
+#
+# Figures go to the log as "figure: NAME = VALUE" lines. Skips (77) only
+# where the machine cannot run it, and says why. ABIPIN_GUEST_KERNEL=DIR
+# takes the guest kernel from DIR; ABIPIN_MIGRATION_ACCEL=tcg skips KVM.
+. "$abs_top_srcdir/tests/lib.sh"
+daemon_require
+kdir=${ABIPIN_GUEST_KERNEL:-/var/cache/abipin-test/guest-kernel}
+guest_require "$kdir" "tools/fetch-guest-kernel $kdir"
+mig() { python3 "$abs_top_srcdir/tests/migration.py" "$@"; }
+ms() { date +%s%3N; }
+machine=pc-q35-10.0
+"$emulator" -machine help | grep -q "^$machine " ||
+    skip "$("$emulator" --version | head -n 1) has no machine type $machine (tools/quickstart installs QEMU 10.0)"
+"$ABIPIN" probe --json >"$tmp/probe.json" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe"; }
+json_get "$tmp/probe.json" '"tap.uso4" in d["atoms"]["present"]' | grep -q True ||
+    skip "this kernel ($(uname -r)) has no USO on tap (Linux >= 6.2): the guest cannot negotiate it"
+t_start=$(date +%s)
+
+# ---- the stand-in, checked: the -global sets the defaults, explicit wins ---------
+globals="-global virtio-net-device.host_uso=off -global virtio-net-device.guest_uso4=off -global virtio-net-device.guest_uso6=off"
+qom_uso() { # qom_uso NAME DEVICE: host_uso guest_uso4 guest_uso6 of DEVICE (id n0) under $globals, paused
+    # shellcheck disable=SC2086
+    "$emulator" -nodefaults -display none -S -machine "$machine" -accel tcg $globals -device "$2" \
+        -qmp "unix:$tmp/$1.qmp,server=on,wait=off" </dev/null >"$tmp/$1.qemu" 2>&1 &
+    qpid=$!
+    for p in host_uso guest_uso4 guest_uso6; do
+        mig qmp "$tmp/$1.qmp" qom-get "{\"path\":\"/machine/peripheral/n0\",\"property\":\"$p\"}" ||
+            { cat "$tmp/$1.qemu" >&2; fail "qom-get $p"; }
+    done | tr '\n' ' ' | sed 's/ $//'
+    stop_children $qpid
+}
+[ "$(qom_uso dflt virtio-net-pci,id=n0)" = "false false false" ] ||
+    fail "-global virtio-net-device.host_uso=off does not set virtio-net-pci's default: $(qom_uso dflt virtio-net-pci,id=n0)"
+[ "$(qom_uso expl virtio-net-pci,id=n0,host_uso=on,guest_uso4=on,guest_uso6=on)" = "true true true" ] ||
+    fail "an explicit host_uso=on does not win over the -global"
+ok "the stand-in: with the -global a paused $machine's virtio-net-pci has host_uso, guest_uso4, guest_uso6 false (qom-get); -device ...,host_uso=on,... still gives true"
+
+# ---- the two daemons ---------------------------------------------------------
+dom_prefix="abipin-mdef-$$-" # unique on the machine: we look for their QEMU in /proc
+dom_u="${dom_prefix}u"       # unpinned (1), stepped up live (3)
+dom_p="${dom_prefix}p"       # pinned by abipin pin (2)
+dom_a="${dom_prefix}a"       # unpinned, stepped up keeping its running alias (3)
+dom_r="${dom_prefix}r"       # pinned, to a destination without USO (4)
+v1() { timeout 120 virsh -c "$(uri 1)" "$@"; }
+v2() { timeout 120 virsh -c "$(uri 2)" "$@"; }
+daemon_setup "mdbr$$"
+start_daemon 1 : :
+# daemon 2's emulator: the "rebuilt" QEMU (see the top); it logs each QEMU
+# (its pid: exec keeps it) that got the -global
+real=$(readlink -f "$emulator")
+cat >"$tmp/qemu-default-off" <<EOF
+#!/bin/sh
+# $machine with USO off by default: a -global stand-in for a rebuilt QEMU
+prev=
+for a in "\$@"; do
+    if [ "\$prev" = -machine ]; then
+        case \$a in
+        $machine | $machine,* | type=$machine | type=$machine,*)
+            echo "\$\$ \$a" >>'$tmp/globals.log'
+            set -- "\$@" $globals
+            ;;
+        esac
+    fi
+    prev=\$a
+done
+exec '$tmp/real/qemu-system-x86_64' "\$@"
+EOF
+chmod 755 "$tmp/qemu-default-off"
+mkdir "$tmp/real" && : >"$tmp/real/qemu-system-x86_64" # a mount point; QEMU's messages name it
+: >"$tmp/globals.log"
+# what daemon 2's hook runs under: nothing until 4
+: >"$tmp/hook2.env"
+start_daemon 2 "mount --bind '$real' '$tmp/real/qemu-system-x86_64'; mount --bind '$tmp/qemu-default-off' '$real'" \
+    ". '$tmp/hook2.env'"
+wait_daemon 1
+wait_daemon 2
+ok "two private libvirtd $daemon_version up in $(($(date +%s) - started)) s; daemon 2's $real adds the -global on $machine"
+
+# ---- the guest -------------------------------------------------------------------
+guest_initramfs "$kdir" "$tmp/initrd.gz"
+# vm_xml NAME MAC: unpinned, one virtio NIC on $br, the console in $tmp/NAME.console
+vm_xml() {
+    cat <<EOF
+<domain type='$virt'>
+  <name>$1</name>
+  <memory unit='KiB'>196608</memory>
+  <vcpu placement='static'>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='$machine'>hvm</type>
+    <kernel>$kdir/vmlinuz</kernel>
+    <initrd>$tmp/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <features>
+    <acpi/>
+  </features>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>$emulator</emulator>
+    <controller type='usb' model='none'/>
+    <interface type='bridge'>
+      <mac address='$2'/>
+      <source bridge='$br'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='$tmp/$1.console' append='on'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+# wait_up NAME SECONDS [TICK]: the guest's console shows eth0 up in a tick
+# after TICK (default: any); its last line's features go to $tmp/NAME.features
+wait_up() {
+    wu_end=$(($(date +%s) + $2))
+    while [ "$(date +%s)" -le $wu_end ]; do
+        if mig console-features "$tmp/$1.console" >"$tmp/$1.features" 2>/dev/null &&
+            [ "$(json_get "$tmp/$1.features" 'd["operstate"]')" = up ] &&
+            [ "$(json_get "$tmp/$1.features" 'd["tick"]')" -gt "${3:--1}" ]; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
+tick() { json_get "$tmp/$1.features" 'd["tick"]'; }
+bits() { json_get "$tmp/$1.features" '" ".join(str(b) for b in d["bits"])'; }
+has_uso() { # has_uso NAME: the guest's last features line has bits 54, 55, 56
+    case " $(bits "$1") " in *" 54 55 56 "*) return 0 ;; esac
+    return 1
+}
+
+# boot N NAME: start NAME on daemon N and wait for eth0 up with USO
+boot() {
+    t0=$(ms)
+    "v$1" start "$2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $2"; }
+    wait_up "$2" 180 || {
+        tail -n 5 "$tmp/$2.console" "$tmp/d$1/log/qemu/$2.log" >&2
+        fail "$2: the guest's NIC was not up within 180 s"
+    }
+    boot_ms=$(($(ms) - t0))
+    has_uso "$2" || fail "$2: the guest did not negotiate USO (bits 54, 55, 56): $(bits "$2")"
+}
+
+# KVM if it can run this guest (on a nested host it may stop at once with
+# an emulation failure: the domain leaves "running"), else TCG
+vm_xml "$dom_u" 52:54:00:6d:64:01 >"$tmp/u.xml"
+[ "${ABIPIN_MIGRATION_ACCEL:-}" != tcg ] || virt=qemu
+if [ "$virt" = kvm ]; then
+    v1 create "$tmp/u.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh create $dom_u (KVM)"; }
+    end=$(($(date +%s) + 60))
+    state=running
+    until wait_up "$dom_u" 0 || [ "$state" != running ] || [ "$(date +%s)" -gt $end ] ||
+        grep -qs 'KVM internal error' "$tmp/d1/log/qemu/$dom_u.log"; do
+        sleep 0.2
+        state=$(v1 domstate "$dom_u")
+    done
+    if ! wait_up "$dom_u" 0; then
+        echo "# KVM could not run the guest ($state; $(grep -s -m 1 -o 'KVM internal error.*' "$tmp/d1/log/qemu/$dom_u.log")): TCG then"
+        virt=qemu
+        vm_xml "$dom_u" 52:54:00:6d:64:01 >"$tmp/u.xml"
+    fi
+    v1 destroy "$dom_u" >/dev/null 2>&1
+    rm -f "$tmp/$dom_u.console"
+fi
+v1 define "$tmp/u.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh define $dom_u"; }
+
+# ---- 1: unpinned: the migration fails in the destination ----------------------
+boot 1 "$dom_u"
+u_bits=$(bits "$dom_u")
+ok "$dom_u (unpinned) booted on daemon 1 ($virt), eth0 up in $boot_ms ms; the guest negotiated USO: features $u_bits"
+
+# ISSUE26: abipin diff prediction goes here: from the two hosts' profiles
+# (each emulator's measured defaults per machine type: daemon 2's QEMU offers
+# no USO on pc-q35-10.0 unless asked), `abipin diff --platform-a SRC
+# --platform-b DST u.xml u.xml` should say "differs" with bits 54, 55, 56,
+# before the migration below proves it.
+
+t0=$(ms)
+v1 migrate --live "$dom_u" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &&
+    fail "$dom_u (unpinned, USO negotiated) migrated to a QEMU whose default has no USO"
+fail1_ms=$(($(ms) - t0))
+fail1_err=$(head -n 1 "$tmp/err")
+echo "# virsh migrate said: $fail1_err"
+[ -s "$tmp/globals.log" ] || fail "daemon 2's QEMU did not get the -global: the destination is not simulated"
+log2="$tmp/d2/log/qemu/$dom_u.log"
+mig qemu-error "$log2" >"$tmp/qerr.json" || { cat "$log2" "$tmp/err" >&2; fail "no Features line in $log2"; }
+features_line=$(json_get "$tmp/qerr.json" 'd["line"]')
+rejected=$(json_get "$tmp/qerr.json" '" ".join(str(b) for b in d["unsupported"])')
+[ "$rejected" = "54 55 56" ] || fail "the destination rejected bits $rejected, not 54 55 56 (USO)"
+[ "$(mig bits "$(json_get "$tmp/qerr.json" 'd["features"]')")" = "$u_bits" ] ||
+    fail "QEMU's Features are not the bits the guest negotiated ($u_bits): $features_line"
+v1 domjobinfo --completed "$dom_u" >"$tmp/job" 2>&1
+fail1_ram=$(sed -n 's/^Memory processed: *//p' "$tmp/job")
+echo "# the source's job: $(sed -n 's/^Job type: *//p' "$tmp/job"), ${fail1_ram:-no figure} of memory processed"
+ok "virsh migrate --live failed after $fail1_ms ms; daemon 2's QEMU log: \"$features_line\": rejected bits $rejected (HOST_USO, GUEST_USO4, GUEST_USO6)"
+echo "# destination's QEMU log, from its command line on:"
+sed -n '/^LC_ALL=/,$p' "$log2" | cut -c1-400 | sed 's/^/  | /'
+
+# where is the guest now?
+no_qemu 2 "$dom_u" "the failed migration" 1
+src_state=$(v1 domstate --reason "$dom_u")
+last=$(tick "$dom_u")
+wait_up "$dom_u" 30 "$last" ||
+    fail "after the failed migration $dom_u ($src_state) does not run on the source: its console stays at tick $last"
+ok "after the failure the guest runs on the source ($src_state; its console went on from tick $last to $(tick "$dom_u")), nothing on daemon 2"
+
+# ---- 2: pinned by abipin pin: it migrates -------------------------------------
+vm_xml "$dom_p" 52:54:00:6d:64:02 >"$tmp/p.in.xml"
+"$ABIPIN" pin "$tmp/p.in.xml" -o "$tmp/p.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin pin"; }
+for p in host_uso guest_uso4 guest_uso6; do
+    grep -q "<qemu:property name=['\"]${p}['\"] type=['\"]bool['\"] value=['\"]true['\"]" "$tmp/p.xml" ||
+        { cat "$tmp/p.xml" >&2; fail "abipin pin did not pin $p on in <qemu:override>"; }
+done
+ok "abipin pin against this host: $(grep -o 'ua-[^ ]*' "$tmp/err" | head -n 1) host_uso, guest_uso4, guest_uso6 on in <qemu:override>"
+v1 define "$tmp/p.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh define $dom_p"; }
+boot 1 "$dom_p"
+p_bits=$(bits "$dom_p")
+[ "$p_bits" = "$u_bits" ] || fail "pinned, the guest negotiated $p_bits, unpinned $u_bits"
+ok "$dom_p booted on daemon 1, eth0 up in $boot_ms ms, the same features as unpinned"
+
+# ISSUE26: abipin diff prediction goes here: for the pinned definition,
+# `abipin diff --platform-a SRC --platform-b DST p.xml p.xml` should say
+# "same": the explicit pins override daemon 2's default.
+
+: >"$tmp/globals.log"
+last=$(tick "$dom_p")
+t0=$(ms)
+v1 migrate --live "$dom_p" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "virsh migrate --live $dom_p (pinned)"; }
+mig2_ms=$(($(ms) - t0))
+pid2=$(qemu_pid 2 "$dom_p") || fail "$dom_p has no QEMU on daemon 2"
+grep -q "^$pid2 " "$tmp/globals.log" || fail "daemon 2's QEMU of $dom_p did not get the -global"
+tr '\0' '\n' <"/proc/$pid2/cmdline" >"$tmp/p.cmdline"
+for p in host_uso guest_uso4 guest_uso6; do
+    grep -qx "virtio-net-device.$p=off" "$tmp/p.cmdline" || fail "daemon 2's QEMU has no -global ...$p=off"
+    grep -q "\"$p\":true" "$tmp/p.cmdline" || fail "daemon 2's QEMU has no explicit $p on its -device"
+done
+wait_up "$dom_p" 60 "$last" || fail "$dom_p: the guest's console went quiet after the migration (tick $last)"
+has_uso "$dom_p" || fail "$dom_p on daemon 2: USO no longer negotiated: $(bits "$dom_p")"
+[ "$(bits "$dom_p")" = "$p_bits" ] || fail "$dom_p on daemon 2: features $(bits "$dom_p"), were $p_bits"
+no_qemu 1 "$dom_p" "the pinned migration" 1
+ok "pinned, virsh migrate --live completed in $mig2_ms ms: daemon 2's QEMU has the -global and the explicit pins; the guest runs on it (tick $last -> $(tick "$dom_p")), eth0 up, USO negotiated"
+
+# ---- 3: the step-up: the unpinned guest of 1, still running, migrates ------------
+# pin --live reads the running QEMU's device (QOM): what the guest has now
+t0=$(ms)
+timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$dom_u" -o "$tmp/carry.xml" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "abipin pin --live $dom_u"; }
+live_ms=$(($(ms) - t0))
+for p in host_uso guest_uso4 guest_uso6; do
+    grep -q "<qemu:property name=['\"]${p}['\"] type=['\"]bool['\"] value=['\"]true['\"]" "$tmp/carry.xml" ||
+        { cat "$tmp/carry.xml" >&2; fail "abipin pin --live did not carry $p on in <qemu:override>"; }
+done
+carry_alias=$(sed -n "s/.*<qemu:device alias=['\"]\([^'\"]*\)['\"].*/\1/p" "$tmp/carry.xml")
+run_alias=$(v1 dumpxml "$dom_u" | sed -n "/<interface/,/<\/interface>/s/.*<alias name=['\"]\([^'\"]*\)['\"].*/\1/p")
+ok "abipin pin --live -o carry.xml in $live_ms ms: host_uso, guest_uso4, guest_uso6 on as the running QEMU has them, in <qemu:override> of $carry_alias (running alias: $run_alias)"
+
+# step_up XML WHAT: virsh migrate --live --xml XML; 0 if the guest runs on
+# daemon 2 (its console goes on there, eth0 up, USO negotiated), 1 with
+# libvirt's refusal in $tmp/err and the guest still on daemon 1
+step_up() {
+    : >"$tmp/d2/hook.log"
+    : >"$tmp/d2/hook.err"
+    : >"$tmp/globals.log"
+    last=$(tick "$dom_u")
+    t0=$(ms)
+    if ! v1 migrate --live --xml "$1" "$dom_u" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err"; then
+        no_qemu 2 "$dom_u" "the refused step-up ($2)" 1
+        wait_up "$dom_u" 30 "$last" || fail "after the refused step-up ($2) the guest does not run on the source"
+        return 1
+    fi
+    step_ms=$(($(ms) - t0))
+    grep -q "^$dom_u migrate begin" "$tmp/d2/hook.log" || fail "step-up ($2): daemon 2's hook was not called"
+    pid2=$(qemu_pid 2 "$dom_u") || fail "step-up ($2): $dom_u has no QEMU on daemon 2"
+    grep -q "^$pid2 " "$tmp/globals.log" || fail "step-up ($2): daemon 2's QEMU did not get the -global"
+    tr '\0' '\n' <"/proc/$pid2/cmdline" >"$tmp/u.cmdline"
+    for p in host_uso guest_uso4 guest_uso6; do
+        grep -q "\"$p\":true" "$tmp/u.cmdline" || fail "step-up ($2): daemon 2's QEMU has no explicit $p"
+    done
+    wait_up "$dom_u" 60 "$last" || fail "step-up ($2): the guest's console went quiet after the migration (tick $last)"
+    [ "$(bits "$dom_u")" = "$u_bits" ] || fail "step-up ($2): features $(bits "$dom_u") on daemon 2, were $u_bits"
+    no_qemu 1 "$dom_u" "the step-up ($2)" 1
+}
+
+# as abipin writes it: the ua- alias, <driver> with libvirt's attributes and
+# the <qemu:override>
+if step_up "$tmp/carry.xml" "abipin's XML"; then
+    ok "step-up with abipin's XML as it is: migrated in $step_ms ms, the guest runs on daemon 2 (tick $last -> $(tick "$dom_u")), eth0 up, USO negotiated"
+    stepped="as abipin wrote it"
+else
+    refusal=$(grep -v '^$' "$tmp/err" | head -n 1)
+    ok "libvirt $daemon_version refuses abipin's XML as it is: \"$refusal\" (the guest runs on, on the source)"
+    echo "figure: step-up with abipin's XML = refused: $refusal"
+    # the same values, but no <driver> element: libvirt's attributes moved
+    # into the <qemu:override> as the QEMU properties they stand for
+    mig driver-to-override "$tmp/carry.xml" >"$tmp/carry2.xml" || fail "driver-to-override"
+    step_up "$tmp/carry2.xml" "no <driver>" || { cat "$tmp/err" >&2; fail "libvirt refuses the step-up without <driver> too"; }
+    ok "step-up with every pin in <qemu:override> (no <driver>), alias $carry_alias: migrated in $step_ms ms, the guest runs on daemon 2 (tick $last -> $(tick "$dom_u")), eth0 up, USO negotiated"
+    stepped="every pin in <qemu:override>, no <driver>"
+fi
+! grep -q "no abipin pins" "$tmp/d2/hook.err" || fail "daemon 2's hook found no pins in the step-up XML"
+echo "# daemon 2's hook was called: $(tr '\n' ';' <"$tmp/d2/hook.log") and said: $(cat "$tmp/d2/hook.err")"
+echo "figure: step-up ($stepped) = $step_ms ms"
+
+# the same, keeping the alias the guest runs with (libvirt's net0 here,
+# where abipin writes a ua- one): a second unpinned guest, paused (the
+# device's state is what migrates; no need to boot it)
+vm_xml "$dom_a" 52:54:00:6d:64:03 >"$tmp/a.xml"
+v1 define "$tmp/a.xml" >/dev/null 2>"$tmp/err" && v1 start --paused "$dom_a" >/dev/null 2>>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "virsh define + start --paused $dom_a"; }
+a_alias=$(v1 dumpxml "$dom_a" | sed -n "/<interface/,/<\/interface>/s/.*<alias name=['\"]\([^'\"]*\)['\"].*/\1/p")
+timeout 120 "$ABIPIN" -q pin --live -c "$(uri 1)" "$dom_a" -o "$tmp/a.carry.xml" || fail "abipin pin --live $dom_a"
+mig driver-to-override "$tmp/a.carry.xml" | sed "s/ua-net-5254006d6403/$a_alias/g" >"$tmp/a.carry2.xml" ||
+    fail "driver-to-override"
+grep -q "<qemu:device alias='$a_alias'>" "$tmp/a.carry2.xml" || fail "$dom_a: the override is not on $a_alias"
+v1 migrate --live --xml "$tmp/a.carry2.xml" "$dom_a" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "step-up keeping the running alias $a_alias"; }
+pid2=$(qemu_pid 2 "$dom_a") || fail "$dom_a has no QEMU on daemon 2"
+tr '\0' '\n' <"/proc/$pid2/cmdline" | grep '"driver":"virtio-net-pci"' >"$tmp/a.device"
+grep -q "\"id\":\"$a_alias\"" "$tmp/a.device" && grep -q '"host_uso":true' "$tmp/a.device" ||
+    { cat "$tmp/a.device" >&2; fail "$dom_a on daemon 2: not $a_alias with host_uso on"; }
+[ "$(v2 domstate "$dom_a")" = paused ] || fail "$dom_a on daemon 2: $(v2 domstate "$dom_a"), not paused"
+ok "step-up keeping the running alias $a_alias (every pin in its <qemu:override>): libvirt accepts it too; daemon 2's QEMU device $a_alias has host_uso on"
+v2 destroy "$dom_a" >/dev/null 2>&1
+
+# ---- 4: a destination that cannot honour the pins: its hook refuses ---------------
+# daemon 2's hook (only the hook: QEMU never starts) sees a tap without USO,
+# as on Linux < 6.2, probing afresh
+printf '%s\n' "LD_PRELOAD='$shim' ABIPIN_SHIM_REJECT=uso" "export LD_PRELOAD ABIPIN_SHIM_REJECT" >"$tmp/hook2.env"
+rm -rf "$tmp/d2/hook-cache"
+sed "s|<name>$dom_p</name>|<name>$dom_r</name>|; /<uuid>/d; s|$dom_p.console|$dom_r.console|" "$tmp/p.xml" >"$tmp/r.xml"
+v1 create --paused "$tmp/r.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh create $dom_r"; }
+: >"$tmp/d2/hook.log"
+: >"$tmp/globals.log"
+t0=$(ms)
+v1 migrate --live "$dom_r" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &&
+    fail "$dom_r (USO pinned on) migrated to a destination whose tap has no USO"
+refuse_ms=$(($(ms) - t0))
+refused_by_hook 2 "$dom_r" migrate "virsh migrate (destination without USO)"
+no_qemu 2 "$dom_r" "the refused migration" 1
+[ ! -s "$tmp/globals.log" ] || fail "a QEMU started on daemon 2 for the refused migration"
+qemu_pid 1 "$dom_r" >/dev/null || fail "the refused migration stopped $dom_r on the source"
+ok "to a destination without USO (its hook under the shim) the pinned domain is refused in $refuse_ms ms, before QEMU starts: $(grep -o 'host_uso is pinned on[^;]*' "$tmp/err" | head -n 1)"
+echo "  what virsh migrate printed:"
+sed 's/^/  | /' "$tmp/err"
+
+echo "figure: accelerator = $virt"
+echo "figure: failed migration (unpinned) = $fail1_ms ms (${fail1_ram:-?} processed): $features_line"
+echo "figure: where the guest was after it = source, $src_state"
+echo "figure: pinned migration = $mig2_ms ms"
+echo "figure: refusal by the destination's hook = $refuse_ms ms"
+echo "figure: whole test = $(($(date +%s) - t_start)) s"
+echo "$pass_count passed, 0 failed"
