@@ -68,8 +68,12 @@ static int hook_unpinned_defaults(const AbipinConfig *conf, const char *op, cons
         abipin_error_reset();
         return 0;
     }
-    if ((r = cli_check_document(d, conf->host_profile, opts, false, &problems, NULL)) < 0)
-        return r;
+    /* advice about a guest that is let through anyway: what cannot be
+     * worked out (no machine type, an emulator that fails) stops nothing */
+    if ((r = cli_check_document(d, conf->host_profile, opts, false, &problems, NULL)) < 0) {
+        abipin_error_reset();
+        return 0;
+    }
     for (size_t i = 0; i < problems.n; i++)
         if (problems.items[i].feature)
             fprintf(stderr, _("abipin: warning: %1$s\n"), problems.items[i].message);
