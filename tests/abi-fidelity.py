@@ -467,9 +467,11 @@ class Runner:
         self.taps = []
 
     def platform(self, q, shim):
-        key = (q.key, shim)
+        # per binary: the system's x86_64 and aarch64 QEMUs share a key
+        # ("sys"), and each profile names its own emulator's machine types
+        key = (q.bin, shim)
         if key not in self.platforms:
-            path = "%s/platform-%s-%s.xml" % (self.tmp, q.key, shim)
+            path = "%s/platform-%s-%s-%s.xml" % (self.tmp, q.key, q.arch, shim)
             r = subprocess.run([ABIPIN, "probe", "--no-cache", "--emulator", q.bin, "-o", path],
                                env=q.environ(shim), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, timeout=120)
