@@ -37,16 +37,14 @@
 #     has the -global and the explicit pins, the guest runs on with eth0 up
 #     and USO still negotiated.
 #  3. The step-up: the guest of 1, still running unpinned, gets `abipin pin
-#     --live -o carry.xml` and migrates with `virsh migrate --xml carry.xml`
-#     without a restart. libvirt 9.0 refuses that XML as abipin writes it:
-#     "unsupported configuration: Target device virtio options don't match
-#     the source", for the <driver> element alone (even a bare <driver
+#     --live --migratable -o carry.xml` (every value its QEMU runs, as
+#     <qemu:override> properties) and migrates with `virsh migrate --xml
+#     carry.xml` without a restart: it keeps USO and eth0 up, and daemon 2's
+#     hook reads it as pinned. Without --migratable, libvirt refuses the
+#     XML: "unsupported configuration: Target device virtio options don't
+#     match the source", for a <driver> element (even a bare <driver
 #     name='qemu'/>) on an interface that ran without one; the new ua- alias
-#     and the <qemu:override> pass its ABI check. With the <driver> values
-#     moved into the <qemu:override> (migration.py driver-to-override) the
-#     guest migrates, keeps USO and eth0 up, and daemon 2's hook lets it
-#     through; keeping the running alias (net0) instead of the ua- one works
-#     as well (a second, paused guest).
+#     and the <qemu:override> pass its ABI check (a second, paused guest).
 #  4. The destination's hook run under the LD_PRELOAD shim that rejects USO
 #     on tap (a host that cannot honour the pins): it refuses the incoming
 #     migration before QEMU starts, naming USO.
@@ -91,7 +89,7 @@ ok "the stand-in: with the -global a paused $machine's virtio-net-pci has host_u
 dom_prefix="abipin-mdef-$$-" # unique on the machine: we look for their QEMU in /proc
 dom_u="${dom_prefix}u"       # unpinned (1), stepped up live (3)
 dom_p="${dom_prefix}p"       # pinned by abipin pin (2)
-dom_a="${dom_prefix}a"       # unpinned, stepped up keeping its running alias (3)
+dom_a="${dom_prefix}a"       # unpinned, paused: the XML without --migratable is refused (3)
 dom_r="${dom_prefix}r"       # pinned, to a destination without USO (4)
 v1() { timeout 120 virsh -c "$(uri 1)" "$@"; }
 v2() { timeout 120 virsh -c "$(uri 2)" "$@"; }
@@ -225,11 +223,21 @@ boot 1 "$dom_u"
 u_bits=$(bits "$dom_u")
 ok "$dom_u (unpinned) booted on daemon 1 ($virt), eth0 up in $boot_ms ms; the guest negotiated USO: features $u_bits"
 
-# ISSUE26: abipin diff prediction goes here: from the two hosts' profiles
-# (each emulator's measured defaults per machine type: daemon 2's QEMU offers
-# no USO on pc-q35-10.0 unless asked), `abipin diff --platform-a SRC
-# --platform-b DST u.xml u.xml` should say "differs" with bits 54, 55, 56,
-# before the migration below proves it.
+# abipin predicts it from the two hosts' profiles, each with its emulator's
+# measured defaults on the machine type (the destination's: the stand-in
+# build, run here outside daemon 2's namespace)
+sed -e "/globals.log/d" -e "s|'$tmp/real/qemu-system-x86_64'|'$real'|" "$tmp/qemu-default-off" >"$tmp/qemu-dst"
+chmod 755 "$tmp/qemu-dst"
+"$ABIPIN" probe --machine "$machine" -o "$tmp/src.xml" || fail "abipin probe --machine $machine (source)"
+"$ABIPIN" probe --machine "$machine" --emulator "$tmp/qemu-dst" -o "$tmp/dst.xml" ||
+    fail "abipin probe --machine $machine (destination's build)"
+"$ABIPIN" diff --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" "$tmp/u.xml" "$tmp/u.xml" >"$tmp/diff.txt"
+[ $? = 1 ] || { cat "$tmp/diff.txt" >&2; fail "abipin diff predicts no change between the two builds"; }
+grep -q "B lacks 0x1c0000000000000 (bits 54, 55, 56)" "$tmp/diff.txt" &&
+    grep -q "bit 56 VIRTIO_NET_F_HOST_USO: offered -> not offered; B's QEMU turns host_uso off by default on $machine, where upstream's default is on" "$tmp/diff.txt" ||
+    { cat "$tmp/diff.txt" >&2; fail "abipin diff does not predict bits 54, 55, 56 and their cause"; }
+predicted=$(sed -n 's/.*stops in QEMU.s state load with "\(.*\)"$/\1/p' "$tmp/diff.txt")
+ok "abipin diff of the two hosts' profiles predicts the failure: B lacks bits 54, 55, 56, \"B's QEMU turns host_uso off by default on $machine\""
 
 t0=$(ms)
 v1 migrate --live "$dom_u" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &&
@@ -249,6 +257,15 @@ v1 domjobinfo --completed "$dom_u" >"$tmp/job" 2>&1
 fail1_ram=$(sed -n 's/^Memory processed: *//p' "$tmp/job")
 echo "# the source's job: $(sed -n 's/^Job type: *//p' "$tmp/job"), ${fail1_ram:-no figure} of memory processed"
 ok "virsh migrate --live failed after $fail1_ms ms; daemon 2's QEMU log: \"$features_line\": rejected bits $rejected (HOST_USO, GUEST_USO4, GUEST_USO6)"
+[ "${features_line#*Allowed features: }" = "${predicted#*Allowed features: }" ] ||
+    fail "QEMU's Allowed features (${features_line#*Allowed features: }) are not abipin diff's (${predicted#*Allowed features: })"
+grep -q "host_uso is not pinned, and this QEMU build turns it off by default on $machine" "$tmp/d2/hook.err" ||
+    { cat "$tmp/d2/hook.err" >&2; fail "daemon 2's hook did not warn that its build's default differs"; }
+"$ABIPIN" explain "$log2" --domain "$tmp/u.xml" --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" >"$tmp/explain.txt" ||
+    fail "abipin explain of daemon 2's log"
+grep -q "likely cause: the destination's QEMU turns host_uso off by default on $machine" "$tmp/explain.txt" ||
+    { cat "$tmp/explain.txt" >&2; fail "abipin explain does not name the build's default"; }
+ok "its Allowed features are abipin diff's, digit for digit; daemon 2's hook warned (unpinned, this build's default differs); abipin explain names the cause"
 echo "# destination's QEMU log, from its command line on:"
 sed -n '/^LC_ALL=/,$p' "$log2" | cut -c1-400 | sed 's/^/  | /'
 
@@ -274,9 +291,9 @@ p_bits=$(bits "$dom_p")
 [ "$p_bits" = "$u_bits" ] || fail "pinned, the guest negotiated $p_bits, unpinned $u_bits"
 ok "$dom_p booted on daemon 1, eth0 up in $boot_ms ms, the same features as unpinned"
 
-# ISSUE26: abipin diff prediction goes here: for the pinned definition,
-# `abipin diff --platform-a SRC --platform-b DST p.xml p.xml` should say
-# "same": the explicit pins override daemon 2's default.
+"$ABIPIN" diff --platform-a "$tmp/src.xml" --platform-b "$tmp/dst.xml" "$tmp/p.xml" "$tmp/p.xml" >"$tmp/diff.txt" ||
+    { cat "$tmp/diff.txt" >&2; fail "abipin diff predicts a change for the pinned definition"; }
+ok "abipin diff for the pinned definition: $(cat "$tmp/diff.txt")"
 
 : >"$tmp/globals.log"
 last=$(tick "$dom_p")
@@ -298,18 +315,21 @@ no_qemu 1 "$dom_p" "the pinned migration" 1
 ok "pinned, virsh migrate --live completed in $mig2_ms ms: daemon 2's QEMU has the -global and the explicit pins; the guest runs on it (tick $last -> $(tick "$dom_p")), eth0 up, USO negotiated"
 
 # ---- 3: the step-up: the unpinned guest of 1, still running, migrates ------------
-# pin --live reads the running QEMU's device (QOM): what the guest has now
+# pin --live reads the running QEMU's device (QOM): what the guest has now;
+# --migratable writes every value as a <qemu:override> property and leaves
+# <driver> alone, as libvirt's migration wants (below)
 t0=$(ms)
-timeout 120 "$ABIPIN" pin --live -c "$(uri 1)" "$dom_u" -o "$tmp/carry.xml" 2>"$tmp/err" ||
-    { cat "$tmp/err" >&2; fail "abipin pin --live $dom_u"; }
+timeout 120 "$ABIPIN" pin --live --migratable -c "$(uri 1)" "$dom_u" -o "$tmp/carry.xml" 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; fail "abipin pin --live --migratable $dom_u"; }
 live_ms=$(($(ms) - t0))
-for p in host_uso guest_uso4 guest_uso6; do
+for p in host_uso guest_uso4 guest_uso6 csum host_tso4; do
     grep -q "<qemu:property name=['\"]${p}['\"] type=['\"]bool['\"] value=['\"]true['\"]" "$tmp/carry.xml" ||
-        { cat "$tmp/carry.xml" >&2; fail "abipin pin --live did not carry $p on in <qemu:override>"; }
+        { cat "$tmp/carry.xml" >&2; fail "abipin pin --live --migratable did not carry $p on in <qemu:override>"; }
 done
+sed -n '/<interface/,/<\/interface>/p' "$tmp/carry.xml" | grep -q '<driver' &&
+    { cat "$tmp/carry.xml" >&2; fail "--migratable added a <driver> to the interface"; }
 carry_alias=$(sed -n "s/.*<qemu:device alias=['\"]\([^'\"]*\)['\"].*/\1/p" "$tmp/carry.xml")
-run_alias=$(v1 dumpxml "$dom_u" | sed -n "/<interface/,/<\/interface>/s/.*<alias name=['\"]\([^'\"]*\)['\"].*/\1/p")
-ok "abipin pin --live -o carry.xml in $live_ms ms: host_uso, guest_uso4, guest_uso6 on as the running QEMU has them, in <qemu:override> of $carry_alias (running alias: $run_alias)"
+ok "abipin pin --live --migratable -o carry.xml in $live_ms ms: every value the running QEMU has (host_uso, guest_uso4, guest_uso6 on) in <qemu:override> of $carry_alias, no <driver>"
 
 # step_up XML WHAT: virsh migrate --live --xml XML; 0 if the guest runs on
 # daemon 2 (its console goes on there, eth0 up, USO negotiated), 1 with
@@ -338,46 +358,27 @@ step_up() {
     no_qemu 1 "$dom_u" "the step-up ($2)" 1
 }
 
-# as abipin writes it: the ua- alias, <driver> with libvirt's attributes and
-# the <qemu:override>
-if step_up "$tmp/carry.xml" "abipin's XML"; then
-    ok "step-up with abipin's XML as it is: migrated in $step_ms ms, the guest runs on daemon 2 (tick $last -> $(tick "$dom_u")), eth0 up, USO negotiated"
-    stepped="as abipin wrote it"
-else
-    refusal=$(grep -v '^$' "$tmp/err" | head -n 1)
-    ok "libvirt $daemon_version refuses abipin's XML as it is: \"$refusal\" (the guest runs on, on the source)"
-    echo "figure: step-up with abipin's XML = refused: $refusal"
-    # the same values, but no <driver> element: libvirt's attributes moved
-    # into the <qemu:override> as the QEMU properties they stand for
-    mig driver-to-override "$tmp/carry.xml" >"$tmp/carry2.xml" || fail "driver-to-override"
-    step_up "$tmp/carry2.xml" "no <driver>" || { cat "$tmp/err" >&2; fail "libvirt refuses the step-up without <driver> too"; }
-    ok "step-up with every pin in <qemu:override> (no <driver>), alias $carry_alias: migrated in $step_ms ms, the guest runs on daemon 2 (tick $last -> $(tick "$dom_u")), eth0 up, USO negotiated"
-    stepped="every pin in <qemu:override>, no <driver>"
-fi
-! grep -q "no abipin pins" "$tmp/d2/hook.err" || fail "daemon 2's hook found no pins in the step-up XML"
+step_up "$tmp/carry.xml" "--migratable" || { cat "$tmp/err" >&2; fail "libvirt refused the step-up XML"; }
+ok "step-up: virsh migrate --live --xml carry.xml completed in $step_ms ms without a restart; the guest runs on daemon 2 (tick $last -> $(tick "$dom_u")), eth0 up, USO negotiated"
+! grep -q "no abipin pins\|is not pinned, and this QEMU build" "$tmp/d2/hook.err" ||
+    fail "daemon 2's hook took the step-up XML for unpinned: $(cat "$tmp/d2/hook.err")"
 echo "# daemon 2's hook was called: $(tr '\n' ';' <"$tmp/d2/hook.log") and said: $(cat "$tmp/d2/hook.err")"
-echo "figure: step-up ($stepped) = $step_ms ms"
+echo "figure: step-up = $step_ms ms"
 
-# the same, keeping the alias the guest runs with (libvirt's net0 here,
-# where abipin writes a ua- one): a second unpinned guest, paused (the
-# device's state is what migrates; no need to boot it)
+# why --migratable: the definition pin --live writes for the next boot puts
+# libvirt's attributes in a <driver> the running interface does not have,
+# and libvirt refuses that for a migration (a second guest, paused: the
+# refusal comes before any memory is sent)
 vm_xml "$dom_a" 52:54:00:6d:64:03 >"$tmp/a.xml"
 v1 define "$tmp/a.xml" >/dev/null 2>"$tmp/err" && v1 start --paused "$dom_a" >/dev/null 2>>"$tmp/err" ||
     { cat "$tmp/err" >&2; fail "virsh define + start --paused $dom_a"; }
-a_alias=$(v1 dumpxml "$dom_a" | sed -n "/<interface/,/<\/interface>/s/.*<alias name=['\"]\([^'\"]*\)['\"].*/\1/p")
-timeout 120 "$ABIPIN" -q pin --live -c "$(uri 1)" "$dom_a" -o "$tmp/a.carry.xml" || fail "abipin pin --live $dom_a"
-mig driver-to-override "$tmp/a.carry.xml" | sed "s/ua-net-5254006d6403/$a_alias/g" >"$tmp/a.carry2.xml" ||
-    fail "driver-to-override"
-grep -q "<qemu:device alias='$a_alias'>" "$tmp/a.carry2.xml" || fail "$dom_a: the override is not on $a_alias"
-v1 migrate --live --xml "$tmp/a.carry2.xml" "$dom_a" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" ||
-    { cat "$tmp/err" >&2; fail "step-up keeping the running alias $a_alias"; }
-pid2=$(qemu_pid 2 "$dom_a") || fail "$dom_a has no QEMU on daemon 2"
-tr '\0' '\n' <"/proc/$pid2/cmdline" | grep '"driver":"virtio-net-pci"' >"$tmp/a.device"
-grep -q "\"id\":\"$a_alias\"" "$tmp/a.device" && grep -q '"host_uso":true' "$tmp/a.device" ||
-    { cat "$tmp/a.device" >&2; fail "$dom_a on daemon 2: not $a_alias with host_uso on"; }
-[ "$(v2 domstate "$dom_a")" = paused ] || fail "$dom_a on daemon 2: $(v2 domstate "$dom_a"), not paused"
-ok "step-up keeping the running alias $a_alias (every pin in its <qemu:override>): libvirt accepts it too; daemon 2's QEMU device $a_alias has host_uso on"
-v2 destroy "$dom_a" >/dev/null 2>&1
+timeout 120 "$ABIPIN" -q pin --live -c "$(uri 1)" "$dom_a" -o "$tmp/a.def.xml" || fail "abipin pin --live $dom_a"
+v1 migrate --live --xml "$tmp/a.def.xml" "$dom_a" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &&
+    fail "libvirt $daemon_version took a <driver> the running interface lacks: --migratable is not needed"
+grep -q "virtio options don't match the source" "$tmp/err" || { cat "$tmp/err" >&2; fail "$dom_a: another refusal"; }
+no_qemu 2 "$dom_a" "the refused definition XML" 1
+ok "without --migratable libvirt $daemon_version refuses the XML: \"$(grep -v '^$' "$tmp/err" | head -n 1)\""
+v1 destroy "$dom_a" >/dev/null 2>&1
 
 # ---- 4: a destination that cannot honour the pins: its hook refuses ---------------
 # daemon 2's hook (only the hook: QEMU never starts) sees a tap without USO,

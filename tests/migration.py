@@ -19,12 +19,6 @@
   console-features FILE             bits of the last "features" line the
                                     guest printed on its console (JSON)
   bits HEX                          the set bits of a number
-  driver-to-override DOMAIN.xml     the definition with each interface's
-                                    <driver> values moved into its
-                                    <qemu:override> as the virtio-net-pci
-                                    properties they stand for (libvirt 9.0
-                                    refuses a migration XML that adds a
-                                    <driver> to an interface that ran without)
   time N STDIN -- COMMAND...        run COMMAND N times, print the median
                                     wall time in ms and the exit status;
                                     what the last run printed goes to stderr
@@ -295,43 +289,6 @@ def timed(n, stdin, cmd):
     return 0
 
 
-def driver_to_override(path):
-    text = open(path).read()
-    dom = ET.fromstring(text)
-    for iface in dom.findall("devices/interface"):
-        drv = iface.find("driver")
-        if drv is None:
-            continue
-        alias = iface.find("alias").get("name")
-        props = []
-        for k, v in drv.attrib.items():
-            if k in DRIVER:
-                props.append((DRIVER[k], onoff(v, k)))
-            elif k != "name":
-                die("<driver %s=...> is not mapped" % k)
-        for sub, table in (("host", HOST), ("guest", GUEST)):
-            el = drv.find(sub)
-            for k, v in (el.attrib.items() if el is not None else ()):
-                if k not in table:
-                    die("<driver><%s %s=...> is not mapped" % (sub, k))
-                props.append((table[k], onoff(v, sub + " " + k)))
-        # the alias's override: each property goes first in its frontend
-        m = re.search(r"(<qemu:device alias=(['\"])%s\2>\s*<qemu:frontend>)(\s*)" % re.escape(alias), text)
-        if not m:
-            die("no <qemu:override> of %s to move its <driver> into" % alias)
-        add = "".join("%s<qemu:property name='%s' type='bool' value='%s'/>" % (
-            m.group(3), n, "true" if v == "on" else "false") for n, v in props)
-        text = text[:m.end(1)] + add + text[m.end(1):]
-        # the <driver> element of that interface (the one after its alias)
-        m = re.search(r"<alias name=(['\"])%s\1/>" % re.escape(alias), text)
-        d = re.compile(r"\n[ \t]*<driver\b[^>]*?(/>|>.*?</driver>)", re.S).search(text, m.end())
-        if not d or text.find("</interface>", m.end()) < d.start():
-            die("%s: no <driver> after the alias in the interface" % alias)
-        text = text[:d.start()] + text[d.end():]
-    sys.stdout.write(text)
-    return 0
-
-
 def main(argv):
     if len(argv) < 2:
         die("usage: see the top of this file")
@@ -354,8 +311,6 @@ def main(argv):
     if c == "bits":
         print(" ".join(str(b) for b in bits(int(a[0], 16))))
         return 0
-    if c == "driver-to-override":
-        return driver_to_override(a[0])
     if c == "time":
         if a[2] != "--":
             die("time N STDIN -- COMMAND...")
