@@ -33,7 +33,14 @@ started=$(date +%s)
 ABIPIN_CACHE_DIR="$tmp/cache" "$ABIPIN" probe >"$tmp/host.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe"; }
 env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-nouso" \
     "$ABIPIN" probe >"$tmp/host-nouso.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe under the shim"; }
-grep -q '<atom name="tap.uso4"/>' "$tmp/host.xml" || fail "this host's tap has no USO: the shim would change nothing"
+# USO on tap is this kernel's (Linux >= 6.2), not assumed: where it lacks
+# it, the shim changes nothing and USO is pinned off in every run
+if grep -q '<atom name="tap.uso4"/>' "$tmp/host.xml"; then
+    host_uso=on
+else
+    host_uso=off
+    echo "note: this kernel ($(uname -r)) has no USO on tap: pinned off with and without the shim"
+fi
 grep -q 'name="tap.uso4" state="absent"' "$tmp/host-nouso.xml" || fail "the probe under the shim still finds USO"
 
 # run NAME MACHINE PROFILE [ENV=...] -- QEMU...: one QEMU, tests/live_qemu.py
@@ -53,8 +60,8 @@ run qemu-10.0 pc-q35-10.0 "$tmp/host.xml" -- "$q100"
 run qemu-10.0-nouso pc-q35-10.0 "$tmp/host-nouso.xml" $nouso -- "$q100"
 run qemu-11.1 pc-q35-11.1 "$tmp/host.xml" -- "$q111"
 run qemu-11.1-nouso pc-q35-11.1 "$tmp/host-nouso.xml" $nouso -- "$q111"
-grep -q 'ua-net0: .*host_uso=on' "$tmp/qemu-11.1.out" && grep -q 'ua-net0: .*host_uso=off' "$tmp/qemu-11.1-nouso.out" ||
-    fail "USO should be pinned on for the tap of QEMU 11.1, off under the shim"
+grep -q "ua-net0: .*host_uso=$host_uso" "$tmp/qemu-11.1.out" && grep -q 'ua-net0: .*host_uso=off' "$tmp/qemu-11.1-nouso.out" ||
+    fail "USO should be pinned $host_uso for the tap of QEMU 11.1 (as this kernel's tap has it), off under the shim"
 if [ -x /opt/abipin-qemu-7.2/usr/bin/qemu-system-x86_64 ]; then
     p=/opt/abipin-qemu-7.2
     run qemu-7.2 pc-q35-7.2 "$tmp/host.xml" QEMU_MODULE_DIR=$p/usr/lib/x86_64-linux-gnu/qemu -- \

@@ -37,6 +37,9 @@ QNS = "{http://libvirt.org/schemas/domain/qemu/1.0}"
 READ_ONLY = {"qmp_capabilities", "query-version", "qom-list", "qom-get"}
 MACS = {"ua-net0": "52:54:00:00:00:01", "net1": "52:54:00:00:00:02"}
 SLOTS = {"ua-net0": "00:03.0", "net1": "00:04.0"}
+# The tap NIC's QEMU runs without vhost (netdev_args): its definition says
+# so, <driver name='qemu'>, or abipin would decide its features for vhost-net
+# (libvirt's default) wherever this host has /dev/vhost-net
 DOMAIN = """<domain type='kvm'>
   <name>live-qemu</name>
   <memory unit='KiB'>65536</memory>
@@ -48,7 +51,8 @@ DOMAIN = """<domain type='kvm'>
     <interface type='bridge'>
       <mac address='52:54:00:00:00:01'/>
       <source bridge='br0'/>
-      <model type='virtio'/>{alias0}
+      <model type='virtio'/>
+      <driver name='qemu'/>{alias0}
     </interface>
     <interface type='user'>
       <mac address='52:54:00:00:00:02'/>
