@@ -57,7 +57,7 @@ grep -q "machine='$newest'" "$tmp/arm1.pinned.xml" || fail "pin: the record does
 grep -q "emulator='$version'" "$tmp/arm1.pinned.xml" || fail "pin: the record does not name QEMU $version"
 # USO on tap is this kernel's (Linux >= 6.2), as the probe above found it,
 # not assumed: pinned on where the kernel has it, off where it has not
-if grep -q '<atom name="tap.uso4"/>' "$tmp/host.xml"; then
+if [ "$(tap_uso "$tmp/host.xml")" = on ]; then
     uso=true uso_word=on
 else
     uso=false uso_word="off (this kernel, $(uname -r), has no USO on tap)"

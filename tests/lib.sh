@@ -60,6 +60,18 @@ require_cases() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# tap_uso PROFILE.xml: "on" where the probed profile has USO on tap (Linux
+# >= 6.2), else "off": what a pin for this host gives host_uso. Found out
+# from the probe, never assumed from the kernel's version; says which
+tap_uso() {
+    if grep -q '<atom name="tap.uso4"/>' "$1"; then
+        echo on
+    else
+        echo "note: this kernel ($(uname -r)) has no USO on tap: host_uso is pinned off here" >&2
+        echo off
+    fi
+}
+
 # kvm_usable: /dev/kvm is the KVM device and we may open it. Test, never
 # open: "<>/dev/kvm" on a machine without KVM creates an empty regular file
 # there, and libvirt then believes KVM exists. Tests write nothing under /dev.

@@ -63,12 +63,7 @@ ok "private libvirtd $daemon_version up in $(($(date +%s) - started)) s: $(grep 
 # A's USO is this kernel's (tap USO is Linux >= 6.2), as the probe finds it:
 # on where it has it, off where it has not (B's host lacks it either way)
 "$ABIPIN" probe >"$tmp/host.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe"; }
-if grep -q '<atom name="tap.uso4"/>' "$tmp/host.xml"; then
-    uso_a=on
-else
-    uso_a=off
-    echo "note: this kernel ($(uname -r)) has no USO on tap: A's USO is pinned off as B's"
-fi
+uso_a=$(tap_uso "$tmp/host.xml")
 
 # ---- helpers ---------------------------------------------------------------------
 cat >"$tmp/live.py" <<'PY'

@@ -35,12 +35,7 @@ env LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso ABIPIN_CACHE_DIR="$tmp/cache-nouso
     "$ABIPIN" probe >"$tmp/host-nouso.xml" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "abipin probe under the shim"; }
 # USO on tap is this kernel's (Linux >= 6.2), not assumed: where it lacks
 # it, the shim changes nothing and USO is pinned off in every run
-if grep -q '<atom name="tap.uso4"/>' "$tmp/host.xml"; then
-    host_uso=on
-else
-    host_uso=off
-    echo "note: this kernel ($(uname -r)) has no USO on tap: pinned off with and without the shim"
-fi
+host_uso=$(tap_uso "$tmp/host.xml")
 grep -q 'name="tap.uso4" state="absent"' "$tmp/host-nouso.xml" || fail "the probe under the shim still finds USO"
 
 # run NAME MACHINE PROFILE [ENV=...] -- QEMU...: one QEMU, tests/live_qemu.py

@@ -395,7 +395,8 @@ v1 migrate --live "$dom_r" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &
 refuse_ms=$(($(ms) - t0))
 refused_by_hook 2 "$dom_r" migrate "virsh migrate (destination without USO)"
 no_qemu 2 "$dom_r" "the refused migration" 1
-[ ! -s "$tmp/globals.log" ] || fail "a QEMU started on daemon 2 for the refused migration"
+# (the wrapper's log may show the hook's own paused QEMU, which measured the
+# machine type's defaults: no_qemu looks for the guest's)
 qemu_pid 1 "$dom_r" >/dev/null || fail "the refused migration stopped $dom_r on the source"
 ok "to a destination without USO (its hook under the shim) the pinned domain is refused in $refuse_ms ms, before QEMU starts: $(grep -o 'host_uso is pinned on[^;]*' "$tmp/err" | head -n 1)"
 echo "  what virsh migrate printed:"
