@@ -16,7 +16,7 @@ static void use_catalogue(const FuzzWorld *w, const AbipinCatalogue *cat)
     AbipinCheckOptions lax = { .strict = false };
     AbipinPinContext ctx;
     AbipinAbi *all = NULL;
-    AbipinVersion machine;
+    AbipinMachine machine;
     size_t n;
 
     for (size_t i = 0; i < cat->n_features; i++) {
@@ -25,7 +25,7 @@ static void use_catalogue(const FuzzWorld *w, const AbipinCatalogue *cat)
     }
     if (abipin_pin_context_init(&ctx, cat, w->host, ABIPIN_POLICY_HOST) < 0)
         return;
-    (void) abipin_domain_machine_version(&ctx, w->domain, &machine);
+    (void) abipin_domain_machine(&ctx, w->domain, &machine);
     if (abipin_abi_compute_all(&ctx, w->domain, &all, &n) >= 0) {
         for (size_t i = 0; i < n; i++)
             json_object_put(abipin_abi_to_json(&ctx, &all[i]));

@@ -16,7 +16,7 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
     _cleanup_(abipin_finding_list_clear) AbipinFindingList findings = { 0 };
     AbipinCheckOptions lax = { .strict = false }, strict = { .strict = true };
     AbipinAbi *all = NULL;
-    AbipinVersion machine;
+    AbipinMachine machine;
     size_t n = 0;
     int errors, strict_errors;
 
@@ -27,7 +27,7 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
                 strict_errors, errors);
     if (errors >= 0)
         FUZZ_ASSERT(problems.n == strict_problems.n, "--strict changed the number of findings");
-    (void) abipin_domain_machine_version(ctx, d, &machine);
+    (void) abipin_domain_machine(ctx, d, &machine);
     if (abipin_abi_compute_all(ctx, d, &all, &n) >= 0) {
         for (size_t i = 0; i < n; i++) {
             json_object *o = abipin_abi_to_json(ctx, &all[i]);

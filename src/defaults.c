@@ -89,7 +89,9 @@ const AbipinDefaultValue *abipin_defaults_get(const AbipinMachineDefaults *d, co
 {
     AbipinDefaultValue key = { .name = (char *) name };
 
-    return d ? bsearch(&key, d->values, d->n_values, sizeof(key), value_compare) : NULL;
+    /* bsearch wants a base even for no elements: an empty entry has none */
+    return d && d->n_values ? bsearch(&key, d->values, d->n_values, sizeof(key), value_compare)
+                            : NULL;
 }
 
 /* Set, or add in order (a measurement adds a few dozen, once). */

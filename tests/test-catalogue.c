@@ -100,6 +100,41 @@ START_TEST(test_other_compat_facts)
 }
 END_TEST
 
+static const AbipinBaseBit *base_bit(unsigned bit)
+{
+    for (size_t i = 0; i < cat->n_base; i++)
+        if (cat->base[i].bit == bit)
+            return &cat->base[i];
+    ck_abort_msg("no base bit %u", bit);
+    return NULL;
+}
+
+/* The properties abipin measures per machine type: every feature's, and
+ * the base bits' own (pc_compat names virtio-net-pci only, so the
+ * transitional models keep them: measured on QEMU 5.2 and 7.2). */
+START_TEST(test_measured_facts)
+{
+    const char *names[64];
+    size_t n = abipin_catalogue_measured_properties(cat, names, ELEMENTSOF(names));
+    bool has_uso = false, has_modern = false;
+
+    ck_assert_uint_eq(n, cat->n_features + 13);
+    for (size_t i = 0; i < n; i++) {
+        has_uso = has_uso || strcmp(names[i], "host_uso") == 0;
+        has_modern = has_modern || strcmp(names[i], "disable-modern") == 0;
+    }
+    ck_assert(has_uso && has_modern);
+    ck_assert_str_eq(base_bit(2)->property, "ctrl_guest_offloads");
+    ck_assert(base_bit(2)->transitional_keeps);
+    ck_assert(base_bit(21)->transitional_keeps && base_bit(23)->transitional_keeps &&
+              base_bit(27)->transitional_keeps);
+    ck_assert_str_eq(base_bit(32)->property, "disable-modern");
+    ck_assert(base_bit(32)->inverted);
+    ck_assert_ptr_null(base_bit(5)->property); /* MAC: QEMU always sets it */
+    ck_assert(!base_bit(24)->inverted);
+}
+END_TEST
+
 /* tests/data/catalogue/NAME.xml must fail to load as NAME.err says. */
 START_TEST(test_bad_catalogue)
 {
@@ -197,6 +232,7 @@ int main(void)
     tcase_add_test(tc, test_unique_and_known);
     tcase_add_test(tc, test_uso_facts);
     tcase_add_test(tc, test_other_compat_facts);
+    tcase_add_test(tc, test_measured_facts);
     tcase_add_loop_test(bad, test_bad_catalogue, 0, (int) n_bad_cases);
     tcase_add_test(bad, test_trusted_load_is_robust);
     tcase_add_test(bad, test_trusted_load_duplicates);

@@ -173,6 +173,42 @@ START_TEST(test_merge_emulators)
 }
 END_TEST
 
+/* A baseline's defaults: what every member measured, AND-ed, mixed where
+ * they disagree; a machine type one member did not measure is dropped.
+ * compare's differences name each disagreement once. */
+START_TEST(test_merge_defaults)
+{
+    _cleanup_free_ char *path = abipin_test_path("data/profile/good-full.xml");
+    _cleanup_(abipin_profile_freep) AbipinProfile *a = load(path), *b = load(path), *m = NULL;
+    _cleanup_free_ AbipinDefaultDifference *diffs = NULL;
+    AbipinProfile *both[] = { a, b };
+    const AbipinMachineDefaults *d;
+    AbipinMachineDefaults *bd;
+
+    bd = (AbipinMachineDefaults *) abipin_defaults_find(&b->defaults, "pc-q35-10.0", "virtio-net-pci");
+    ck_assert_ptr_nonnull(bd);
+    abipin_defaults_set(bd, "csum", false, false);     /* b turns csum off */
+    abipin_defaults_set(bd, "disable-modern", true, false); /* and this on */
+    abipin_defaults_add(&b->defaults, "pc-q35-9.2", "virtio-net-pci"); /* only b measured it */
+    ck_assert_uint_eq(abipin_defaults_differences(&a->defaults, &b->defaults, &diffs), 2);
+    ck_assert_str_eq(diffs[0].property, "csum");
+    ck_assert(diffs[0].a && !diffs[0].b);
+    ck_assert_str_eq(diffs[1].property, "disable-modern");
+    ck_assert(!diffs[1].a && diffs[1].b);
+    ck_assert_int_eq(abipin_profile_merge(both, 2, "m", &m), 0);
+    ck_assert_uint_eq(m->defaults.n, 2);
+    ck_assert(!abipin_defaults_has_machine(&m->defaults, "pc-q35-9.2"));
+    d = abipin_defaults_find(&m->defaults, "pc-q35-10.0", "virtio-net-pci");
+    ck_assert(!abipin_defaults_get(d, "csum")->value && abipin_defaults_get(d, "csum")->mixed);
+    ck_assert(!abipin_defaults_get(d, "disable-modern")->value);
+    ck_assert(abipin_defaults_get(d, "disable-modern")->mixed);
+    ck_assert(abipin_defaults_get(d, "host_tso4")->value && !abipin_defaults_get(d, "host_tso4")->mixed);
+    ck_assert(abipin_defaults_get(d, "host_uso")->mixed); /* mixed in both members already */
+    ck_assert_ptr_null(abipin_defaults_get(d, "rss"));
+    ck_assert(!m->measurable);
+}
+END_TEST
+
 START_TEST(test_json)
 {
     _cleanup_free_ char *path = abipin_test_path("data/profile/good-full.xml");
@@ -258,6 +294,7 @@ int main(void)
     tcase_add_test(tc, test_shipped_platforms);
     tcase_add_test(tc, test_merge_and_compare);
     tcase_add_test(tc, test_merge_emulators);
+    tcase_add_test(tc, test_merge_defaults);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_resolve_errors);
     tcase_add_loop_test(bad, test_bad_profile, 0, (int) n_bad_cases);
