@@ -43,7 +43,9 @@ done
 shim=${ABIPIN_TUNSHIM:-$abs_top_builddir/tests/shim/.libs/libtunshim.so}
 [ -f "$shim" ] || fail "no TUNSETOFFLOAD shim at $shim (make check builds it)"
 ABIPIN_CACHE_DIR="$tmp/cache"
-export ABIPIN_CACHE_DIR
+# stevedore (nova, the openstack client) caches entry points there: not in $HOME
+XDG_CACHE_HOME="$tmp/xdg-cache"
+export ABIPIN_CACHE_DIR XDG_CACHE_HOME
 
 # ---- Placement on loopback -------------------------------------------------
 pl="$tmp/placement"
