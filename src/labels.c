@@ -9,10 +9,17 @@
 #include "util/i18n.h"
 
 /* Kubernetes: the name part of a label key is at most 63 characters
- * (apimachinery validation.IsQualifiedName). Placement: a trait name is at
- * most 255 (os-traits, nova's provider config schema ^[A-Z0-9_]{1,255}$). */
+ * (apimachinery validation.IsQualifiedName). Placement takes a trait name
+ * of 255 (placement/schemas/trait.py), and so does nova's provider config
+ * (nova/compute/provider_config.py, ^[A-Z0-9_]{1,255}$), but a flavor
+ * requires it through the extra spec key "trait:NAME", which nova-api
+ * takes only up to 255 characters (nova/api/validation/parameter_types.py,
+ * metadata: ^[a-zA-Z0-9-_:. ]{1,255}$; the database column is as long):
+ * a trait longer than 249 can be given to a host but never required.
+ * tests/placement.sh holds this against nova and Placement themselves. */
 #define LABEL_NAME_MAX 63
-#define TRAIT_MAX 255
+#define EXTRA_SPEC_KEY_MAX 255
+#define TRAIT_MAX (EXTRA_SPEC_KEY_MAX - (sizeof("trait:") - 1))
 
 static const char *const kind_table[_ABIPIN_LABELS_MAX] = {
     [ABIPIN_LABELS_NFD] = "nfd",
@@ -70,7 +77,8 @@ int abipin_label_nfd(const char *atom, char *buf, size_t len)
  * The Placement trait of @atom: Nova's provider config takes only custom
  * traits, ^CUSTOM_[A-Z0-9_]+$, so the atom is upper-cased and each '.' and
  * '-' becomes '_' (tap.uso4 -> CUSTOM_ABIPIN_TAP_USO4). Fails (INPUT) for
- * any other character or a name longer than 255 characters.
+ * any other character or a trait longer than 249 characters, which no
+ * flavor could require (see TRAIT_MAX).
  */
 int abipin_label_nova(const char *atom, char *buf, size_t len)
 {
@@ -85,9 +93,10 @@ int abipin_label_nova(const char *atom, char *buf, size_t len)
     }
     if (!ok)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                _("the atom '%1$s' cannot be a Placement trait (at most 241 letters, "
-                                  "digits, '.', '_' and '-')"),
-                                atom);
+                                _("the atom '%1$s' cannot be a Placement trait that a flavor can "
+                                  "require (at most %2$zu letters, digits, '.', '_' and '-': "
+                                  "'trait:%3$s' plus the atom is at most %4$d characters)"),
+                                atom, TRAIT_MAX - pre, ABIPIN_TRAIT_PREFIX, EXTRA_SPEC_KEY_MAX);
     memcpy(buf, ABIPIN_TRAIT_PREFIX, pre);
     buf[pre + n] = '\0';
     return 0;

@@ -18,8 +18,9 @@
 /* Kubernetes label key: DNS subdomain prefix, name of at most 63
  * characters; NFD takes label=value lines; value "true" or "false". */
 #define NFD_LINE_RE "^abipin\\.org/[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?=(true|false)$"
-/* os-traits / nova provider config: custom traits only */
-#define TRAIT_RE "^CUSTOM_[A-Z0-9_]{1,248}$"
+/* os-traits / nova provider config: custom traits only, and short enough
+ * for a flavor's extra spec key "trait:NAME" (nova-api: 255 characters) */
+#define TRAIT_RE "^CUSTOM_[A-Z0-9_]{1,242}$"
 
 static bool matches(const char *re, const char *s)
 {
@@ -63,7 +64,7 @@ END_TEST
 
 START_TEST(test_nova_names)
 {
-    char buf[300];
+    char buf[300], atom[240];
 
     ck_assert_int_eq(abipin_label_nova("tap.uso4", buf, sizeof(buf)), 0);
     ck_assert_str_eq(buf, "CUSTOM_ABIPIN_TAP_USO4");
@@ -72,6 +73,17 @@ START_TEST(test_nova_names)
     ck_assert(matches(TRAIT_RE, buf));
     ck_assert_int_eq(abipin_label_nova("qemu.prop.virtio-net-pci.guest_uso4", buf, sizeof(buf)), 0);
     ck_assert_str_eq(buf, "CUSTOM_ABIPIN_QEMU_PROP_VIRTIO_NET_PCI_GUEST_USO4");
+    /* the longest: "trait:" + CUSTOM_ABIPIN_ + 235 is nova-api's 255 */
+    memset(atom, 'a', sizeof(atom));
+    memcpy(atom, "qemu.machine.", 13);
+    atom[235] = '\0';
+    ck_assert_int_eq(abipin_label_nova(atom, buf, sizeof(buf)), 0);
+    ck_assert_uint_eq(strlen("trait:") + strlen(buf), 255);
+    ck_assert(matches(TRAIT_RE, buf));
+    atom[235] = 'a';
+    atom[236] = '\0';
+    ck_assert_int_eq(abipin_label_nova(atom, buf, sizeof(buf)), -EINVAL);
+    ck_assert_ptr_nonnull(strstr(abipin_error_message(), "at most 235 letters"));
     ck_assert_int_eq(abipin_label_nova("tap.a b", buf, sizeof(buf)), -EINVAL);
     ck_assert_int_eq(abipin_label_nova("tap.\xc3\xa4", buf, sizeof(buf)), -EINVAL);
     ck_assert_int_eq(abipin_label_nova("tap.uso4", buf, 10), -EINVAL);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/report.h"
 #include "labels.h"
+#include "platforms.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -24,15 +25,22 @@ static void probe_help(void)
         { "-m, --machine NAME", N_("measure the emulator's defaults on this machine\n"
                                    "type (repeatable; an alias such as q35 resolves)") },
         { "--all-machines", N_("measure them on every pc, q35 and virt machine type") },
+        { "--platform PROFILE", N_("print PROFILE (a file, a shipped platform name or\n"
+                                   "latest) instead, as check sees it: one that\n"
+                                   "describes the kernel only gets this host's\n"
+                                   "emulator and vhost-net") },
         CLI_HELP_PROBE_OPTIONS,
     };
 
     CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
-                   "        [--machine NAME... | --all-machines] [--emulator PATH] [--no-cache]",
+                   "        [--machine NAME... | --all-machines] [--platform PROFILE] [--emulator PATH]\n"
+                   "        [--no-cache]",
                    N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
                       "its platform profile. Every atom is present, absent, or unknown with the reason.\n"
                       "With --machine, the profile carries the emulator's defaults on those machine\n"
-                      "types, measured from a paused QEMU, so that another host can be compared.\n"),
+                      "types, measured from a paused QEMU, so that another host can be compared.\n"
+                      "With --platform, another host's profile in these formats (e.g. its provider\n"
+                      "config), as check and pin see that host.\n"),
                    options);
 }
 
@@ -122,6 +130,7 @@ int cmd_probe(int argc, char **argv)
         { "format", required_argument, NULL, 'F' },
         { "machine", required_argument, NULL, 'm' },
         { "all-machines", no_argument, NULL, 'A' },
+        { "platform", required_argument, NULL, 'p' },
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_free_ const char **machines = abipin_new0(const char *, argc + 1);
@@ -129,7 +138,7 @@ int cmd_probe(int argc, char **argv)
     _cleanup_free_ char *labels = NULL;
     AbipinProbeOptions opts = { .machines = machines, .progress = cli_progress_machines };
     ProbeFormat format = PROBE_XML;
-    const char *output = NULL;
+    const char *output = NULL, *platform = NULL;
     bool given = false;
     size_t len;
     int opt, r;
@@ -162,6 +171,10 @@ int cmd_probe(int argc, char **argv)
             opts.all_machines = true;
             r = 0;
             break;
+        case 'p':
+            platform = optarg;
+            r = 0;
+            break;
         default:
             return cli_usage_error("probe", _("bad option"));
         }
@@ -173,7 +186,11 @@ int cmd_probe(int argc, char **argv)
         cli_untranslated();
     if (optind < argc)
         return cli_usage_error("probe", _("unexpected argument '%1$s'"), argv[optind]);
-    if ((r = abipin_probe_host(&opts, &p)) < 0)
+    /* --platform: the profile as check sees that host (a Nova provider
+     * config or NFD feature file for a host described by a file or a
+     * named platform); this host's probe completes a kernel-only one */
+    r = platform ? abipin_platform_for_domain(platform, &opts, &p) : abipin_probe_host(&opts, &p);
+    if (r < 0)
         return r;
     for (size_t i = 0; i < opts.n_machines; i++)
         if ((r = abipin_profile_require_machine(p, machines[i], "probe --machine")) < 0)
