@@ -65,7 +65,7 @@ static void feature_clear(AbipinFeature *f)
 
 void abipin_catalogue_free(AbipinCatalogue *cat)
 {
-    if (!cat)
+    if (!cat || cat->builtin)
         return;
     for (size_t i = 0; i < cat->n_features; i++)
         feature_clear(&cat->features[i]);
@@ -369,10 +369,23 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
     return abipin_catalogue_load_flags(path, 0, ret);
 }
 
+/**
+ * abipin_catalogue_load_default:
+ *
+ * The catalogue abipin was built with: data/features.xml compiled in
+ * (abipin_catalogue_builtin), so that no process parses it again; a build
+ * tool without it reads the installed file. Free it as any other.
+ */
 int abipin_catalogue_load_default(AbipinCatalogue **ret)
 {
-    _cleanup_free_ char *path = abipin_data_path("features.xml");
+    const AbipinCatalogue *builtin = abipin_catalogue_builtin();
+    _cleanup_free_ char *path = NULL;
 
+    if (builtin) {
+        *ret = (AbipinCatalogue *) builtin; /* never written: callers take it const */
+        return 0;
+    }
+    path = abipin_data_path("features.xml");
     return abipin_catalogue_load_flags(path, ABIPIN_CATALOGUE_TRUSTED, ret);
 }
 

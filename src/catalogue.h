@@ -89,6 +89,7 @@ typedef struct {
 
 typedef struct {
     AbipinVersion qemu_min, qemu_max;
+    bool builtin; /* abipin_catalogue_builtin()'s: static, never freed */
     AbipinFeature *features;
     size_t n_features;
     AbipinBaseBit *base;
@@ -100,6 +101,8 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret) _warn_unused_
 int abipin_catalogue_load_flags(const char *path, unsigned flags, AbipinCatalogue **ret)
     _warn_unused_result_;
 int abipin_catalogue_load_default(AbipinCatalogue **ret) _warn_unused_result_;
+/* data/features.xml as compiled in at build time (tools/gen-catalogue) */
+const AbipinCatalogue *abipin_catalogue_builtin(void);
 void abipin_catalogue_free(AbipinCatalogue *cat);
 DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
 

@@ -135,6 +135,72 @@ START_TEST(test_measured_facts)
 }
 END_TEST
 
+/* The compiled catalogue (tools/gen-catalogue, at build time) is
+ * data/features.xml, field for field: the file stays the one source of
+ * truth, and what every process uses instead of parsing it is the same. */
+static void same_string(const char *a, const char *b, const char *what)
+{
+    ck_assert_msg(a ? b && strcmp(a, b) == 0 : !b, "%s: '%s' compiled, '%s' in the file", what,
+                  a ? a : "(null)", b ? b : "(null)");
+}
+
+static void same_feature(const AbipinFeature *a, const AbipinFeature *b)
+{
+    same_string(a->name, b->name, "name");
+    same_string(a->macro, b->macro, a->name);
+    same_string(a->description, b->description, a->name);
+    same_string(a->libvirt_attribute, b->libvirt_attribute, a->name);
+    ck_assert(a->bit == b->bit && a->since == b->since && a->default_on == b->default_on &&
+              a->place == b->place && a->libvirt_since == b->libvirt_since);
+    ck_assert_uint_eq(a->n_reqs, b->n_reqs);
+    for (size_t r = 0; r < a->n_reqs; r++) {
+        const AbipinRequirement *x = &a->reqs[r], *y = &b->reqs[r];
+
+        ck_assert(x->backend == y->backend && x->outcome == y->outcome &&
+                  x->qemu_min == y->qemu_min && x->qemu_max == y->qemu_max);
+        ck_assert_uint_eq(x->n_atoms, y->n_atoms);
+        for (size_t k = 0; k < x->n_atoms; k++)
+            same_string(x->atoms[k], y->atoms[k], a->name);
+    }
+    ck_assert_uint_eq(a->n_compat, b->n_compat);
+    for (size_t c = 0; c < a->n_compat; c++) {
+        const AbipinCompat *x = &a->compat[c], *y = &b->compat[c];
+
+        ck_assert(x->machine_max == y->machine_max && x->qemu_min == y->qemu_min &&
+                  x->qemu_max == y->qemu_max && x->value == y->value);
+        same_string(x->source, y->source, a->name);
+    }
+}
+
+START_TEST(test_builtin_is_the_file)
+{
+    const AbipinCatalogue *b = abipin_catalogue_builtin();
+    AbipinCatalogue *loaded = NULL;
+
+    ck_assert_ptr_nonnull(b);
+    ck_assert(b->builtin && !cat->builtin);
+    ck_assert(b->qemu_min == cat->qemu_min && b->qemu_max == cat->qemu_max);
+    ck_assert_uint_eq(b->n_features, cat->n_features);
+    for (size_t i = 0; i < b->n_features; i++)
+        same_feature(&b->features[i], &cat->features[i]);
+    ck_assert_uint_eq(b->n_base, cat->n_base);
+    for (size_t i = 0; i < b->n_base; i++) {
+        const AbipinBaseBit *x = &b->base[i], *y = &cat->base[i];
+
+        same_string(x->macro, y->macro, "base");
+        same_string(x->property, y->property, x->macro);
+        ck_assert(x->bit == y->bit && x->multiqueue == y->multiqueue &&
+                  x->machine_min == y->machine_min && x->transitional_keeps == y->transitional_keeps &&
+                  x->qemu_min == y->qemu_min && x->qemu_max == y->qemu_max &&
+                  x->inverted == y->inverted);
+    }
+    /* what the commands load is it, and freeing it is a no-op */
+    ck_assert_int_eq(abipin_catalogue_load_default(&loaded), 0);
+    ck_assert_ptr_eq(loaded, b);
+    abipin_catalogue_free(loaded);
+}
+END_TEST
+
 /* tests/data/catalogue/NAME.xml must fail to load as NAME.err says. */
 START_TEST(test_bad_catalogue)
 {
@@ -233,6 +299,7 @@ int main(void)
     tcase_add_test(tc, test_uso_facts);
     tcase_add_test(tc, test_other_compat_facts);
     tcase_add_test(tc, test_measured_facts);
+    tcase_add_test(tc, test_builtin_is_the_file);
     tcase_add_loop_test(bad, test_bad_catalogue, 0, (int) n_bad_cases);
     tcase_add_test(bad, test_trusted_load_is_robust);
     tcase_add_test(bad, test_trusted_load_duplicates);
