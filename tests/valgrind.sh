@@ -37,6 +37,14 @@ vg "$ABIPIN" probe --format nova
 vg "$ABIPIN" pin --require-labels --platform linux-6.2 "$pin/multi-nic.in.xml"
 vg "$ABIPIN" pin --require-labels=nova "$pin/linux-5.14.out.xml"
 vg "$ABIPIN" pin --require-labels "$pin/bridge.in.xml"
+# the measured defaults: a paused QEMU asked over QMP (this host's emulator,
+# not the fixture's), profiles that carry them, merged and compared
+measured="$pin/platforms/qemu-10.0-measured.xml" downstream="$pin/platforms/qemu-10.0-downstream.xml"
+ABIPIN_HOST_PROFILE= ABIPIN_CACHE_DIR="$tmp/cache" vg "$ABIPIN" probe --no-cache --machine q35 --machine pc
+vg "$ABIPIN" baseline "$measured" "$downstream"
+vg "$ABIPIN" compare "$measured" --against "$downstream"
+vg "$ABIPIN" diff --platform-a "$measured" --platform-b "$downstream" "$pin/bridge.in.xml" "$pin/bridge.in.xml"
+vg "$ABIPIN" pin --platform "$pin/platforms/qemu-10.0-rhel.xml" "$pin/rhel-machine-measured.in.xml"
 # the libvirt client path (libvirt's embedded test driver, no daemon): under
 # ASan its leaks go unchecked (tests/lib.sh: libvirt_loads_under_asan)
 vg "$ABIPIN" define -c test:///default "$pin/bridge.in.xml"

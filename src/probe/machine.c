@@ -195,9 +195,15 @@ static void paused_qemu_stop(PausedQemu *q)
     free(q->buf);
 }
 
+static void devices_free(char *(*devices)[ABIPIN_N_NIC_DEVICES])
+{
+    for (size_t i = 0; i < ABIPIN_N_NIC_DEVICES; i++)
+        free((*devices)[i]);
+}
+
 static int paused_qemu_start(PausedQemu *q)
 {
-    _cleanup_free_ char *devices[ABIPIN_N_NIC_DEVICES] = { NULL };
+    _cleanup_(devices_free) char *devices[ABIPIN_N_NIC_DEVICES] = { NULL };
     const char *argv[32] = { q->emulator, "-machine", q->machine,
                              /* TCG where it is built in, else KVM (RHEL's
                               * qemu-kvm has no TCG); paused, nothing runs */
