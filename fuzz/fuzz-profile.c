@@ -1,5 +1,5 @@
 /* Platform profiles from untrusted XML (--platform FILE, baseline and
- * compare inputs, the cache). The parser enforces platform.rng itself:
+ * compare inputs) and in the probe cache's own form. The parser enforces platform.rng itself:
  * what it accepts, the schema must accept too. What parses must survive a
  * round trip, merge and compare with the fixed host, and serve as the
  * platform of a pin, a check and an abi of a fixed domain. */
@@ -13,6 +13,23 @@
 #include "profile-json.h"
 #include "platforms.h"
 #include "util/xml.h"
+
+/* The probe cache's form holds the same profile: written and read back,
+ * it formats as the same XML. */
+static void same_in_cache_form(const AbipinProfile *p)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *back = NULL;
+    _cleanup_free_ char *cache = NULL, *a = NULL, *b = NULL;
+    size_t len, la, lb;
+
+    abipin_profile_format_cache(p, &cache, &len);
+    FUZZ_ASSERT(abipin_profile_parse_cache("cache", cache, len, &back) >= 0,
+                "a profile's cache form does not read back: %s", abipin_error_message());
+    FUZZ_ASSERT(abipin_profile_format_xml(p, &a, &la) >= 0 &&
+                    abipin_profile_format_xml(back, &b, &lb) >= 0 && la == lb &&
+                    memcmp(a, b, la) == 0,
+                "the cache form changed the profile:\n%s\n%s", a, b);
+}
 
 static void use_profile(const FuzzWorld *w, AbipinProfile *p)
 {
@@ -31,6 +48,7 @@ static void use_profile(const FuzzWorld *w, AbipinProfile *p)
 
     json = abipin_profile_to_json(p);
     FUZZ_ASSERT(json && json_object_to_json_string(json), "profile JSON");
+    same_in_cache_form(p);
     FUZZ_ASSERT(abipin_profile_format_xml(p, &xml, &len) >= 0, "cannot format a profile");
     r = abipin_profile_parse("again.xml", xml, len, &again);
     FUZZ_ASSERT(r >= 0, "a formatted profile does not parse: %s\n%s", abipin_error_message(), xml);
@@ -72,6 +90,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     _cleanup_xmldoc_ xmlDocPtr doc = NULL;
 
+    /* the cache's own form: any bytes are refused or read, never a crash */
+    if (abipin_profile_parse_cache("fuzz.cache", (const char *) data, size, &p) >= 0)
+        use_profile(w, p);
+    abipin_profile_free(TAKE_PTR(p));
+    fuzz_reset();
     if (abipin_profile_parse("fuzz.xml", (const char *) data, size, &p) >= 0) {
         FUZZ_ASSERT(abipin_xml_parse("fuzz.xml", (const char *) data, size, &doc) >= 0 &&
                         abipin_xml_validate(doc, "platform.rng", "fuzz.xml") >= 0,

@@ -383,6 +383,9 @@ static int profile_load(const char *path, bool owned, AbipinProfile **ret)
               : abipin_file_read(path, ABIPIN_MAX_INPUT_SIZE, &data, &len);
     if (r < 0)
         return r;
+    /* a cache entry reads as the profile it holds, wherever it is named */
+    if (abipin_profile_is_cache(data, len))
+        return abipin_profile_parse_cache(path, data, len, ret);
     return abipin_profile_parse(path, data, len, ret);
 }
 

@@ -41,6 +41,11 @@ int abipin_profile_parse(const char *name, const char *data, size_t len, AbipinP
     _warn_unused_result_;
 int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_len)
     _warn_unused_result_;
+/* the probe cache's form (profile-cache.c): no XML parse at each hook */
+void abipin_profile_format_cache(const AbipinProfile *p, char **ret, size_t *ret_len);
+bool abipin_profile_is_cache(const char *data, size_t len);
+int abipin_profile_parse_cache(const char *name, const char *data, size_t len,
+                               AbipinProfile **ret) _warn_unused_result_;
 int abipin_profile_complete(AbipinProfile *p, const AbipinProfile *host) _warn_unused_result_;
 int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const char *name)
     _warn_unused_result_;

@@ -110,7 +110,7 @@ invalidate() { # delete the cache or change its key, until $tmp/stop exists
     i=0
     while [ ! -e "$tmp/stop" ]; do
         i=$((i + 1))
-        if [ $((i % 2)) = 0 ]; then rm -f "$ABIPIN_CACHE_DIR"/host-*.xml; else touch "$tmp/qemu"; fi
+        if [ $((i % 2)) = 0 ]; then rm -f "$ABIPIN_CACHE_DIR"/host-*.profile; else touch "$tmp/qemu"; fi
         sleep 0.05
     done
     echo $i >"$tmp/invalidations"
@@ -118,12 +118,15 @@ invalidate() { # delete the cache or change its key, until $tmp/stop exists
 read_cache() { # parse every cache file again and again, until $tmp/stop exists
     reads=0 bad=0
     while [ ! -e "$tmp/stop" ]; do
-        for f in "$ABIPIN_CACHE_DIR"/host-*.xml; do
+        for f in "$ABIPIN_CACHE_DIR"/host-*.profile; do
             [ -e "$f" ] || continue
-            cp "$f" "$tmp/snapshot.xml" 2>/dev/null || continue # deleted meanwhile
+            cp "$f" "$tmp/snapshot.profile" 2>/dev/null || continue # deleted meanwhile
             reads=$((reads + 1))
-            xmllint --noout --relaxng "$abs_top_srcdir/xml/platform.rng" "$tmp/snapshot.xml" 2>/dev/null ||
-                { bad=$((bad + 1)) && cp "$tmp/snapshot.xml" "$tmp/partial-$bad.xml"; }
+            # abipin's own reader, whole and consistent (a partial entry is
+            # refused), then the profile as XML against the schema
+            "$ABIPIN" probe --platform "$tmp/snapshot.profile" -o "$tmp/snapshot.xml" 2>/dev/null &&
+                xmllint --noout --relaxng "$abs_top_srcdir/xml/platform.rng" "$tmp/snapshot.xml" 2>/dev/null ||
+                { bad=$((bad + 1)) && cp "$tmp/snapshot.profile" "$tmp/partial-$bad.profile"; }
         done
     done
     echo "$reads $bad" >"$tmp/reads"
@@ -165,9 +168,9 @@ for f in "$tmp"/rc/*-*; do
 done
 [ $wrong = 0 ] || fail "$wrong of $((rounds * 64)) concurrent hook decisions were wrong"
 read -r reads bad <"$tmp/reads"
-[ "$bad" = 0 ] || fail "$bad of $reads cache reads found a partial or invalid file ($tmp/partial-1.xml)"
+[ "$bad" = 0 ] || fail "$bad of $reads cache reads found a partial or invalid file ($tmp/partial-1.profile)"
 [ "$reads" -gt 0 ] || fail "the reader never saw a cache file"
-[ -z "$(ls -A "$ABIPIN_CACHE_DIR" | grep -v '^host-[0-9a-f]*\.xml$')" ] ||
+[ -z "$(ls -A "$ABIPIN_CACHE_DIR" | grep -v '^host-[0-9a-f]*\.profile$')" ] ||
     fail "left in the cache directory: $(ls -A "$ABIPIN_CACHE_DIR")"
 ok "$rounds rounds of 64 concurrent hooks ($((rounds * 64)) decisions, $ms ms) during $(cat "$tmp/invalidations") cache invalidations: 0 wrong, stdout empty; $reads cache reads, 0 partial; no temporary file left"
 runs=$((runs + rounds * 64))

@@ -156,13 +156,16 @@ ABIPIN_CACHE_DIR="$tmp/cache"
 export ABIPIN_CACHE_DIR
 mkdir -m 0777 "$ABIPIN_CACHE_DIR" # a shared directory, not sticky
 LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso "$ABIPIN" probe --json >"$tmp/first.json" || fail "probe to fill the cache"
-entry=$(ls "$ABIPIN_CACHE_DIR"/host-*.xml) || fail "no cache entry written"
+entry=$(ls "$ABIPIN_CACHE_DIR"/host-*.profile) || fail "no cache entry written"
 [ "$(stat -c '%U %a' "$entry")" = "root 644" ] || fail "the cache entry is $(stat -c '%U %a' "$entry")"
-# another user forges the entry: the same name, USO present
-sed 's|<atom name="tap.uso4" state="absent"[^>]*>|<atom name="tap.uso4"/>|' "$entry" >"$tmp/forged.xml"
-grep -q '<atom name="tap.uso4"/>' "$tmp/forged.xml" || fail "could not forge the cache entry"
-chmod 644 "$tmp/forged.xml"
-nobody sh -c "cp '$tmp/forged.xml' '$ABIPIN_CACHE_DIR/forged' && mv -f '$ABIPIN_CACHE_DIR/forged' '$entry'" ||
+# another user forges the entry: the same name, USO present (an entry of a
+# probe without the shim: the same key, a whole entry in abipin's form)
+ABIPIN_CACHE_DIR="$tmp/forgery" "$ABIPIN" probe --json >/dev/null || fail "probe for the forgery"
+cp "$tmp/forgery/${entry##*/}" "$tmp/forged.profile" || fail "the forgery's entry has another name"
+"$ABIPIN" probe --platform "$tmp/forged.profile" | grep -q '<atom name="tap.uso4"/>' ||
+    fail "could not forge the cache entry: tap.uso4 is not present in it"
+chmod 644 "$tmp/forged.profile"
+nobody sh -c "cp '$tmp/forged.profile' '$ABIPIN_CACHE_DIR/forged' && mv -f '$ABIPIN_CACHE_DIR/forged' '$entry'" ||
     fail "the other user could not replace the entry"
 [ "$(stat -c %U "$entry")" = nobody ] || fail "the entry is not the other user's"
 LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso "$ABIPIN" probe --json >"$tmp/after.json" || fail "probe after the forgery"
@@ -170,7 +173,7 @@ states "$tmp/after.json" | grep -q "^tap.uso4 absent" ||
     fail "a cache entry written by another user was trusted: tap.uso4 is $(states "$tmp/after.json" | awk '$1 == "tap.uso4" { print $2 }')"
 [ "$(stat -c %U "$entry")" = root ] || fail "the forged entry was not replaced"
 # a group- or world-writable entry of our own is not trusted either
-cp "$tmp/forged.xml" "$entry" && chmod 666 "$entry"
+cp "$tmp/forged.profile" "$entry" && chmod 666 "$entry"
 LD_PRELOAD="$shim" ABIPIN_SHIM_REJECT=uso "$ABIPIN" probe --json >"$tmp/after.json" || fail "probe, writable entry"
 states "$tmp/after.json" | grep -q "^tap.uso4 absent" || fail "a world-writable cache entry was trusted"
 # the other user neither reads root's entry (uid in the key) nor can write there

@@ -64,7 +64,7 @@ ABIPIN_TEST_FAIL_AT=2 "$ABIPIN" probe --json --emulator "$wrapper" >"$tmp/p2.jso
 version=$(emulator_of "$tmp/p2.json")
 [ "$version" != null ] || fail "probe 2 has no emulator facts: the failure of probe 1 stuck"
 [ "$(count_state "$tmp/p2.json" present qemu.prop.)" -gt 10 ] || fail "probe 2 lists no properties"
-ls "$tmp"/cache/host-*.xml >/dev/null 2>&1 || fail "the good probe was not cached"
+ls "$tmp"/cache/host-*.profile >/dev/null 2>&1 || fail "the good probe was not cached"
 "$ABIPIN" probe --json --emulator "$wrapper" >"$tmp/p3.json" || fail "probe 3"
 [ "$(cat "$runs")" = 5 ] || fail "probe 3 ran the emulator (runs: $(cat "$runs")), expected the cache"
 cmp -s "$tmp/p2.json" "$tmp/p3.json" || fail "the cached profile differs from the probe that wrote it"

@@ -84,10 +84,10 @@ ok "no tap or link left behind"
 rm -rf "$ABIPIN_CACHE_DIR"
 expect_exit 0 "probe (fills the cache)" -- "$ABIPIN" probe
 cp "$tmp/out" "$tmp/first.xml"
-ls "$ABIPIN_CACHE_DIR"/host-*.xml >/dev/null 2>&1 || fail "no cache file written"
+ls "$ABIPIN_CACHE_DIR"/host-*.profile >/dev/null 2>&1 || fail "no cache file written"
 expect_exit 0 "probe (from the cache)" -- "$ABIPIN" probe
 cmp -s "$tmp/out" "$tmp/first.xml" || fail "cached profile differs"
-echo garbage >"$(ls "$ABIPIN_CACHE_DIR"/host-*.xml)"
+echo garbage >"$(ls "$ABIPIN_CACHE_DIR"/host-*.profile)"
 expect_exit 0 "probe with a corrupt cache re-probes" -- "$ABIPIN" probe
 cmp -s "$tmp/out" "$tmp/first.xml" || fail "re-probed profile differs"
 

@@ -209,6 +209,46 @@ START_TEST(test_merge_defaults)
 }
 END_TEST
 
+/* The probe cache's form (profile-cache.c) holds the whole profile, and
+ * refuses every entry that is not whole: each prefix of a good one, and
+ * one byte more. */
+START_TEST(test_cache_form)
+{
+    _cleanup_free_ char *path = abipin_test_path("data/profile/good-full.xml");
+    _cleanup_(abipin_profile_freep) AbipinProfile *p = load(path), *back = NULL;
+    _cleanup_free_ char *cache = NULL, *a = NULL, *b = NULL, *longer = NULL;
+    size_t len, la, lb;
+
+    abipin_profile_format_cache(p, &cache, &len);
+    ck_assert(abipin_profile_is_cache(cache, len));
+    ck_assert_int_eq(abipin_profile_parse_cache("c", cache, len, &back), 0);
+    ck_assert_int_eq(abipin_profile_format_xml(p, &a, &la), 0);
+    ck_assert_int_eq(abipin_profile_format_xml(back, &b, &lb), 0);
+    ck_assert(la == lb && memcmp(a, b, la) == 0);
+    ck_assert_uint_eq(back->defaults.n, p->defaults.n);
+    for (size_t n = 0; n < len; n++) {
+        AbipinProfile *x = NULL;
+
+        ck_assert_msg(abipin_profile_parse_cache("c", cache, n, &x) < 0, "%zu of %zu bytes read", n, len);
+        ck_assert_int_eq(abipin_error_category(), ABIPIN_ERR_INPUT);
+        ck_assert_ptr_null(x);
+    }
+    longer = malloc(len + 1);
+    memcpy(longer, cache, len);
+    longer[len] = 0;
+    ck_assert_int_lt(abipin_profile_parse_cache("c", longer, len + 1, &back), 0);
+    /* an atom outside the vocabulary is refused: it would read as a fact */
+    abipin_atom_set_free(back->atoms);
+    back->atoms = abipin_atom_set_new();
+    ck_assert_int_eq(abipin_atom_set_put(back->atoms, "tap.uso4", ABIPIN_ATOM_PRESENT, NULL), 0);
+    free(cache);
+    abipin_profile_format_cache(back, &cache, &len);
+    memcpy(memmem(cache, len, "tap.uso4", 8), "tap.uso9", 8);
+    abipin_profile_free(TAKE_PTR(back));
+    ck_assert_int_lt(abipin_profile_parse_cache("c", cache, len, &back), 0);
+}
+END_TEST
+
 START_TEST(test_json)
 {
     _cleanup_free_ char *path = abipin_test_path("data/profile/good-full.xml");
@@ -295,6 +335,7 @@ int main(void)
     tcase_add_test(tc, test_merge_and_compare);
     tcase_add_test(tc, test_merge_emulators);
     tcase_add_test(tc, test_merge_defaults);
+    tcase_add_test(tc, test_cache_form);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_resolve_errors);
     tcase_add_loop_test(bad, test_bad_profile, 0, (int) n_bad_cases);

@@ -180,12 +180,12 @@ static char *probe_cache_path(const AbipinProbeOptions *opts)
 
     if (!dir || !*dir)
         dir = ABIPIN_CACHEDIR;
-    return abipin_asprintf("%s/host-%016" PRIx64 ".xml", dir, probe_cache_key(opts));
+    return abipin_asprintf("%s/host-%016" PRIx64 ".profile", dir, probe_cache_key(opts));
 }
 
 static void probe_cache_store(const char *path, const AbipinProfile *p)
 {
-    _cleanup_free_ char *xml = NULL, *dir = abipin_strdup(path);
+    _cleanup_free_ char *data = NULL, *dir = abipin_strdup(path);
     size_t len;
 
     *strrchr(dir, '/') = '\0';
@@ -193,8 +193,8 @@ static void probe_cache_store(const char *path, const AbipinProfile *p)
     /* A cache that cannot be written only costs time: not an error. It is
      * read back only if it is our own (abipin_profile_load_owned): an entry
      * of another user there is replaced by ours, never followed. */
-    if (abipin_profile_format_xml(p, &xml, &len) < 0 ||
-        abipin_file_write_atomic(path, xml, len, 0644, ABIPIN_WRITE_OWN) < 0)
+    abipin_profile_format_cache(p, &data, &len);
+    if (abipin_file_write_atomic(path, data, len, 0644, ABIPIN_WRITE_OWN) < 0)
         abipin_error_reset();
 }
 
