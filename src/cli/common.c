@@ -26,9 +26,14 @@ bool arg_quiet;
  */
 void cli_i18n_init(void)
 {
-    const char *dir = secure_getenv("ABIPIN_LOCALEDIR");
+    const char *dir = secure_getenv("ABIPIN_LOCALEDIR"), *all = getenv("LC_ALL");
 
-    setlocale(LC_ALL, "");
+    /* libvirt runs its hooks with LC_ALL=C, the locale a process starts
+     * in: setlocale(LC_ALL, "") would only read the environment and the
+     * locale archive to get there again (0.17 M of the warm hook's 4.6 M
+     * instructions). LC_ALL wins over every other variable. */
+    if (!all || (strcmp(all, "C") != 0 && strcmp(all, "POSIX") != 0))
+        setlocale(LC_ALL, "");
     bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
     setlocale(LC_NUMERIC, "C");
 }
