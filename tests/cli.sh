@@ -101,4 +101,22 @@ expect_exit 2 "audit --platform with a bad profile" -- \
 # -o into a directory that does not exist: environment error, nothing left
 expect_exit 3 "unwritable output" -- "$ABIPIN" baseline linux-6.1 -o "$tmp/no/such/dir/x.xml"
 
+# progress on a terminal only: an audit of a directory shows it on standard
+# error (script(1) gives it a terminal), a pipe gets none, nor does -q
+if command -v script >/dev/null; then
+    mkdir "$tmp/fleet"
+    for i in 1 2 3; do cp "$abs_top_srcdir/tests/data/pin/bridge.in.xml" "$tmp/fleet/d$i.xml"; done
+    ABIPIN_HOST_PROFILE="$abs_top_srcdir/tests/data/pin/platforms/qemu-10.0.xml" \
+        script -qec "'$ABIPIN' audit '$tmp/fleet' >'$tmp/report'" /dev/null >"$tmp/tty" </dev/null
+    grep -q "auditing $tmp/fleet: 1 of 3" "$tmp/tty" || { cat "$tmp/tty"; fail "no progress on a terminal"; }
+    grep -q "audited 3 definitions" "$tmp/report" && ! grep -q "$(printf '\r')" "$tmp/report" ||
+        fail "the progress got into the report"
+    ABIPIN_HOST_PROFILE="$abs_top_srcdir/tests/data/pin/platforms/qemu-10.0.xml" \
+        "$ABIPIN" audit "$tmp/fleet" >/dev/null 2>"$tmp/err"
+    ! grep -q "auditing" "$tmp/err" || fail "progress on a pipe"
+    ok "audit of a directory: progress on a terminal's standard error, none on a pipe, none in the report"
+else
+    echo "note: no script(1) (util-linux): the progress on a terminal is not checked"
+fi
+
 echo "$pass_count passed, 0 failed"

@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "audit.h"
 #include "cli/cli.h"
+#include "cli/report.h"
 #include "platforms.h"
 #include "util/error.h"
 #include "util/alloc.h"
@@ -148,6 +149,8 @@ static json_object *audit_entry_to_json(const AuditEntry *e)
  * indented to its depth in {"domains": [...], "platform": NAME}. */
 static void audit_emit(Audit *a, const AuditEntry *e)
 {
+    if (e->findings.n || a->json)
+        cli_progress_end(); /* a terminal's progress line is not the report's */
     if (a->json) {
         _cleanup_(json_object_putp) json_object *o = audit_entry_to_json(e);
         const char *text = abipin_json_to_string(o, CLI_JSON_FLAGS, NULL);
@@ -257,11 +260,13 @@ static int audit_path(Audit *a, const char *path)
         if (r >= 0) {
             _cleanup_free_ char *file = abipin_asprintf("%s/%s", path, ents[i]->d_name);
 
+            cli_progress(i == 0, _("auditing %1$s: %2$d of %3$d"), path, i + 1, n);
             r = audit_file(a, file);
         }
         free(ents[i]);
     }
     free(ents);
+    cli_progress_end();
     return r;
 }
 

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "cli/cli.h"
@@ -91,23 +93,59 @@ void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail,
     putchar('\n');
 }
 
+static bool progress_shown;
+
+/**
+ * cli_progress:
+ * @force: show it even if the last update is recent (the first, the last)
+ *
+ * One line of progress on standard error, rewritten in place, for a
+ * person at a terminal: measuring every machine type, auditing a
+ * directory take seconds. At most ten updates a second; pipes and -q get
+ * nothing.
+ */
+void cli_progress(bool force, const char *fmt, ...)
+{
+    static struct timespec last;
+    struct timespec now;
+    va_list ap;
+
+    if (arg_quiet || !isatty(STDERR_FILENO))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!force && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 100)
+        return;
+    last = now;
+    fputs("\r\033[K", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fflush(stderr);
+    progress_shown = true;
+}
+
+/* Clear the progress line, before other output or at the end. */
+void cli_progress_end(void)
+{
+    if (!progress_shown)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    progress_shown = false;
+}
+
 /**
  * cli_progress_machines:
  * @machine: the machine type measured next; NULL when all are done
  *
- * "measuring pc-q35-8.1 (12/63)" on standard error, rewritten in place,
- * for a person at a terminal (an AbipinProbeOptions progress callback):
- * measuring every machine type takes seconds. Pipes and -q get nothing.
+ * An AbipinProbeOptions progress callback: "measuring the defaults of
+ * pc-q35-8.1 (12/63)".
  */
 void cli_progress_machines(size_t done, size_t total, const char *machine)
 {
-    if (arg_quiet || !isatty(STDERR_FILENO))
-        return;
     if (!machine) {
-        fputs("\r\033[K", stderr);
+        cli_progress_end();
         return;
     }
-    fputs("\r\033[K", stderr);
-    fprintf(stderr, _("measuring the defaults of %1$s (%2$zu/%3$zu)"), machine, done + 1, total);
-    fflush(stderr);
+    cli_progress(true, _("measuring the defaults of %1$s (%2$zu/%3$zu)"), machine, done + 1, total);
 }

@@ -4,6 +4,7 @@
  * the failures. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/macro.h"
@@ -17,4 +18,6 @@ typedef enum {
 
 void cli_check_line(const char *prefix, CliCheckLevel level, const char *detail, const char *fmt, ...)
     _printf_(4, 5);
+void cli_progress(bool force, const char *fmt, ...) _printf_(2, 3);
+void cli_progress_end(void);
 void cli_progress_machines(size_t done, size_t total, const char *machine);
