@@ -55,6 +55,14 @@ bool abipin_abi_uses_vhost(const AbipinPinContext *ctx, int backend, const char 
                    : abipin_atom_set_has(ctx->platform->atoms, "vhost.net"));
 }
 
+/* The machine type as the catalogue's model reads it: a name upstream does
+ * not have ("pc-q35-rhel9.6.0", whose measurement answers first) has no
+ * compat entries and behaves like this QEMU's newest */
+static AbipinVersion model_version(const AbipinPinContext *ctx, const AbipinMachine *m)
+{
+    return m->version ? m->version : abipin_version_minor(ctx->qemu);
+}
+
 /**
  * abipin_abi_default:
  * @measured: the platform's measured defaults for the interface's model on
@@ -70,7 +78,7 @@ void abipin_abi_default(const AbipinPinContext *ctx, const AbipinFeature *f,
                         AbipinDefault *ret)
 {
     const AbipinDefaultValue *v = abipin_defaults_get(measured, f->name);
-    AbipinVersion model = m->version ? m->version : abipin_version_minor(ctx->qemu);
+    AbipinVersion model = model_version(ctx, m);
 
     ret->upstream = m->version ? abipin_feature_default(f, m->version, ctx->qemu) : -1;
     ret->measured = v != NULL;
@@ -140,7 +148,7 @@ static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b
                              const AbipinMachineDefaults *measured)
 {
     const AbipinDefaultValue *v = b->property ? abipin_defaults_get(measured, b->property) : NULL;
-    AbipinVersion model = m->version ? m->version : abipin_version_minor(ctx->qemu);
+    AbipinVersion model = model_version(ctx, m);
 
     if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
         (b->multiqueue && iface->queues < 2))
