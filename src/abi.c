@@ -34,6 +34,27 @@ bool abipin_abi_has(const AbipinAbi *abi, unsigned bit)
     return bit < 128 && (abi->offered[bit / 64] >> (bit % 64) & 1);
 }
 
+/**
+ * abipin_abi_backend_base_bits:
+ *
+ * The base bits of @abi's vector a vhost-user backend decides (QEMU's
+ * vhost-user list has them, no catalogue feature does): NOTIFY_ON_EMPTY,
+ * ANY_LAYOUT, VERSION_1... A guest may negotiate each, so a destination's
+ * backend must offer them as well.
+ */
+uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, const AbipinAbi *abi)
+{
+    uint64_t bits = 0;
+
+    for (size_t i = 0; i < ctx->cat->n_base; i++) {
+        const AbipinBaseBit *b = &ctx->cat->base[i];
+
+        if (b->vhost_user && b->bit < 64 && abipin_abi_has(abi, b->bit))
+            bits |= 1ULL << b->bit;
+    }
+    return bits;
+}
+
 void abipin_abi_clear(AbipinAbi *abi)
 {
     free(abi->features);

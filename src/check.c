@@ -185,6 +185,37 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
     check_report(st, strict, f->feature->name, NULL, NULL, detail);
 }
 
+/* The base bits the pinned-for backend offered (a guest may have
+ * negotiated them) that the platform's backend for the socket does not
+ * offer, or could not tell. */
+static void check_backend_bits(CheckState *st, const AbipinPinRecord *record)
+{
+    const AbipinPinRecordInterface *ri =
+        abipin_record_find_interface(record, st->iface->alias, st->iface->mac);
+    const AbipinVhostUserBackend *b = abipin_interface_backend(st->ctx, st->iface);
+    char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
+
+    for (unsigned bit = 0; ri && b && bit < 64; bit++) {
+        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit);
+        const AbipinAtom *a;
+
+        if (!(ri->backend_bits >> bit & 1))
+            continue;
+        abipin_backend_atom(b->name, bit, atom, sizeof(atom));
+        if ((a = abipin_atom_set_get(st->ctx->platform->atoms, atom)) && a->state == ABIPIN_ATOM_PRESENT)
+            continue;
+        snprintf(detail, sizeof(detail),
+                 _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
+                   "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
+                   "QEMU would clear it; run it where the backend offers it (abipin does not "
+                   "pin this bit off)"),
+                 macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
+                 a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                      : _("does not offer it"));
+        check_report(st, true, NULL, atom, NULL, detail);
+    }
+}
+
 static int check_interface(CheckState *st, const AbipinPinRecord *record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
@@ -205,6 +236,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
     }
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
+    check_backend_bits(st, record);
     for (size_t i = 0; i < abi.n_features; i++) {
         const AbipinAbiFeature *f = &abi.features[i];
 
@@ -367,6 +399,11 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
                  f->name, abipin_backend_to_string(iface->backend));
         check_report(st, true, f->name, NULL, NULL, detail);
     }
+    /* the base bits its backend offered, which a guest may negotiate */
+    for (unsigned bit = 0; ri && bit < 64; bit++)
+        if (ri->backend_bits >> bit & 1 &&
+            (r = requirements_backend_bit(iface, ri, bit, need)) < 0)
+            return r;
     return 0;
 }
 

@@ -250,6 +250,7 @@ static bool needs_alias(const AbipinPinContext *ctx)
 static int decide_interface(PinDecision *pd, size_t index)
 {
     const AbipinVhostUserBackend *backend;
+    AbipinAbi abi;
     const AbipinCatalogue *cat = pd->ctx->cat;
     const AbipinInterface *iface = &pd->d->ifaces[index];
     _cleanup_free_ char *alias = NULL;
@@ -271,8 +272,13 @@ static int decide_interface(PinDecision *pd, size_t index)
     abipin_interface_format_label(alias, iface->mac, t.label, sizeof(t.label));
     t.prev = abipin_record_find_interface(pd->d->record, alias, iface->mac);
     t.rec = abipin_record_add_interface(pd->record, alias, iface->mac, iface->backend);
-    if ((backend = abipin_interface_backend(pd->ctx, iface)))
+    if ((backend = abipin_interface_backend(pd->ctx, iface))) {
         t.rec->backend_name = abipin_strdup(backend->name);
+        if ((r = abipin_abi_compute(pd->ctx, pd->d, iface, &abi)) < 0)
+            return r;
+        t.rec->backend_bits = abipin_abi_backend_base_bits(pd->ctx, &abi);
+        abipin_abi_clear(&abi);
+    }
     t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);
     decide_driver(pd, &t);
     for (size_t i = 0; i < cat->n_features; i++)

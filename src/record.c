@@ -1,6 +1,8 @@
 #include <config.h>
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -161,6 +163,23 @@ AbipinPinEntry *abipin_record_add_entry(AbipinPinRecordInterface *ri, AbipinPinE
     return e;
 }
 
+/* set_bit_list's reverse. A list that is not one reads as none: a record
+ * another abipin wrote may lack anything, and is trusted for no more. */
+static uint64_t parse_bit_list(const char *list)
+{
+    uint64_t bits = 0;
+    char *end;
+
+    for (const char *p = list; p && *p; p = end + (*end == ' ')) {
+        unsigned long b = strtoul(p, &end, 10);
+
+        if (end == p || b >= 64 || (*end && *end != ' '))
+            return 0;
+        bits |= 1ULL << b;
+    }
+    return bits;
+}
+
 /* ---- reading: a record another abipin wrote may lack anything ---------------- */
 
 static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
@@ -175,6 +194,7 @@ static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
     /* a name the profile's rules refuse never becomes part of an atom's */
     if (name && abipin_backend_name_is_valid(name))
         ri->backend_name = abipin_strdup(name);
+    ri->backend_bits = parse_bit_list(abipin_xml_prop_static(node, "backend-bits"));
 
     for (const xmlNode *c = node->children; c; c = c->next)
         for (int kind = 0; kind < (int) ELEMENTSOF(entry_elements); kind++)
@@ -240,6 +260,18 @@ static xmlNodePtr add_child(xmlNodePtr parent, const char *name)
     return abipin_xml_add_child_indented(parent, xmlNewNode(parent->ns, (const xmlChar *) name));
 }
 
+/* "6 21 27 28 32": the bits of @bits, ascending; nothing when none */
+static void set_bit_list(xmlNodePtr node, const char *name, uint64_t bits)
+{
+    char list[64 * 3 + 1] = "";
+
+    for (unsigned b = 0; b < 64; b++)
+        if (bits >> b & 1)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? " " : "", b);
+    if (list[0])
+        set_prop(node, name, list);
+}
+
 void abipin_record_write_children(const AbipinPinRecord *rec, xmlNodePtr element)
 {
     for (size_t i = 0; i < rec->n_ifaces; i++) {
@@ -250,6 +282,7 @@ void abipin_record_write_children(const AbipinPinRecord *rec, xmlNodePtr element
         set_prop(n, "mac", ri->mac);
         set_prop(n, "backend", ri->backend >= 0 ? abipin_backend_to_string(ri->backend) : NULL);
         set_prop(n, "backend-name", ri->backend_name);
+        set_bit_list(n, "backend-bits", ri->backend_bits);
         for (size_t k = 0; k < ri->n_entries; k++) {
             const AbipinPinEntry *e = &ri->entries[k];
             xmlNodePtr en = add_child(n, entry_elements[e->kind]);

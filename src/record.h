@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
 
@@ -55,6 +56,9 @@ typedef struct {
     char *mac;
     int backend; /* AbipinBackend, or -1 when the record names none this abipin knows */
     char *backend_name; /* vhost-user: the platform's backend that decided its bits */
+    /* vhost-user: the base bits (no catalogue feature) the backend decides
+     * and offered: a destination's backend must offer them too */
+    uint64_t backend_bits;
     AbipinPinEntry *entries;
     size_t n_entries;
 } AbipinPinRecordInterface;

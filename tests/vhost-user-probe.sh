@@ -136,6 +136,22 @@ expect_exit 1 "hook: host_tso4 pinned on, no backend listens" -- "$HOOK" vu-good
 grep -q "host_tso4 is pinned on, but whether vhost-user backend nosuch" "$tmp/err" ||
     { cat "$tmp/err"; fail "the hook's refusal does not name host_tso4 and the backend"; }
 
+# A base bit the pinned-for backend offered (INDIRECT_DESC, bit 28), which
+# the destination's backend lacks: a guest may have negotiated it
+fake answer noindirect 0xd6c66ffcb $protocol
+grep -q "backend-name='good' backend-bits='6 21 27 28 32'" "$tmp/vu-good.pinned.xml" ||
+    fail "the pin does not record the backend and the base bits it offered"
+sed "s|$tmp/run/good.sock|$tmp/run/noindirect.sock|" "$tmp/vu-good.pinned.xml" >"$tmp/moved.xml"
+expect_exit 1 "hook: the destination's backend lacks INDIRECT_DESC" -- "$HOOK" vu-good prepare begin - <"$tmp/moved.xml"
+grep -q "VIRTIO_RING_F_INDIRECT_DESC (bit 28), which the backend it was pinned against offered, and vhost-user backend noindirect" "$tmp/err" ||
+    { cat "$tmp/err"; fail "the refusal does not name INDIRECT_DESC and the backend"; }
+"$ABIPIN" pin --require-labels "$tmp/vu-good.pinned.xml" >"$tmp/labels" || fail "pin --require-labels failed"
+for bit in 11 12 28 32; do
+    grep -q "abipin.org/vhostuser.good.bit.$bit: \"true\"" "$tmp/labels" ||
+        { cat "$tmp/labels"; fail "the requirements lack vhostuser.good.bit.$bit"; }
+done
+ok "the labels require the backend's bits 11, 12 (pinned on) and 28, 32 (base bits it offered)"
+
 # audit: each definition's backend is asked; a socket that misbehaves is
 # that definition's finding, the others are audited
 mkdir "$tmp/audit"
