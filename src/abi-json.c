@@ -73,13 +73,14 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     for (size_t i = 0; i < abi->n_features; i++) {
         const AbipinAbiFeature *f = &abi->features[i];
 
-        if (f->external)
-            abipin_json_append(external, abipin_json_int(f->feature->bit));
         if (!f->offered)
             abipin_json_append(off, abi_off_to_json(f));
         if (f->pinned == ABIPIN_VALUE_ABSENT && abipin_default_differs(&f->dflt))
             abipin_json_append(build, abi_build_default_to_json(f));
     }
+    for (unsigned bit = 0; bit < 128; bit++)
+        if (abi->external[bit / 64] >> (bit % 64) & 1)
+            abipin_json_append(external, abipin_json_int(bit));
     abipin_json_set(o, "bits", abi_bits_to_json(ctx, abi));
     abipin_json_set(o, "off", off);
     abipin_json_set(o, "external", external);

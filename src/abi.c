@@ -209,11 +209,22 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
         abi.n_features++;
         if (abi.features[i].offered)
             bit_set(abi.offered, f->bit);
+        if (abi.features[i].external)
+            bit_set(abi.external, f->bit);
     }
-    for (size_t i = 0; i < ctx->cat->n_base; i++)
-        if (base_bit_offered(ctx, &ctx->cat->base[i], iface, &abi.machine, measured) &&
-            abipin_interface_base_offered(ctx, iface, &ctx->cat->base[i]))
-            bit_set(abi.offered, ctx->cat->base[i].bit);
+    for (size_t i = 0; i < ctx->cat->n_base; i++) {
+        const AbipinBaseBit *b = &ctx->cat->base[i];
+
+        if (!base_bit_offered(ctx, b, iface, &abi.machine, measured) ||
+            !abipin_interface_base_offered(ctx, iface, b))
+            continue;
+        bit_set(abi.offered, b->bit);
+        /* a vhost-user backend nobody could ask decides it, as the
+         * offloads above (unknown, not stated) */
+        if (b->vhost_user && iface->backend == ABIPIN_BACKEND_VHOST_USER &&
+            !abipin_interface_backend(ctx, iface))
+            bit_set(abi.external, b->bit);
+    }
     *ret = abi;
     return 0;
 }

@@ -41,6 +41,9 @@ typedef struct {
     AbipinMachine machine;  /* the domain's, as decided */
     bool vhost;
     uint64_t offered[2];    /* bits 0..127 */
+    /* the bits of @offered an external process decides (vhost-user, vDPA)
+     * that nobody could ask: features and base bits alike */
+    uint64_t external[2];
     AbipinAbiFeature *features; /* one per catalogue feature */
     size_t n_features;
 } AbipinAbi;

@@ -75,7 +75,7 @@ static const char *diff_pinned_string(AbipinValue v)
  * version's format. From QEMU 10.2 that line shows none of the lost bits
  * (featmsg.c): "hidden" says so. */
 static void diff_verdict(const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
-                         const uint64_t lost[2], AbipinDiff *diff)
+                         const uint64_t lost[2], const uint64_t untold[2], AbipinDiff *diff)
 {
     bool wide = abipin_featmsg_wide(b->ctx->qemu);
     char msg[160];
@@ -85,10 +85,20 @@ static void diff_verdict(const AbipinAbi *x, const DiffSide *b, const AbipinAbi 
     diff->verdicts[diff->n_verdicts++] = (AbipinDiffVerdict) {
         .interface = abipin_strdup(x->iface->label),
         .unsupported = { lost[0], lost[1] },
+        .untold = { untold[0], untold[1] },
         .qemu_error = abipin_strdup(msg),
         .wide = wide,
         .hidden = abipin_featmsg_masks_guest(wide),
     };
+}
+
+/* A bit as diff names it: "unknown" where an external process nobody
+ * asked decides it (the vector counts it, as QEMU would if it offered) */
+static const char *diff_bit_state(const AbipinAbi *abi, unsigned bit)
+{
+    if (abi->external[bit / 64] >> (bit % 64) & 1)
+        return "unknown";
+    return abipin_abi_has(abi, bit) ? "offered" : "not offered";
 }
 
 static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, const AbipinAbi *y,
@@ -96,6 +106,9 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
 {
     const char *label = x->iface->label;
     const uint64_t lost[2] = { x->offered[0] & ~y->offered[0], x->offered[1] & ~y->offered[1] };
+    /* what B's backend process would decide, and nobody asked it: no
+     * promise either way */
+    const uint64_t untold[2] = { x->offered[0] & y->external[0], x->offered[1] & y->external[1] };
 
     if (x->iface->backend != y->iface->backend)
         diff_add(diff, label, "backend", abipin_backend_to_string(x->iface->backend),
@@ -108,20 +121,21 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
                      diff_pinned_string(x->features[k].pinned),
                      diff_pinned_string(y->features[k].pinned));
     for (unsigned bit = 0; bit < 128; bit++)
-        if (abipin_abi_has(x, bit) != abipin_abi_has(y, bit)) {
+        if (strcmp(diff_bit_state(x, bit), diff_bit_state(y, bit)) != 0) {
             const char *name = abipin_catalogue_bit_name(a->ctx->cat, bit);
             char what[128], why[1024];
-            const char *cause = abipin_abi_has(x, bit)
+            const char *cause = abipin_abi_has(x, bit) && !abipin_abi_has(y, bit)
                                     ? abipin_abi_why_not(b->ctx, y, bit, "B", why, sizeof(why))
-                                    : abipin_abi_why_not(a->ctx, x, bit, "A", why, sizeof(why));
+                                : !abipin_abi_has(x, bit)
+                                    ? abipin_abi_why_not(a->ctx, x, bit, "A", why, sizeof(why))
+                                    : NULL;
 
             snprintf(what, sizeof(what), "bit %u %s", bit, name ? name : "?");
-            diff_add(diff, label, what, abipin_abi_has(x, bit) ? "offered" : "not offered",
-                     abipin_abi_has(y, bit) ? "offered" : "not offered")
-                ->cause = abipin_strdup(cause);
+            diff_add(diff, label, what, diff_bit_state(x, bit), diff_bit_state(y, bit))->cause =
+                abipin_strdup(cause);
         }
-    if (lost[0] || lost[1])
-        diff_verdict(x, b, y, lost, diff);
+    if (lost[0] || lost[1] || untold[0] || untold[1])
+        diff_verdict(x, b, y, lost, untold, diff);
 }
 
 /**

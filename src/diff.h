@@ -18,6 +18,7 @@ typedef struct {
 typedef struct {
     char *interface;         /* the interface's label */
     uint64_t unsupported[2]; /* bits 0..127 A offers and B does not */
+    uint64_t untold[2];      /* bits A offers that B's unasked backend process decides */
     char *qemu_error;        /* the line B's QEMU prints when the state load fails */
     bool wide;               /* that line's format: 128-bit (QEMU >= 10.2), else 64-bit */
     bool hidden;             /* that line shows none of the missing bits */

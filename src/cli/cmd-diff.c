@@ -74,6 +74,11 @@ static json_object *diff_verdict_to_json(const AbipinCatalogue *cat, const Abipi
             abipin_json_append(bits, item);
         }
     abipin_json_set(o, "bits", bits);
+    bits = abipin_json_array();
+    for (unsigned bit = 0; bit < 128; bit++)
+        if (v->untold[bit / 64] >> (bit % 64) & 1)
+            abipin_json_append(bits, abipin_json_int(bit));
+    abipin_json_set(o, "untold", bits);
     abipin_json_set(o, "qemu_error", abipin_json_string(v->qemu_error));
     abipin_json_set(o, "qemu_format", abipin_json_string(v->wide ? "128-bit" : "64-bit"));
     abipin_json_set(o, "hidden", abipin_json_bool(v->hidden));
@@ -103,20 +108,35 @@ static json_object *diff_to_json(const AbipinCatalogue *cat, const AbipinDiff *d
     return o;
 }
 
-static void diff_print_verdict(const AbipinDiffVerdict *v)
+/* "11, 12, 24": the bits of @v, ascending */
+static const char *diff_bit_list(const uint64_t v[2], char *buf, size_t size)
 {
-    char hex[DIFF_HEX_MAX], list[128 * 5] = ""; /* "127, " at most per bit */
     size_t len = 0;
 
+    buf[0] = '\0';
     for (unsigned bit = 0; bit < 128; bit++)
-        if (diff_verdict_lacks(v, bit))
-            len += (size_t) snprintf(list + len, sizeof(list) - len, "%s%u", len ? ", " : "", bit);
-    printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
-             "them stops in QEMU's state load with \"%4$s\"\n"),
-           v->interface, diff_verdict_hex(v, hex), list, v->qemu_error);
+        if (v[bit / 64] >> (bit % 64) & 1)
+            len += (size_t) snprintf(buf + len, size - len, "%s%u", len ? ", " : "", bit);
+    return buf;
+}
+
+static void diff_print_verdict(const AbipinDiffVerdict *v)
+{
+    char hex[DIFF_HEX_MAX], list[128 * 5]; /* "127, " at most per bit */
+
+    if (v->unsupported[0] || v->unsupported[1])
+        printf(_("migration A -> B fails for %1$s: B lacks %2$s (bits %3$s); a guest that negotiated "
+                 "them stops in QEMU's state load with \"%4$s\"\n"),
+               v->interface, diff_verdict_hex(v, hex), diff_bit_list(v->unsupported, list, sizeof(list)),
+               v->qemu_error);
     if (v->hidden)
         printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
                  "allowed ones: its line shows none of the missing bits\n"));
+    if (v->untold[0] || v->untold[1])
+        printf(_("migration A -> B cannot be told for %1$s: B's backend process decides bits %2$s, "
+                 "which A offers, and nobody asked it (a vhost-user backend: name it in B's profile "
+                 "with 'abipin probe --vhost-user NAME=SOCKET')\n"),
+               v->interface, diff_bit_list(v->untold, list, sizeof(list)));
 }
 
 static void diff_print(const AbipinDiff *diff)
