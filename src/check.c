@@ -107,29 +107,32 @@ static void check_vhost_user_feature(CheckState *st, const AbipinAbiFeature *f, 
 }
 
 /* A bit pinned on that a vhost-user backend decides, where the platform
- * names no backend for the interface's socket. Where abipin could have
- * asked one (QEMU connects to it), nobody can honour what nobody can tell:
- * an error. Where QEMU is the socket's server, no backend can be asked
- * before QEMU runs: a warning that the bit was not verified. */
-static void check_external_feature(CheckState *st, const AbipinAbiFeature *f)
+ * names no backend for the interface's socket. Nobody can honour what
+ * nobody can tell: an error where abipin could have asked a backend (QEMU
+ * connects to it) or the pin named the backend it was decided by (the
+ * fleet's labels require that one). Only where QEMU is the socket's server
+ * and the pin named none is it a warning: not verifiable before QEMU runs. */
+static void check_external_feature(CheckState *st, const AbipinAbiFeature *f,
+                                   const AbipinPinRecordInterface *ri)
 {
-    bool qemu_listens = st->iface->socket_qemu_listens;
+    bool verifiable = !st->iface->socket_qemu_listens || (ri && ri->backend_name);
     char detail[1024];
 
     snprintf(detail, sizeof(detail),
-             qemu_listens
-                 ? _("%1$s is pinned on, and the vhost-user backend that will connect to socket "
+             verifiable
+                 ? _("%1$s is pinned on, but the platform '%3$s' names no vhost-user backend "
+                     "serving socket %2$s: whether one offers it cannot be told")
+                 : _("%1$s is pinned on, and the vhost-user backend that will connect to socket "
                      "%2$s decides whether QEMU keeps it: not verified (QEMU is the socket's "
-                     "server; a profile that names the backend can tell)")
-                 : _("%1$s is pinned on, but the platform '%3$s' names no vhost-user backend "
-                     "serving socket %2$s: whether one offers it cannot be told"),
+                     "server; a profile that names the backend can tell)"),
              f->feature->name, st->iface->socket ? st->iface->socket : "?",
              st->ctx->platform->name);
-    check_report(st, !qemu_listens, f->feature->name, NULL, NULL, detail);
+    check_report(st, verifiable, f->feature->name, NULL, NULL, detail);
 }
 
 /* A bit pinned on that the platform does not offer, in words. */
-static void check_feature(CheckState *st, const AbipinAbiFeature *f)
+static void check_feature(CheckState *st, const AbipinAbiFeature *f,
+                          const AbipinPinRecordInterface *ri)
 {
     char text[512], detail[1024], backend[ABIPIN_BACKEND_NAME_MAX + 1];
     unsigned bit;
@@ -144,7 +147,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     }
     if (f->pinned == ABIPIN_VALUE_ON && f->external &&
         st->iface->backend == ABIPIN_BACKEND_VHOST_USER) {
-        check_external_feature(st, f);
+        check_external_feature(st, f, ri);
         return;
     }
     if (f->pinned != ABIPIN_VALUE_ON || f->offered)
@@ -242,7 +245,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
 
         if (f->pinned != ABIPIN_VALUE_ABSENT || f->why == ABIPIN_OFF_NO_PROPERTY) {
             if (f->pinned != ABIPIN_VALUE_ABSENT)
-                check_feature(st, f);
+                check_feature(st, f, abipin_record_find_interface(record, iface->alias, iface->mac));
             continue;
         }
         check_build_default(st, f, &abi, strict);
