@@ -142,7 +142,7 @@ same() { [ "$(python3 -c 'import sys; print(int(sys.argv[1], 16) == int(sys.argv
 
 # abipin's disagreements: one line each, failed at the end
 : >"$tmp/wrong"
-wrong() { echo "$*" >>"$tmp/wrong"; }
+wrong() { echo "$*" | tr '\n' ' ' | sed 's/ *$//' >>"$tmp/wrong" && echo >>"$tmp/wrong"; } # one line each
 has_probe=
 "$ABIPIN" probe --help 2>/dev/null | grep -q -- '--vhost-user' && has_probe=1
 
@@ -157,7 +157,7 @@ while IFS='=' read -r qname emu; do
         eval "sock=\$sock_$b"
         prof="$tmp/prof-$qname-$b.xml"
         if [ -n "$has_probe" ]; then
-            # shellcheck disable=SC2046
+            # shellcheck disable=SC2046,SC2086
             "$ABIPIN" probe --no-cache --emulator "$emu" $(printf -- '-m %s ' $ms) --vhost-user "$b=$sock" \
                 -o "$prof" </dev/null 2>"$tmp/err" ||
                 { wrong "abipin probe --emulator $emu --vhost-user $b=$sock: exit $?: $(head -n 3 "$tmp/err")"; prof=; }
@@ -175,6 +175,7 @@ while IFS='=' read -r qname emu; do
             esac
             dom_xml "vu-$cells" "$sock" "$m" "$emu" >"$tmp/dom-$cells.xml"
             if "$ABIPIN" abi --json "$tmp/dom-$cells.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
+                # shellcheck disable=SC2046
                 set -- $(offered "$tmp/abi.json")
                 got=$1 ext=$2
             else
@@ -193,6 +194,7 @@ while IFS='=' read -r qname emu; do
             pgot=-
             if [ -n "$has_probe" ] && [ -n "$prof" ]; then
                 if "$ABIPIN" abi --json --platform "$prof" "$tmp/dom-$cells.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
+                    # shellcheck disable=SC2046
                     set -- $(offered "$tmp/abi.json")
                     pgot=$1
                     same "$pgot" "$regs" || {
@@ -327,6 +329,7 @@ testpmd_start tso0b "$sock_tso0" tso=1
 regs=$(vhost_user_registers "$emu10" pc-q35-10.0 "$sock_tso0")
 [ "$regs" = 0x178bfffe7 ] || fail "tso0's socket, now served with tso=1: registers $regs, not 0x178bfffe7"
 if "$ABIPIN" abi --json "$tmp/swapped.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
+    # shellcheck disable=SC2046
     set -- $(offered "$tmp/abi.json")
     same "$1" "$regs" ||
         wrong "abipin abi --json DOM (tso0's socket, its backend replaced by a tso=1 one): offered $1, registers $regs (a stale answer?)"
