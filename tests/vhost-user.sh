@@ -297,8 +297,18 @@ sleep 0.5
 c0=$(conns) x0=$(closed)
 dom_xml vu-attached "$sock_tso1" pc-q35-10.0 "$(command -v qemu-system-x86_64)" >"$tmp/attached.xml"
 rm -rf "$ABIPIN_CACHE_DIR"
-"$ABIPIN" abi --json "$tmp/attached.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err" ||
-    wrong "abipin abi --json DOM (tso1, a QEMU attached): exit $?: $(head -n 3 "$tmp/err")"
+if "$ABIPIN" abi --json "$tmp/attached.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
+    # shellcheck disable=SC2046
+    set -- $(offered "$tmp/abi.json")
+    same "$1" 0x178bfffe7 ||
+        wrong "abipin abi --json DOM (tso1, a QEMU attached to it): offered $1, registers 0x178bfffe7"
+else
+    wrong "abipin abi --json DOM (tso1, a QEMU attached to it): exit $?: $(head -n 3 "$tmp/err")"
+fi
+if [ -n "$has_probe" ]; then
+    "$ABIPIN" probe --no-cache --vhost-user "tso1=$sock_tso1" -o "$tmp/attached-prof.xml" </dev/null 2>"$tmp/err" ||
+        wrong "abipin probe --vhost-user tso1=$sock_tso1 (a QEMU attached to it): exit $?: $(head -n 3 "$tmp/err")"
+fi
 sleep 0.5
 c1=$(conns) x1=$(closed)
 kill -0 "$testpmd_pid_tso1" 2>/dev/null || fail "testpmd tso1 exited after abipin asked its socket"
@@ -314,7 +324,7 @@ grep -q 'vhost-user.*disconnect\|Failed to\|error' "$tmp/attached.log" &&
 stop_children $attached $holder
 again=$(vhost_user_registers "$(command -v qemu-system-x86_64)" pc-q35-10.0 "$sock_tso1")
 [ "$again" = 0x178bfffe7 ] || fail "after abipin asked it, tso1's registers give $again, not 0x178bfffe7"
-ok "abipin abi on tso1's socket while a QEMU was attached to it (abipin's connections: $((c1 - c0)), each closed): testpmd and that QEMU kept their session; a new QEMU reads $again again"
+ok "abipin abi${has_probe:+ and probe --vhost-user} on tso1's socket while a QEMU was attached to it (abipin's connections: $((c1 - c0)), each closed): testpmd and that QEMU kept their session; a new QEMU reads $again again"
 
 # ---- 5: no stale answer: the backend behind a socket changes ------------------------------
 emu10=$(command -v qemu-system-x86_64)
