@@ -106,7 +106,7 @@ bool abipin_default_differs(const AbipinDefault *d)
  * the hook and pin all decide a bit through it.
  */
 void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
-                               AbipinBackend backend, bool vhost, const AbipinMachine *m,
+                               const AbipinInterface *iface, bool vhost, const AbipinMachine *m,
                                const AbipinMachineDefaults *measured, bool has_property,
                                AbipinValue value, AbipinAbiFeature *out)
 {
@@ -124,7 +124,7 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
         out->why = f->default_on ? ABIPIN_OFF_MACHINE : ABIPIN_OFF_DEFAULT;
         return;
     }
-    switch (abipin_feature_support(ctx, f, backend, vhost, &out->atom)) {
+    switch (abipin_interface_feature_support(ctx, f, iface, vhost, &out->atom)) {
     case ABIPIN_SUPPORT_YES:
         out->offered = true;
         break;
@@ -182,7 +182,7 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
         bool has_property = configured ? configured[i] != ABIPIN_VALUE_ABSENT
                                        : abipin_emulator_knows(ctx, f);
 
-        abipin_abi_decide_feature(ctx, f, iface->backend, abi.vhost, &abi.machine, measured,
+        abipin_abi_decide_feature(ctx, f, iface, abi.vhost, &abi.machine, measured,
                                   has_property, configured ? configured[i] : values[i],
                                   &abi.features[i]);
         abi.n_features++;
@@ -190,7 +190,8 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
             bit_set(abi.offered, f->bit);
     }
     for (size_t i = 0; i < ctx->cat->n_base; i++)
-        if (base_bit_offered(ctx, &ctx->cat->base[i], iface, &abi.machine, measured))
+        if (base_bit_offered(ctx, &ctx->cat->base[i], iface, &abi.machine, measured) &&
+            abipin_interface_base_offered(ctx, iface, &ctx->cat->base[i]))
             bit_set(abi.offered, ctx->cat->base[i].bit);
     *ret = abi;
     return 0;
@@ -330,7 +331,11 @@ const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi
                  abipin_pin_describe_atom(ctx, a->atom, atom, sizeof(atom)));
         break;
     case ABIPIN_OFF_NO_VNET_HDR:
-        snprintf(buf, len, _("%1$s's backend has no virtio-net header"), side);
+        if (abipin_backend_is_external(abi->iface->backend))
+            snprintf(buf, len, _("%1$s's backend is %2$s, which QEMU never gives it"), side,
+                     abipin_backend_to_string(abi->iface->backend));
+        else
+            snprintf(buf, len, _("%1$s's backend has no virtio-net header"), side);
         break;
     case ABIPIN_OFF_NO_PROPERTY:
         snprintf(buf, len, _("%1$s's QEMU has no property %2$s"), side, f->name);

@@ -51,7 +51,7 @@ void abipin_abi_default(const AbipinPinContext *ctx, const AbipinFeature *f,
                         AbipinDefault *ret);
 bool abipin_default_differs(const AbipinDefault *d);
 void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature *f,
-                               AbipinBackend backend, bool vhost, const AbipinMachine *m,
+                               const AbipinInterface *iface, bool vhost, const AbipinMachine *m,
                                const AbipinMachineDefaults *measured, bool has_property,
                                AbipinValue value, AbipinAbiFeature *out);
 int abipin_abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,

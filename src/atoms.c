@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "atoms.h"
+#include "backend.h"
 #include "util/alloc.h"
 #include "util/i18n.h"
 
@@ -87,6 +88,9 @@ static const AtomInfo atom_table[] = {
       N_("the emulator's virtio-net-pci has no property %1$s: QEMU is too old") },
     { "qemu.machine.", NULL, N_("the emulator has the machine type %1$s"),
       N_("the emulator has no machine type %1$s") },
+    /* "vhostuser.NAME.bit.N": %1$s is NAME, %2$s the bit (atom_format) */
+    { ABIPIN_ATOM_VHOST_USER, NULL, N_("vhost-user backend %1$s offers virtio feature bit %2$s"),
+      N_("vhost-user backend %1$s does not offer virtio feature bit %2$s") },
 };
 
 static const AtomInfo *atom_lookup(const char *name, const char **ret_param)
@@ -132,9 +136,13 @@ static bool atom_param_is_valid(const AtomInfo *info, const char *param)
 
 bool abipin_atom_is_known(const char *name)
 {
+    char backend[ABIPIN_BACKEND_NAME_MAX + 1];
     const char *param;
     const AtomInfo *info = atom_lookup(name, &param);
+    unsigned bit;
 
+    if (info && strcmp(info->name, ABIPIN_ATOM_VHOST_USER) == 0)
+        return abipin_backend_atom_parse(name, backend, sizeof(backend), &bit);
     return info && atom_param_is_valid(info, param);
 }
 
@@ -146,13 +154,23 @@ bool abipin_atom_is_emulator(const char *name)
 static const char *atom_format(const char *name, const AtomInfo *info, const char *text,
                                const char *param, char *buf, size_t len)
 {
-    if (!info || !text) {
+    char backend[ABIPIN_BACKEND_NAME_MAX + 1], bit[12];
+    bool two = info && strcmp(info->name, ABIPIN_ATOM_VHOST_USER) == 0;
+    unsigned b;
+
+    /* "vhostuser.NAME.bit.N", the one family with two parameters */
+    if (!info || !text || (two && !abipin_backend_atom_parse(name, backend, sizeof(backend), &b))) {
         snprintf(buf, len, "%s", name);
         return buf;
     }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    snprintf(buf, len, _(text), param ? param : info->device ? info->device : "");
+    if (two) {
+        snprintf(bit, sizeof(bit), "%u", b);
+        snprintf(buf, len, _(text), backend, bit);
+    } else {
+        snprintf(buf, len, _(text), param ? param : info->device ? info->device : "");
+    }
 #pragma GCC diagnostic pop
     return buf;
 }

@@ -260,6 +260,7 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
     b->macro = abipin_xml_prop(node, "macro"); /* required above */
     b->property = abipin_xml_prop(node, "property");
     b->inverted = streq_ptr(abipin_xml_prop_static(node, "offered-when"), "off");
+    b->vhost_user = streq_ptr(abipin_xml_prop_static(node, "vhost-user"), "backend");
     if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||
         (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0)
         return r;

@@ -25,6 +25,13 @@ static inline bool abipin_backend_is_kernel(int b)
     return b == ABIPIN_BACKEND_TAP || b == ABIPIN_BACKEND_MACVTAP;
 }
 
+/* vhost-user or vDPA: a process or a device decides the offloads; QEMU has
+ * no has_uso/has_tunnel callback for either */
+static inline bool abipin_backend_is_external(int b)
+{
+    return b == ABIPIN_BACKEND_VHOST_USER || b == ABIPIN_BACKEND_VDPA;
+}
+
 const char *abipin_backend_to_string(AbipinBackend b);
 int abipin_backend_from_string(const char *s);
 
@@ -85,6 +92,9 @@ typedef struct {
      * machine-min above is its model); NULL: none, QEMU always sets it */
     char *property;
     bool inverted; /* offered when the property is off ("disable-modern") */
+    /* in QEMU's vhost-user list (user_feature_bits): cleared unless the
+     * vhost-user backend offers it */
+    bool vhost_user;
 } AbipinBaseBit;
 
 typedef struct {

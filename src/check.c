@@ -73,10 +73,44 @@ static void check_report(CheckState *st, bool error, const char *feature, const 
     st->errors += error;
 }
 
+/* How a vhost-user backend comes to offer @bit: the switches of the
+ * backends operators run (OVS lib/netdev-dpdk.c, DPDK's vhost PMD). */
+static const char *vhost_user_fix(unsigned bit)
+{
+    switch (bit) {
+    case 11: /* VIRTIO_NET_F_HOST_TSO4 */
+    case 12: /* VIRTIO_NET_F_HOST_TSO6 */
+        return _("Open vSwitch: other_config:userspace-tso-enable=true; DPDK's vhost PMD: tso=1");
+    default:
+        return _("a backend, or a version of it, that offers it");
+    }
+}
+
+/* A bit pinned on that the interface's vhost-user backend does not offer
+ * (or could not be asked about): the backend, its socket, the bit, the fix. */
+static void check_vhost_user_feature(CheckState *st, const AbipinAbiFeature *f, const char *backend,
+                                     unsigned bit)
+{
+    char detail[1536];
+
+    snprintf(detail, sizeof(detail),
+             f->why == ABIPIN_OFF_UNKNOWN
+                 ? _("%1$s is pinned on, but whether vhost-user backend %2$s (socket %3$s) offers "
+                     "%4$s (bit %5$u) could not be told; QEMU would clear it if not. Needed: %6$s; "
+                     "or re-pin against a baseline of the hosts")
+                 : _("%1$s is pinned on, but vhost-user backend %2$s (socket %3$s) does not offer "
+                     "%4$s (bit %5$u): QEMU would clear it and the guest would see other hardware. "
+                     "Needed: %6$s; or re-pin against a baseline of the hosts"),
+             f->feature->name, backend, st->iface->socket ? st->iface->socket : "?",
+             f->feature->macro, bit, vhost_user_fix(bit));
+    check_report(st, true, f->feature->name, f->atom, NULL, detail);
+}
+
 /* A bit pinned on that the platform does not offer, in words. */
 static void check_feature(CheckState *st, const AbipinAbiFeature *f)
 {
-    char text[512], detail[1024];
+    char text[512], detail[1024], backend[ABIPIN_BACKEND_NAME_MAX + 1];
+    unsigned bit;
 
     if (f->why == ABIPIN_OFF_NO_PROPERTY) {
         snprintf(detail, sizeof(detail),
@@ -88,6 +122,10 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
     }
     if (f->pinned != ABIPIN_VALUE_ON || f->offered)
         return;
+    if (f->atom && abipin_backend_atom_parse(f->atom, backend, sizeof(backend), &bit)) {
+        check_vhost_user_feature(st, f, backend, bit);
+        return;
+    }
     snprintf(detail, sizeof(detail),
              _("%1$s is pinned on, but the platform '%2$s' %3$s; re-pin with --platform set to a "
                "profile this host satisfies or a cluster baseline"),

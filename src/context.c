@@ -183,6 +183,74 @@ AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFe
 }
 
 /**
+ * abipin_interface_backend:
+ *
+ * The platform's vhost-user backend serving @iface's socket, or NULL: then
+ * the bits it decides stay external, as nobody could tell them.
+ */
+const AbipinVhostUserBackend *abipin_interface_backend(const AbipinPinContext *ctx,
+                                                       const AbipinInterface *iface)
+{
+    if (iface->backend != ABIPIN_BACKEND_VHOST_USER)
+        return NULL;
+    return abipin_backend_list_match(&ctx->platform->backends, iface->socket);
+}
+
+/* Whether backend @b offered @bit: its atom, which names it in every
+ * message. A profile without the atom (written by hand) cannot tell. */
+static AbipinSupport backend_offers(const AbipinPinContext *ctx, const AbipinVhostUserBackend *b,
+                                    unsigned bit, const char **ret_atom)
+{
+    char name[ABIPIN_BACKEND_ATOM_MAX];
+    const AbipinAtom *a;
+
+    abipin_backend_atom(b->name, bit, name, sizeof(name));
+    if (!(a = abipin_atom_set_get(ctx->platform->atoms, name)))
+        return ABIPIN_SUPPORT_EXTERNAL;
+    *ret_atom = a->name;
+    return a->state == ABIPIN_ATOM_PRESENT  ? ABIPIN_SUPPORT_YES
+           : a->state == ABIPIN_ATOM_ABSENT ? ABIPIN_SUPPORT_NO
+                                            : ABIPIN_SUPPORT_UNKNOWN;
+}
+
+/**
+ * abipin_interface_feature_support:
+ *
+ * abipin_feature_support for @iface: where its backend kind leaves the bit
+ * to an external process and the platform knows that process (a vhost-user
+ * backend serving its socket), the process's offer.
+ */
+AbipinSupport abipin_interface_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                               const AbipinInterface *iface, bool vhost,
+                                               const char **ret_atom)
+{
+    AbipinSupport s = abipin_feature_support(ctx, f, iface->backend, vhost, ret_atom);
+    const AbipinVhostUserBackend *b;
+
+    if (s != ABIPIN_SUPPORT_EXTERNAL || !(b = abipin_interface_backend(ctx, iface)))
+        return s;
+    return backend_offers(ctx, b, f->bit, ret_atom);
+}
+
+/**
+ * abipin_interface_base_offered:
+ *
+ * A base bit QEMU offers of its own stays on @iface unless the interface's
+ * vhost-user backend decides it (QEMU's vhost-user list has it) and did
+ * not offer it. Unknown counts as not offered, as for any bit.
+ */
+bool abipin_interface_base_offered(const AbipinPinContext *ctx, const AbipinInterface *iface,
+                                   const AbipinBaseBit *b)
+{
+    const AbipinVhostUserBackend *backend;
+    const char *atom;
+
+    if (!b->vhost_user || !(backend = abipin_interface_backend(ctx, iface)))
+        return true;
+    return backend_offers(ctx, backend, b->bit, &atom) == ABIPIN_SUPPORT_YES;
+}
+
+/**
  * abipin_domain_machine:
  *
  * The machine type, after resolving aliases ("q35") with the emulator's

@@ -51,6 +51,13 @@ int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogu
 AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                      AbipinBackend backend, bool vhost, const char **ret_atom);
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
+const AbipinVhostUserBackend *abipin_interface_backend(const AbipinPinContext *ctx,
+                                                       const AbipinInterface *iface);
+AbipinSupport abipin_interface_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
+                                               const AbipinInterface *iface, bool vhost,
+                                               const char **ret_atom);
+bool abipin_interface_base_offered(const AbipinPinContext *ctx, const AbipinInterface *iface,
+                                   const AbipinBaseBit *b);
 int abipin_feature_needs(const AbipinFeature *f, AbipinVersion qemu, AbipinBackend backend,
                          bool vhost, AbipinAtomSet *acc) _warn_unused_result_;
 /* A domain's machine type as the decisions see it. */

@@ -99,6 +99,8 @@ static void interface_refresh(AbipinInterface *iface)
     iface->alias = child_prop(n, "alias", "name");
     iface->driver = child_prop(n, "driver", "name");
     iface->address_type = child_prop(n, "address", "type");
+    iface->socket = child_prop(n, "source", "path");
+    iface->socket_qemu_listens = streq_ptr(child_prop(n, "source", "mode"), "server");
     queues = child_prop(n, "driver", "queues");
     iface->queues = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */

@@ -40,6 +40,10 @@ typedef struct {
     const char *driver; /* <driver name=>: "vhost", "qemu" or NULL */
     const char *address_type; /* <address type=>: "pci", "virtio-mmio", "ccw" or NULL */
     unsigned queues;    /* <driver queues=>, 1 when absent */
+    /* vhostuser: <source type='unix' path=... mode=...>; mode='server' means
+     * QEMU listens and the backend connects (OVS dpdkvhostuserclient) */
+    const char *socket;
+    bool socket_qemu_listens;
     /* where libvirt's feature attributes are: <driver>, <driver><host>,
      * <driver><guest> (NULL when absent), found once, not per feature */
     const xmlNode *driver_element;

@@ -143,6 +143,19 @@ static void decide_explicit(PinDecision *pd, PinTarget *t, const AbipinFeature *
     note_feature(t, f, v == ABIPIN_VALUE_ON, ABIPIN_WHY_EXPLICIT, NULL);
 }
 
+/* Why nobody could ask the process that decides @iface's bits. */
+static const char *external_why(const AbipinInterface *iface)
+{
+    if (iface->backend != ABIPIN_BACKEND_VHOST_USER)
+        return _("the external backend process decides");
+    if (iface->socket_qemu_listens)
+        return _("QEMU is the socket's server (<source mode='server'>): its backend connects "
+                 "only to a running QEMU and cannot be asked; pin against a profile that names "
+                 "that backend");
+    return _("no backend of the platform serves its socket: 'abipin probe --vhost-user "
+             "NAME=SOCKET' on the host names one");
+}
+
 /* No value: what QEMU would offer on this platform, made explicit. Never
  * guess: an unprobeable backend or an unknown atom is refused. */
 static void decide_unset(PinDecision *pd, PinTarget *t, const AbipinFeature *f,
@@ -172,7 +185,7 @@ static void decide_unset(PinDecision *pd, PinTarget *t, const AbipinFeature *f,
                     _("%1$s: interface %2$s: cannot tell whether %3$s is available on backend %4$s (%5$s); "
                       "set it explicitly or use --policy compat"),
                     pd->d->label, t->label, f->name, abipin_backend_to_string(t->iface->backend),
-                    abi->external ? _("the external backend process decides")
+                    abi->external ? external_why(t->iface)
                                   : abipin_pin_describe_atom(pd->ctx, abi->atom, text, sizeof(text)));
     }
 }
@@ -198,7 +211,7 @@ static void decide_feature(PinDecision *pd, PinTarget *t, const AbipinFeature *f
         note_feature(t, f, false, ABIPIN_WHY_POLICY, NULL);
         return;
     }
-    abipin_abi_decide_feature(ctx, f, t->iface->backend, t->vhost, &pd->machine, t->measured,
+    abipin_abi_decide_feature(ctx, f, t->iface, t->vhost, &pd->machine, t->measured,
                               true, v, &abi);
     if (v != ABIPIN_VALUE_ABSENT)
         decide_explicit(pd, t, f, v, &abi);

@@ -7,7 +7,8 @@
  *
  * {"name", "description", "kernel", "emulator": {"path", "version",
  * "aliases": {NAME: MACHINE}, "defaults": [{"machine", "model", "on": [...], "off": [...],
- * "mixed": [...]}]}, "atoms": {"present": [...], "absent":
+ * "mixed": [...]}]}, "backends": [{"name", "kind", "sockets": [PATH...]}],
+ * "atoms": {"present": [...], "absent":
  * [{"name", "reason"}], "unknown": [{"name", "reason"}]}}
  */
 /* The names of @d's properties whose value (or, @mixed, mixed flag) is @want */
@@ -39,6 +40,23 @@ static json_object *defaults_to_json(const AbipinDefaultsList *list)
     return all;
 }
 
+static json_object *backends_to_json(const AbipinBackendList *list)
+{
+    json_object *all = abipin_json_array();
+
+    for (size_t i = 0; i < list->n; i++) {
+        json_object *o = abipin_json_object(), *sockets = abipin_json_array();
+
+        abipin_json_set(o, "name", abipin_json_string(list->items[i].name));
+        abipin_json_set(o, "kind", abipin_json_string("vhost-user"));
+        for (size_t k = 0; k < list->items[i].n_sockets; k++)
+            abipin_json_append(sockets, abipin_json_string(list->items[i].sockets[k]));
+        abipin_json_set(o, "sockets", sockets);
+        abipin_json_append(all, o);
+    }
+    return all;
+}
+
 json_object *abipin_profile_to_json(const AbipinProfile *p)
 {
     json_object *o = abipin_json_object();
@@ -62,6 +80,7 @@ json_object *abipin_profile_to_json(const AbipinProfile *p)
     } else {
         abipin_json_set(o, "emulator", NULL);
     }
+    abipin_json_set(o, "backends", backends_to_json(&p->backends));
     for (int s = 0; s < _ABIPIN_ATOM_STATE_MAX; s++) {
         lists[s] = abipin_json_array();
         abipin_json_set(atoms, abipin_atom_state_to_string(s), lists[s]);

@@ -27,6 +27,7 @@ void abipin_profile_free(AbipinProfile *p)
     free(p->description);
     free(p->kernel_release);
     abipin_profile_clear_emulator(p);
+    abipin_backend_list_clear(&p->backends);
     abipin_atom_set_free(p->atoms);
     free(p);
 }
@@ -313,6 +314,49 @@ static int profile_parse_atom(AbipinProfile *p, const char *what, const xmlNode 
     return abipin_atom_set_put(p->atoms, name, s, abipin_xml_prop_static(node, "reason"));
 }
 
+/* A socket path: absolute, and short enough for sockaddr_un's 108 bytes */
+static bool is_socket_path(const char *s)
+{
+    return s[0] == '/' && strlen(s) < 108;
+}
+
+static int profile_parse_backend(AbipinProfile *p, const char *what, const xmlNode *node)
+{
+    static const char *const attrs[] = { "name", "kind", NULL };
+    static const char *const socket_attrs[] = { "path", NULL };
+    AbipinVhostUserBackend *b;
+    const char *name, *kind, *path;
+    int r;
+
+    if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
+        (r = profile_attr(node, what, "name", true, abipin_backend_name_is_valid, &name)) < 0 ||
+        (r = profile_attr(node, what, "kind", true, NULL, &kind)) < 0)
+        return r;
+    if (strcmp(kind, "vhost-user") != 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: invalid %3$s='%4$s' in <%5$s>"),
+                                what, xmlGetLineNo(node), "kind", kind, "backend");
+    if (abipin_backend_list_find(&p->backends, name))
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: backend '%3$s' is listed twice"), what,
+                                xmlGetLineNo(node), name);
+    b = abipin_backend_list_add(&p->backends, name);
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if ((r = abipin_xml_child_is_element(c, what)) == 0)
+            continue;
+        if (r < 0 || (r = abipin_xml_is(c, "socket") ? 0 : abipin_xml_unexpected(c, what)) < 0 ||
+            (r = abipin_xml_check_attrs(c, what, socket_attrs)) < 0 ||
+            (r = abipin_xml_check_empty(c, what)) < 0 ||
+            (r = profile_attr(c, what, "path", true, is_socket_path, &path)) < 0)
+            return r;
+        abipin_backend_add_socket(b, path);
+    }
+    if (b->n_sockets == 0)
+        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                _("%1$s:%2$ld: <backend> '%3$s' names no <socket>"), what,
+                                xmlGetLineNo(node), name);
+    return 0;
+}
+
 /* platform.rng's children of <platform>, in their order. */
 static const struct {
     const char *element;
@@ -322,6 +366,7 @@ static const struct {
     { "description", profile_parse_description, false },
     { "kernel", profile_parse_kernel, false },
     { "emulator", profile_parse_emulator, false },
+    { "backend", profile_parse_backend, true },
     { "atom", profile_parse_atom, true },
 };
 
@@ -480,6 +525,16 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
         if (p->n_aliases || p->defaults.n)
             xmlAddChild(node, xmlNewText((const xmlChar *) "\n  "));
     }
+    for (size_t i = 0; i < p->backends.n; i++) {
+        const AbipinVhostUserBackend *b = &p->backends.items[i];
+
+        node = add_child(root, "backend", 1);
+        set_prop(node, "name", b->name);
+        set_prop(node, "kind", "vhost-user");
+        for (size_t k = 0; k < b->n_sockets; k++)
+            set_prop(add_child(node, "socket", 2), "path", b->sockets[k]);
+        xmlAddChild(node, xmlNewText((const xmlChar *) "\n  "));
+    }
     for (size_t i = 0; i < p->atoms->n; i++) {
         const AbipinAtom *a = &p->atoms->items[i];
 
@@ -565,6 +620,7 @@ int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const 
             return r;
         if ((*acc)->has_emulator && p->has_emulator)
             profile_intersect_emulator(*acc, p);
+        abipin_backend_list_intersect(&(*acc)->backends, &p->backends);
         (*acc)->has_emulator = (*acc)->has_emulator && p->has_emulator;
         return 0;
     }
@@ -577,6 +633,7 @@ int abipin_profile_merge_add(AbipinProfile **acc, const AbipinProfile *p, const 
             return r;
     }
     profile_copy_emulator(first, p);
+    abipin_backend_list_copy(&first->backends, &p->backends);
     first->measurable = false; /* a baseline's emulator is no single binary */
     *acc = TAKE_PTR(first);
     return 0;

@@ -4,6 +4,7 @@
 
 
 #include "atoms.h"
+#include "backend.h"
 #include "defaults.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     size_t n_aliases;
     AbipinDefaultsList defaults; /* measured per machine type (defaults.h) */
     bool measurable;   /* the emulator is this host's: a machine type can be measured now */
+    AbipinBackendList backends; /* vhost-user backends (backend.h); their offers are atoms */
     AbipinAtomSet *atoms;
 } AbipinProfile;
 

@@ -18,7 +18,7 @@ layer() {
     probe/* | platforms.[ch]) echo 2 ;;
     cli/* | virt/* | virt.[ch]) echo 5 ;;
     *-json.[ch]) echo 4 ;;
-    version.[ch] | atoms.[ch] | catalogue.[ch] | catalogue-builtin.c | defaults.[ch] | profile.[ch] | profile-cache.c | arch.[ch] | conf.[ch] | \
+    version.[ch] | atoms.[ch] | backend.[ch] | catalogue.[ch] | catalogue-builtin.c | defaults.[ch] | profile.[ch] | profile-cache.c | arch.[ch] | conf.[ch] | \
         domain.[ch] | record.[ch]) echo 1 ;;
     abi.[ch] | context.[ch] | pin.[ch] | pin-live.c | check.[ch] | check-*.h | diff.[ch] | audit.[ch] | \
         labels.[ch] | explain.[ch] | featmsg.[ch] | live.[ch]) echo 3 ;;

@@ -97,7 +97,7 @@ static void put_base(const AbipinBaseBit *b)
            "      .qemu_min = %uu, .qemu_max = %uu, .property = ",
            b->multiqueue, b->machine_min, b->transitional_keeps, b->qemu_min, b->qemu_max);
     put_string(b->property);
-    printf(", .inverted = %d },\n", b->inverted);
+    printf(", .inverted = %d, .vhost_user = %d },\n", b->inverted, b->vhost_user);
 }
 
 int main(int argc, char **argv)

@@ -25,8 +25,8 @@ static void abi_help(void)
                    options);
 }
 
-static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiFeature *f,
-                                   char *buf, size_t len)
+static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbi *abi,
+                                   const AbipinAbiFeature *f, char *buf, size_t len)
 {
     switch (f->why) {
     case ABIPIN_OFF_PINNED:
@@ -40,7 +40,9 @@ static const char *off_reason_text(const AbipinPinContext *ctx, const AbipinAbiF
     case ABIPIN_OFF_DEFAULT:
         return _("off by default");
     case ABIPIN_OFF_NO_VNET_HDR:
-        return _("the backend has no virtio-net header");
+        return abipin_backend_is_external(abi->iface->backend)
+                   ? _("QEMU never gives it to this backend kind")
+                   : _("the backend has no virtio-net header");
     case ABIPIN_OFF_NO_PROPERTY:
         return _("the emulator has no such property");
     case ABIPIN_OFF_HOST_LACKS:
@@ -80,7 +82,7 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
 
             if (!f->offered)
                 printf("    off: %u %s (%s): %s\n", f->feature->bit, f->feature->macro,
-                       f->feature->name, off_reason_text(ctx, f, text, sizeof(text)));
+                       f->feature->name, off_reason_text(ctx, abi, f, text, sizeof(text)));
             else if (f->external)
                 printf(_("    external: %1$u %2$s: offered if the backend process offers it\n"),
                        f->feature->bit, f->feature->macro);

@@ -25,6 +25,10 @@ static void probe_help(void)
         { "-m, --machine NAME", N_("measure the emulator's defaults on this machine\n"
                                    "type (repeatable; an alias such as q35 resolves)") },
         { "--all-machines", N_("measure them on every pc, q35 and virt machine type") },
+        { "--vhost-user [NAME=]SOCKET",
+          N_("ask the vhost-user backend listening on SOCKET\n"
+             "what it offers, and name it NAME in the profile\n"
+             "(default: the socket's file name; repeatable)") },
         { "--platform PROFILE", N_("print PROFILE (a file, a shipped platform name or\n"
                                    "latest) instead, as check sees it: one that\n"
                                    "describes the kernel only gets this host's\n"
@@ -33,12 +37,13 @@ static void probe_help(void)
     };
 
     CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
-                   "        [--machine NAME... | --all-machines] [--platform PROFILE] [--emulator PATH]\n"
-                   "        [--no-cache]",
+                   "        [--machine NAME... | --all-machines] [--vhost-user [NAME=]SOCKET...]\n"
+                   "        [--platform PROFILE] [--emulator PATH] [--no-cache]",
                    N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
                       "its platform profile. Every atom is present, absent, or unknown with the reason.\n"
                       "With --machine, the profile carries the emulator's defaults on those machine\n"
                       "types, measured from a paused QEMU, so that another host can be compared.\n"
+                      "With --vhost-user, it names this host's vhost-user backends and their offers.\n"
                       "With --platform, another host's profile in these formats (e.g. its provider\n"
                       "config), as check and pin see that host.\n"),
                    options);
@@ -122,6 +127,24 @@ static void probe_print_text(const AbipinProfile *p)
     }
 }
 
+/* --vhost-user [NAME=]SOCKET: each backend asked, into the profile */
+static int probe_vhost_user_backends(AbipinProfile *p, char *const *specs, size_t n)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    int r;
+
+    if (n && (r = abipin_catalogue_load_default(&cat)) < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        char *eq = specs[i][0] != '/' ? strchr(specs[i], '=') : NULL;
+        _cleanup_free_ char *name = eq ? abipin_strndup(specs[i], (size_t) (eq - specs[i])) : NULL;
+
+        if ((r = abipin_probe_vhost_user_backend(p, cat, name, eq ? eq + 1 : specs[i])) < 0)
+            return r;
+    }
+    return 0;
+}
+
 int cmd_probe(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -131,9 +154,12 @@ int cmd_probe(int argc, char **argv)
         { "machine", required_argument, NULL, 'm' },
         { "all-machines", no_argument, NULL, 'A' },
         { "platform", required_argument, NULL, 'p' },
+        { "vhost-user", required_argument, NULL, 'U' },
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_free_ const char **machines = abipin_new0(const char *, argc + 1);
+    _cleanup_free_ char **backends = abipin_new0(char *, argc + 1);
+    size_t n_backends = 0;
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     _cleanup_free_ char *labels = NULL;
     AbipinProbeOptions opts = { .machines = machines, .progress = cli_progress_machines };
@@ -175,6 +201,10 @@ int cmd_probe(int argc, char **argv)
             platform = optarg;
             r = 0;
             break;
+        case 'U':
+            backends[n_backends++] = optarg;
+            r = 0;
+            break;
         default:
             return cli_usage_error("probe", _("bad option"));
         }
@@ -195,6 +225,8 @@ int cmd_probe(int argc, char **argv)
     for (size_t i = 0; i < opts.n_machines; i++)
         if ((r = abipin_profile_require_machine(p, machines[i], "probe --machine")) < 0)
             return r;
+    if ((r = probe_vhost_user_backends(p, backends, n_backends)) < 0)
+        return r;
     switch (format) {
     case PROBE_TEXT:
         probe_print_text(p);

@@ -184,7 +184,8 @@ int cli_exit_code(int r)
  * --emulator), shared by pin, check, define, start and the hook. Where the
  * platform's emulator is this host's, @d's machine type is measured (or
  * read from the cache) first: its defaults are the emulator's, not a
- * model's. */
+ * model's. On this host, the vhost-user backends @d's sockets reach are
+ * asked what they offer. */
 int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
                        AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
 {
@@ -200,7 +201,11 @@ int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeO
         opts->machines = &d->machine;
         opts->n_machines = 1;
     }
-    return abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform);
+    if ((r = abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform)) < 0)
+        return r;
+    /* this host: its vhost-user backends answer for themselves (another
+     * host's profile names its own) */
+    return platform ? 0 : abipin_probe_domain_backends(*ret_platform, *ret_cat, d);
 }
 
 /**

@@ -34,12 +34,16 @@ static void print_summary_header(const AbipinDomain *d)
 
 /* What is worth a word: what the host lacks, what pin --live replaced,
  * what the running QEMU does not offer. */
-static void print_feature(const AbipinPinEntry *e)
+static void print_feature(const AbipinPinEntry *e, int backend)
 {
     bool off = streq_ptr(e->value, "off");
 
     if (e->why == ABIPIN_WHY_HOST_LACKS || e->why == ABIPIN_WHY_BACKEND)
-        fprintf(stderr, " %s off (%s%s),", e->name, e->atom ? _("lacks ") : _("no vnet header"),
+        fprintf(stderr, " %s off (%s%s),", e->name,
+                e->atom ? _("lacks ")
+                /* vhost-user and vDPA have a header, but no has_uso/has_tunnel */
+                : abipin_backend_is_external(backend) ? _("never on this backend")
+                    : _("no vnet header"),
                 e->atom ? e->atom : "");
     else if (e->was)
         fprintf(stderr, _(" %1$s %2$s (was %3$s),"), e->name, e->value, e->was);
@@ -68,7 +72,7 @@ static void print_interface(const AbipinPinRecordInterface *ri)
         }
         on += streq_ptr(e->value, "on");
         off += streq_ptr(e->value, "off");
-        print_feature(e);
+        print_feature(e, ri->backend);
     }
     fprintf(stderr, _(" %1$zu on, %2$zu off\n"), on, off);
 }

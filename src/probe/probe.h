@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "catalogue.h"
+#include "domain.h"
 #include "profile.h"
 
 typedef struct {
@@ -37,6 +38,19 @@ int abipin_probe_tap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused
 int abipin_probe_macvtap(AbipinAtomSet *set, char *failure, size_t len) _warn_unused_result_;
 int abipin_probe_vhost(AbipinAtomSet *set) _warn_unused_result_;
 int abipin_probe_bpf(AbipinAtomSet *set) _warn_unused_result_;
+
+/* A vhost-user backend's answers (probe/vhostuser.c) */
+typedef struct {
+    uint64_t features;          /* VHOST_USER_GET_FEATURES */
+    uint64_t protocol_features; /* VHOST_USER_GET_PROTOCOL_FEATURES, when has_protocol */
+    bool has_protocol;
+} AbipinVhostUserOffer;
+long abipin_backend_timeout_ms(void);
+int abipin_vhost_user_ask(const char *path, AbipinVhostUserOffer *ret) _warn_unused_result_;
+int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat, const char *name,
+                                    const char *socket) _warn_unused_result_;
+int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat,
+                                 const AbipinDomain *d) _warn_unused_result_;
 enum {
     ABIPIN_EMULATOR_NONE = 1,   /* not found: a fact of the host */
     ABIPIN_EMULATOR_FAILED = 2, /* found, but a run failed: perhaps for a moment */
