@@ -183,8 +183,12 @@ ok "$dom_u (unpinned) booted on daemon 1 ($virt), eth0 up in $boot_ms ms; the gu
 if [ -s "$tmp/A.xml" ] && [ -s "$tmp/B.xml" ]; then
     "$ABIPIN" diff --platform-a "$tmp/A.xml" --platform-b "$tmp/B.xml" "$tmp/u.xml" "$tmp/u.xml" >"$tmp/diff.txt" 2>&1
     rc=$?
-    [ $rc = 1 ] && grep -q "B lacks 0x1800 (bits 11, 12)" "$tmp/diff.txt" ||
+    if [ $rc = 1 ] && grep -q "B lacks 0x1800 (bits 11, 12)" "$tmp/diff.txt"; then
+        ok "abipin diff of the two hosts' profiles predicts it: $(grep -o "B lacks 0x1800 (bits 11, 12)" "$tmp/diff.txt")"
+        predicted=$(sed -n 's/.*stops in QEMU.s state load with "\(.*\)"$/\1/p' "$tmp/diff.txt")
+    else
         wrong "abipin diff --platform-a A.xml --platform-b B.xml u.xml u.xml: expected exit 1 and \"B lacks 0x1800 (bits 11, 12)\", got exit $rc: $(head -n 5 "$tmp/diff.txt" | tr '\n' ' ')"
+    fi
 fi
 
 t0=$(ms)
@@ -202,6 +206,11 @@ rejected=$(json_get "$tmp/qerr.json" '" ".join(str(b) for b in d["unsupported"])
 allowed=${features_line#*Allowed features: }
 [ "$((allowed))" = "$((dst_regs))" ] ||
     fail "the destination's Allowed features $allowed are not its device's registers $dst_regs"
+if [ -s "$tmp/A.xml" ] && [ -s "$tmp/B.xml" ]; then
+    predicted=${predicted:-}
+    [ "${predicted#*Allowed features: }" = "$allowed" ] ||
+        wrong "abipin diff --platform-a A.xml --platform-b B.xml u.xml u.xml: predicted \"${predicted:-no Features line}\", QEMU said \"$features_line\" (the Allowed features differ)"
+fi
 ok "virsh migrate --live failed after $fail_ms ms; daemon 2's QEMU log: \"$features_line\": bits 11, 12 rejected; Allowed = the destination's registers"
 no_qemu 2 "$dom_u" "the failed migration" 1
 src_state=$(v1 domstate --reason "$dom_u")
@@ -236,8 +245,8 @@ if [ "$attrs" = "on on" ]; then
         sed 's/^/  | /' "$tmp/err"
         if ! grep -q "Hook script execution failed" "$tmp/err"; then
             wrong "virsh migrate --live $dom_p (pinned on): expected daemon 2's hook to refuse, it failed elsewhere: $(head -n 2 "$tmp/err" | tr '\n' ' ')"
-        elif ! grep -q "host_tso4" "$tmp/err" || ! grep -qF "$sock" "$tmp/err"; then
-            wrong "daemon 2's hook refused $dom_p, but its message does not name host_tso4 and the backend ($sock): $(grep -v '^$' "$tmp/err" | head -n 2 | tr '\n' ' ')"
+        elif ! grep "host_tso4" "$tmp/err" | grep -qF "$sock"; then
+            wrong "daemon 2's hook refused $dom_p, but no line of its message names both host_tso4 and the backend ($sock): $(grep -v '^$' "$tmp/err" | head -n 2 | tr '\n' ' ')"
         else
             ok "pinned on the source, $dom_p is refused by the destination's hook in $refuse_ms ms, naming host_tso4 and the backend"
         fi
