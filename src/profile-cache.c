@@ -19,7 +19,7 @@
 #include "util/i18n.h"
 
 /* the version is in the magic: another layout is another magic */
-static const char cache_magic[] = "abipin profile cache 1\n";
+static const char cache_magic[] = "abipin profile cache 2\n";
 #define CACHE_NO_STRING UINT32_MAX
 #define CACHE_MAX_STRING (64 * 1024)
 #define CACHE_MAX_COUNT 100000
@@ -94,6 +94,13 @@ void abipin_profile_format_cache(const AbipinProfile *p, char **ret, size_t *ret
             put_str(&w, d->values[k].name);
             put_u8(&w, (uint8_t) (d->values[k].value | d->values[k].mixed << 1));
         }
+    }
+    put_u32(&w, (uint32_t) p->backends.n);
+    for (size_t i = 0; i < p->backends.n; i++) {
+        put_str(&w, p->backends.items[i].name);
+        put_u32(&w, (uint32_t) p->backends.items[i].n_sockets);
+        for (size_t k = 0; k < p->backends.items[i].n_sockets; k++)
+            put_str(&w, p->backends.items[i].sockets[k]);
     }
     put_u32(&w, (uint32_t) p->atoms->n);
     for (size_t i = 0; i < p->atoms->n; i++) {
@@ -190,6 +197,31 @@ static void get_defaults(Reader *r, AbipinProfile *p)
     }
 }
 
+/* As the XML parser has them: valid names, each once, absolute sockets */
+static void get_backends(Reader *r, AbipinProfile *p)
+{
+    for (size_t i = 0, n = get_count(r, 8); i < n && !r->bad; i++) {
+        _cleanup_free_ char *name = get_str(r, true);
+        AbipinVhostUserBackend *b;
+        size_t m;
+
+        if (r->bad || !abipin_backend_name_is_valid(name) ||
+            abipin_backend_list_find(&p->backends, name) || (m = get_count(r, 5)) == 0) {
+            r->bad = true;
+            return;
+        }
+        b = abipin_backend_list_add(&p->backends, name);
+        for (size_t k = 0; k < m && !r->bad; k++) {
+            _cleanup_free_ char *socket = get_str(r, true);
+
+            if (!r->bad && socket[0] == '/')
+                abipin_backend_add_socket(b, socket);
+            else
+                r->bad = true;
+        }
+    }
+}
+
 static void get_atoms(Reader *r, AbipinProfile *p)
 {
     for (size_t i = 0, n = get_count(r, 9); i < n && !r->bad; i++) {
@@ -252,6 +284,7 @@ int abipin_profile_parse_cache(const char *name, const char *data, size_t len,
                 abipin_profile_add_alias(p, alias, machine);
         }
         get_defaults(&r, p);
+        get_backends(&r, p);
         get_atoms(&r, p);
     }
     if (r.bad || r.p != r.end)

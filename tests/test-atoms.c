@@ -134,10 +134,13 @@ START_TEST(test_vocabulary)
         "tap.vnet_hdr", "tap.uso4", "macvtap.uso6", "tap.steering_ebpf", "vhost.net",
         "vhost.bit.0", "vhost.bit.40", "vhost.bit.127", "ebpf.rss",
         "qemu.prop.virtio-net-pci.host_uso", "qemu.machine.pc-q35-8.1",
+        "vhostuser.ovs.bit.11", "vhostuser.vhu-1_a.bit.0", "vhostuser.x.bit.63",
     };
     static const char *const unknown[] = {
         "tap.bogus", "macvtap.steering_ebpf", "vhost.bit.", "vhost.bit.01", "vhost.bit.128",
         "vhost.bit.4x", "qemu.prop.virtio-net-pci.", "qemu.machine.a b", "", "tap",
+        "vhostuser.ovs.bit.64", "vhostuser.a.b.bit.1", "vhostuser..bit.1", "vhostuser.ovs.bit.",
+        "vhostuser.ovs.bit.011", "vhostuser.ovs", "vhostuser.ovs.bits.1", "vhostuser.o s.bit.1",
     };
 
     for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
@@ -157,6 +160,8 @@ START_TEST(test_describe)
     ck_assert(strstr(abipin_atom_describe_missing("vhost.bit.40", buf, sizeof(buf)), "bit 40"));
     ck_assert(strstr(abipin_atom_describe("qemu.prop.virtio-net-pci.host_uso", buf, sizeof(buf)),
                      "host_uso"));
+    ck_assert_str_eq(abipin_atom_describe_missing("vhostuser.ovs.bit.11", buf, sizeof(buf)),
+                     "vhost-user backend ovs does not offer virtio feature bit 11");
 }
 END_TEST
 

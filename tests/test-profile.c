@@ -226,6 +226,8 @@ START_TEST(test_cache_form)
     ck_assert_int_eq(abipin_profile_format_xml(back, &b, &lb), 0);
     ck_assert(la == lb && memcmp(a, b, la) == 0);
     ck_assert_uint_eq(back->defaults.n, p->defaults.n);
+    ck_assert_uint_eq(back->backends.n, 1);
+    ck_assert_uint_eq(back->backends.items[0].n_sockets, 2);
     for (size_t n = 0; n < len; n++) {
         AbipinProfile *x = NULL;
 
@@ -249,6 +251,34 @@ START_TEST(test_cache_form)
 }
 END_TEST
 
+/* A baseline keeps the backends every host has by name, serving any of
+ * their sockets; a backend one host lacks is gone, its atoms absent. */
+START_TEST(test_merge_backends)
+{
+    _cleanup_(abipin_profile_freep) AbipinProfile *a = abipin_profile_new("a");
+    _cleanup_(abipin_profile_freep) AbipinProfile *b = abipin_profile_new("b"), *ab = NULL;
+    AbipinProfile *both[] = { a, b };
+    const AbipinVhostUserBackend *m;
+
+    abipin_backend_add_socket(abipin_backend_list_add(&a->backends, "ovs"), "/run/a/vhu*");
+    abipin_backend_add_socket(abipin_backend_list_add(&a->backends, "passt"), "/run/passt.sock");
+    abipin_backend_add_socket(abipin_backend_list_add(&b->backends, "ovs"), "/run/b/vhu*");
+    ck_assert_int_eq(abipin_atom_set_put(a->atoms, "vhostuser.ovs.bit.11", ABIPIN_ATOM_PRESENT, NULL), 0);
+    ck_assert_int_eq(abipin_atom_set_put(b->atoms, "vhostuser.ovs.bit.11", ABIPIN_ATOM_ABSENT, "x"), 0);
+    ck_assert_int_eq(abipin_atom_set_put(a->atoms, "vhostuser.passt.bit.15", ABIPIN_ATOM_PRESENT, NULL), 0);
+    ck_assert_int_eq(abipin_profile_merge(both, 2, "ab", &ab), 0);
+    ck_assert_uint_eq(ab->backends.n, 1);
+    ck_assert_ptr_nonnull(m = abipin_backend_list_match(&ab->backends, "/run/b/vhu1234"));
+    ck_assert_str_eq(m->name, "ovs");
+    ck_assert_ptr_eq(abipin_backend_list_match(&ab->backends, "/run/a/vhu1"), m);
+    /* fnmatch with FNM_PATHNAME: a pattern's * never crosses a '/' */
+    ck_assert_ptr_null(abipin_backend_list_match(&ab->backends, "/run/a/vhu1/x"));
+    ck_assert_ptr_null(abipin_backend_list_match(&ab->backends, "/run/passt.sock"));
+    ck_assert_int_eq(abipin_atom_set_get(ab->atoms, "vhostuser.ovs.bit.11")->state, ABIPIN_ATOM_ABSENT);
+    ck_assert_int_eq(abipin_atom_set_get(ab->atoms, "vhostuser.passt.bit.15")->state, ABIPIN_ATOM_ABSENT);
+}
+END_TEST
+
 START_TEST(test_json)
 {
     _cleanup_free_ char *path = abipin_test_path("data/profile/good-full.xml");
@@ -259,7 +289,7 @@ START_TEST(test_json)
     ck_assert(json_object_object_get_ex(o, "atoms", &atoms));
     ck_assert(json_object_object_get_ex(atoms, "present", &present));
     ck_assert(json_object_object_get_ex(atoms, "unknown", &unknown));
-    ck_assert_uint_eq(json_object_array_length(present), 7);
+    ck_assert_uint_eq(json_object_array_length(present), 8);
     ck_assert_uint_eq(json_object_array_length(unknown), 1);
     ck_assert_str_eq(json_object_get_string(json_object_object_get(
                          json_object_array_get_idx(unknown, 0), "name")), "vhost.net");
@@ -336,6 +366,7 @@ int main(void)
     tcase_add_test(tc, test_merge_emulators);
     tcase_add_test(tc, test_merge_defaults);
     tcase_add_test(tc, test_cache_form);
+    tcase_add_test(tc, test_merge_backends);
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_resolve_errors);
     tcase_add_loop_test(bad, test_bad_profile, 0, (int) n_bad_cases);

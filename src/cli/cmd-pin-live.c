@@ -14,8 +14,9 @@
 
 /* Read the running QEMU (through the running definition's aliases) and pin
  * a parsed copy of the persistent definition to it. The QEMU runs here
- * (libvirt's qemu driver is per host): this host's kernel facts are what
- * its backends can do; the emulator's facts come from the device itself. */
+ * (libvirt's qemu driver is per host): this host's kernel facts and the
+ * vhost-user backends its sockets reach are what its backends can do; the
+ * emulator's facts come from the device itself. */
 static int pin_live(virDomainPtr dom, const char *name, unsigned flags, AbipinDomain **ret)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
@@ -29,6 +30,7 @@ static int pin_live(virDomainPtr dom, const char *name, unsigned flags, AbipinDo
         (r = abipin_virt_live_xml(dom, &running_xml)) < 0 ||
         (r = abipin_domain_parse(name, running_xml, strlen(running_xml), &running)) < 0 ||
         (r = abipin_probe_host(&(AbipinProbeOptions) { .skip_emulator = true }, &host)) < 0 ||
+        (r = abipin_probe_domain_backends(host, cat, running)) < 0 ||
         (r = abipin_live_read(cat, host, running, abipin_virt_qemu_monitor, dom, &live)) < 0 ||
         (r = abipin_virt_inactive_xml(dom, &xml)) < 0 ||
         (r = abipin_domain_parse(name, xml, strlen(xml), &d)) < 0)
