@@ -106,6 +106,28 @@ static void check_vhost_user_feature(CheckState *st, const AbipinAbiFeature *f, 
     check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
+/* A bit pinned on that a vhost-user backend decides, where the platform
+ * names no backend for the interface's socket. Where abipin could have
+ * asked one (QEMU connects to it), nobody can honour what nobody can tell:
+ * an error. Where QEMU is the socket's server, no backend can be asked
+ * before QEMU runs: a warning that the bit was not verified. */
+static void check_external_feature(CheckState *st, const AbipinAbiFeature *f)
+{
+    bool qemu_listens = st->iface->socket_qemu_listens;
+    char detail[1024];
+
+    snprintf(detail, sizeof(detail),
+             qemu_listens
+                 ? _("%1$s is pinned on, and the vhost-user backend that will connect to socket "
+                     "%2$s decides whether QEMU keeps it: not verified (QEMU is the socket's "
+                     "server; a profile that names the backend can tell)")
+                 : _("%1$s is pinned on, but the platform '%3$s' names no vhost-user backend "
+                     "serving socket %2$s: whether one offers it cannot be told"),
+             f->feature->name, st->iface->socket ? st->iface->socket : "?",
+             st->ctx->platform->name);
+    check_report(st, !qemu_listens, f->feature->name, NULL, NULL, detail);
+}
+
 /* A bit pinned on that the platform does not offer, in words. */
 static void check_feature(CheckState *st, const AbipinAbiFeature *f)
 {
@@ -118,6 +140,11 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f)
                    "refuse to start"),
                  f->feature->name, st->ctx->platform->emulator_version);
         check_report(st, true, f->feature->name, NULL, NULL, detail);
+        return;
+    }
+    if (f->pinned == ABIPIN_VALUE_ON && f->external &&
+        st->iface->backend == ABIPIN_BACKEND_VHOST_USER) {
+        check_external_feature(st, f);
         return;
     }
     if (f->pinned != ABIPIN_VALUE_ON || f->offered)
@@ -271,6 +298,29 @@ static int requirements_qemu(const AbipinDomain *d, const AbipinPinRecord *recor
     return 0;
 }
 
+/* A bit the vhost-user backend decides, pinned on: the backend must offer
+ * it. Labels and traits cannot follow a socket to a backend, as check
+ * does: the backend is the one the pin named, else the one a host names
+ * after the socket ('probe --vhost-user SOCKET', and what a host asks for
+ * itself). Where QEMU is the socket's server and the pin named none, check
+ * cannot verify the bit either: nothing is required. */
+static int requirements_backend_bit(const AbipinInterface *iface, const AbipinPinRecordInterface *ri,
+                                    unsigned bit, AbipinAtomSet *need)
+{
+    char name[ABIPIN_BACKEND_NAME_MAX + 1], atom[ABIPIN_BACKEND_ATOM_MAX];
+    int r;
+
+    if (ri && ri->backend_name)
+        snprintf(name, sizeof(name), "%s", ri->backend_name);
+    else if (iface->socket && !iface->socket_qemu_listens)
+        abipin_backend_name_from_socket(iface->socket, name, sizeof(name));
+    else
+        return ABIPIN_SUPPORT_EXTERNAL;
+    abipin_backend_atom(name, bit, atom, sizeof(atom));
+    r = abipin_atom_set_put(need, atom, ABIPIN_ATOM_PRESENT, NULL);
+    return r < 0 ? r : ABIPIN_SUPPORT_YES;
+}
+
 static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, AbipinVersion qemu,
                                   const AbipinPinRecord *record, AbipinAtomSet *need)
 {
@@ -279,10 +329,11 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
     /* Without <driver name=...> libvirt uses vhost-net wherever it can open
      * it: ask for its bits too, so that no host is claimed wrongly. */
     bool vhost = kernel_backend && (!iface->driver || streq_ptr(iface->driver, "vhost"));
+    const AbipinPinRecordInterface *ri = abipin_record_find_interface(record, iface->alias, iface->mac);
     char detail[1024];
     int r;
 
-    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || (kernel_backend && !iface->driver))
+    if (!ri || (kernel_backend && !iface->driver))
         check_report(st, false, NULL, NULL, NULL,
                      _("not pinned: its explicit values count, and vhost-net where <driver "
                        "name=...> is missing; run 'abipin pin'"));
@@ -304,6 +355,8 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
         if (v != ABIPIN_VALUE_ON)
             continue;
         r = abipin_feature_needs(f, qemu, iface->backend, vhost, need);
+        if (r == ABIPIN_SUPPORT_EXTERNAL && iface->backend == ABIPIN_BACKEND_VHOST_USER)
+            r = requirements_backend_bit(iface, ri, f->bit, need);
         if (r < 0)
             return r;
         if (r != ABIPIN_SUPPORT_NO)

@@ -315,7 +315,9 @@ const AbipinMachineDefaults *abipin_machine_defaults(const AbipinPinContext *ctx
  *
  * "fnv1a64:" and 16 hex digits over the names of @p's present atoms: two
  * profiles with the same digest allow the same pins. Audit tells stale
- * pins by it.
+ * pins by it. A vhost-user backend's atoms do not count: on this host they
+ * are the backends one definition's sockets reach, which differ from
+ * definition to definition; check holds each pinned bit against them.
  */
 char *abipin_platform_digest(const AbipinProfile *p)
 {
@@ -324,7 +326,8 @@ char *abipin_platform_digest(const AbipinProfile *p)
     for (size_t i = 0; i < p->atoms->n; i++) {
         const AbipinAtom *a = &p->atoms->items[i];
 
-        if (a->state == ABIPIN_ATOM_PRESENT) /* the NUL separates the names */
+        if (a->state == ABIPIN_ATOM_PRESENT && /* the NUL separates the names */
+            strncmp(a->name, ABIPIN_ATOM_VHOST_USER, strlen(ABIPIN_ATOM_VHOST_USER)) != 0)
             abipin_fnv1a64_add(&h, a->name, strlen(a->name) + 1);
     }
     return abipin_asprintf("fnv1a64:%016" PRIx64, h);

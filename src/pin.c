@@ -249,6 +249,7 @@ static bool needs_alias(const AbipinPinContext *ctx)
 
 static int decide_interface(PinDecision *pd, size_t index)
 {
+    const AbipinVhostUserBackend *backend;
     const AbipinCatalogue *cat = pd->ctx->cat;
     const AbipinInterface *iface = &pd->d->ifaces[index];
     _cleanup_free_ char *alias = NULL;
@@ -270,6 +271,8 @@ static int decide_interface(PinDecision *pd, size_t index)
     abipin_interface_format_label(alias, iface->mac, t.label, sizeof(t.label));
     t.prev = abipin_record_find_interface(pd->d->record, alias, iface->mac);
     t.rec = abipin_record_add_interface(pd->record, alias, iface->mac, iface->backend);
+    if ((backend = abipin_interface_backend(pd->ctx, iface)))
+        t.rec->backend_name = abipin_strdup(backend->name);
     t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);
     decide_driver(pd, &t);
     for (size_t i = 0; i < cat->n_features; i++)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "backend.h"
 #include "record.h"
 #include "util/alloc.h"
 #include "util/xml.h"
@@ -108,6 +109,7 @@ static void interface_clear(AbipinPinRecordInterface *ri)
 {
     free(ri->alias);
     free(ri->mac);
+    free(ri->backend_name);
     for (size_t i = 0; i < ri->n_entries; i++)
         entry_clear(&ri->entries[i]);
     free(ri->entries);
@@ -168,6 +170,11 @@ static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
     AbipinPinRecordInterface *ri =
         abipin_record_add_interface(rec, abipin_xml_prop_static(node, "alias"),
                                     abipin_xml_prop_static(node, "mac"), b >= 0 ? b : -1);
+    const char *name = abipin_xml_prop_static(node, "backend-name");
+
+    /* a name the profile's rules refuse never becomes part of an atom's */
+    if (name && abipin_backend_name_is_valid(name))
+        ri->backend_name = abipin_strdup(name);
 
     for (const xmlNode *c = node->children; c; c = c->next)
         for (int kind = 0; kind < (int) ELEMENTSOF(entry_elements); kind++)
@@ -242,6 +249,7 @@ void abipin_record_write_children(const AbipinPinRecord *rec, xmlNodePtr element
         set_prop(n, "alias", ri->alias);
         set_prop(n, "mac", ri->mac);
         set_prop(n, "backend", ri->backend >= 0 ? abipin_backend_to_string(ri->backend) : NULL);
+        set_prop(n, "backend-name", ri->backend_name);
         for (size_t k = 0; k < ri->n_entries; k++) {
             const AbipinPinEntry *e = &ri->entries[k];
             xmlNodePtr en = add_child(n, entry_elements[e->kind]);

@@ -54,6 +54,7 @@ typedef struct {
     char *alias;
     char *mac;
     int backend; /* AbipinBackend, or -1 when the record names none this abipin knows */
+    char *backend_name; /* vhost-user: the platform's backend that decided its bits */
     AbipinPinEntry *entries;
     size_t n_entries;
 } AbipinPinRecordInterface;

@@ -136,6 +136,27 @@ expect_exit 1 "hook: host_tso4 pinned on, no backend listens" -- "$HOOK" vu-good
 grep -q "host_tso4 is pinned on, but whether vhost-user backend nosuch" "$tmp/err" ||
     { cat "$tmp/err"; fail "the hook's refusal does not name host_tso4 and the backend"; }
 
+# audit: each definition's backend is asked; a socket that misbehaves is
+# that definition's finding, the others are audited
+mkdir "$tmp/audit"
+cp "$tmp/vu-good.pinned.xml" "$tmp/audit/a-good.xml"
+sed "s|$tmp/run/good.sock|$tmp/run/garbage.sock|; s|<name>vu-good</name>|<name>vu-bad</name>|" \
+    "$tmp/vu-good.pinned.xml" >"$tmp/audit/b-garbage.xml"
+sed "s|$tmp/run/good.sock|$tmp/run/noproto.sock|; s|<name>vu-good</name>|<name>vu-other</name>|" \
+    "$tmp/vu-good.pinned.xml" >"$tmp/audit/c-other.xml"
+"$ABIPIN" audit --json "$tmp/audit" >"$tmp/audit.json" 2>"$tmp/err"
+python3 - "$tmp/audit.json" <<'EOF' || { cat "$tmp/audit.json" "$tmp/err"; fail "audit of vhost-user definitions"; }
+import json, sys
+d = {e["file"].rsplit("/", 1)[-1]: e["findings"] for e in json.load(open(sys.argv[1]))["domains"]}
+assert d["a-good.xml"] == [], d["a-good.xml"]
+bad = d["b-garbage.xml"]
+assert len(bad) == 1 and bad[0]["kind"] == "not-evaluated" and "garbage.sock" in bad[0]["message"] \
+    and "not a vhost-user backend" in bad[0]["message"], bad
+# the noproto backend offers HOST_TSO4/6 too (0xd3c66ffcb): pinned on, honoured
+assert d["c-other.xml"] == [], d["c-other.xml"]
+EOF
+ok "audit: each definition's backend asked; the garbage socket is its definition's finding only"
+
 # Another user's directory: its owner could answer anything
 if [ "$(id -u)" = 0 ]; then
     mkdir "$tmp/other"

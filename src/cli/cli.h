@@ -86,6 +86,11 @@ typedef struct {
 int cli_parse_pin_option(const char *command, int opt, CliPinOptions *o);
 int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
                        AbipinCatalogue **ret_cat, AbipinProfile **ret_platform) _warn_unused_result_;
+int cli_platform_setup_shared(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                              AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
+    _warn_unused_result_;
+int cli_platform_ask_backends(const AbipinDomain *d, const char *platform,
+                              const AbipinCatalogue *cat, AbipinProfile *p) _warn_unused_result_;
 int cli_pin_document(AbipinDomain *d, CliPinOptions *o, char **ret_xml, size_t *ret_len,
                      json_object **ret_report) _warn_unused_result_;
 void cli_pin_print_summary(const AbipinDomain *d);

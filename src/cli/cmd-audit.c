@@ -72,7 +72,7 @@ static int audit_platform_setup(Audit *a, const AbipinDomain *d, AuditPlatform *
     int r;
 
     opts.emulator = p->emulator;
-    if ((r = cli_platform_setup(d, a->platform_spec, &opts, &p->cat, &p->platform)) < 0 ||
+    if ((r = cli_platform_setup_shared(d, a->platform_spec, &opts, &p->cat, &p->platform)) < 0 ||
         (r = abipin_pin_context_init(&p->ctx, p->cat, p->platform, ABIPIN_POLICY_HOST)) < 0)
         return r;
     p->digest = abipin_platform_digest(p->platform);
@@ -202,6 +202,14 @@ static int audit_definition(Audit *a, const AbipinDomain *d, AbipinFindingList *
     }
     if (d->machine && (r = abipin_platform_measure_machine(p->platform, &a->opts, d->machine)) < 0)
         return r;
+    /* its vhost-user backends: a socket that misbehaves is this
+     * definition's finding, not the audit's end */
+    if (cli_platform_ask_backends(d, a->platform_spec, p->cat, p->platform) < 0) {
+        abipin_finding_list_add(list, ABIPIN_FINDING_NOT_EVALUATED, NULL, abipin_error_message());
+        abipin_error_reset();
+        a->unevaluated++;
+        return 0;
+    }
     abipin_error_reset();
     r = abipin_audit_domain(&p->ctx, p->digest, d, list);
     if (r < 0 && abipin_error_category() == ABIPIN_ERR_INPUT) {

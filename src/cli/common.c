@@ -181,13 +181,12 @@ int cli_exit_code(int r)
 }
 
 /* Load the catalogue and the platform for @d (the domain's emulator unless
- * --emulator), shared by pin, check, define, start and the hook. Where the
- * platform's emulator is this host's, @d's machine type is measured (or
- * read from the cache) first: its defaults are the emulator's, not a
- * model's. On this host, the vhost-user backends @d's sockets reach are
- * asked what they offer. */
-int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
-                       AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
+ * --emulator). Where the platform's emulator is this host's, @d's machine
+ * type is measured (or read from the cache) first: its defaults are the
+ * emulator's, not a model's. audit shares one platform between many
+ * definitions (cli_platform_ask_backends per definition). */
+int cli_platform_setup_shared(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                              AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
 {
     int r;
 
@@ -201,11 +200,27 @@ int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeO
         opts->machines = &d->machine;
         opts->n_machines = 1;
     }
-    if ((r = abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform)) < 0)
+    return abipin_platform_for_domain(platform ? platform : "host", opts, ret_platform);
+}
+
+/* On this host (no --platform), the vhost-user backends @d's sockets
+ * reach are asked what they offer; another host's profile names its own. */
+int cli_platform_ask_backends(const AbipinDomain *d, const char *platform,
+                              const AbipinCatalogue *cat, AbipinProfile *p)
+{
+    return platform ? 0 : abipin_probe_domain_backends(p, cat, d);
+}
+
+/* cli_platform_setup_shared and cli_platform_ask_backends: pin, check,
+ * abi, diff, define, start and the hook. */
+int cli_platform_setup(const AbipinDomain *d, const char *platform, AbipinProbeOptions *opts,
+                       AbipinCatalogue **ret_cat, AbipinProfile **ret_platform)
+{
+    int r;
+
+    if ((r = cli_platform_setup_shared(d, platform, opts, ret_cat, ret_platform)) < 0)
         return r;
-    /* this host: its vhost-user backends answer for themselves (another
-     * host's profile names its own) */
-    return platform ? 0 : abipin_probe_domain_backends(*ret_platform, *ret_cat, d);
+    return cli_platform_ask_backends(d, platform, *ret_cat, *ret_platform);
 }
 
 /**
