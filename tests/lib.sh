@@ -378,7 +378,8 @@ wait_daemon() {
 }
 
 # daemon_setup BRIDGE: the clean-up trap and a bridge without uplink for the
-# domains' NICs (no "abipin" in link names: probe-real.sh counts those)
+# domains' NICs (no "abipin" in link names: probe-real.sh counts those); an
+# empty BRIDGE makes none
 daemon_setup() {
     br=$1
     daemon_pids=
@@ -398,6 +399,7 @@ daemon_setup() {
         getent group libvirt-qemu >/dev/null 2>&1 || echo 'libvirt-qemu:x:64055:' >>"$tmp/group"
         bind_users="mount --bind '$tmp/passwd' /etc/passwd; mount --bind '$tmp/group' /etc/group"
     fi
+    [ -n "$br" ] || return 0
     ip link add "$br" type bridge || fail "cannot create bridge $br"
     bridge_made=1
     ip link set "$br" up || fail "cannot bring $br up"
@@ -483,4 +485,115 @@ INIT
     (cd "$ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$2") ||
         fail "cannot pack the initramfs"
     rm -rf "$ir"
+}
+
+# ---- the QEMUs of this machine ------------------------------------------------
+# list_emulators OUT [BINARY...]: NAME=PATH lines in OUT, one per QEMU this
+# machine has of the fidelity matrix (as tests/abi-fidelity.py finds them):
+# the system's (system-x86_64: bookworm-backports' 10.0), the prefixes of
+# tools/fetch-qemu72 (/opt/abipin-qemu-*: Debian 12's 7.2), run through a
+# wrapper in $tmp/wrappers that gives them their data, and the chroot
+# wrappers of tools/fetch-qemu-chroot (/opt/abipin-chroot-*: Debian 11's
+# 5.2, unstable's 11.1). BINARY: qemu-system-x86_64 qemu-system-aarch64
+# unless given.
+list_emulators() {
+    le_out=$1
+    shift
+    [ $# -gt 0 ] || set -- qemu-system-x86_64 qemu-system-aarch64
+    : >"$le_out"
+    for name in "$@"; do
+        b=$(command -v "$name") && echo "system-${name#qemu-system-}=$b" >>"$le_out"
+    done
+    for p in /opt/abipin-qemu-*; do
+        for name in "$@"; do
+            b="$p/usr/bin/$name"
+            [ -x "$b" ] || continue
+            mkdir -p "$tmp/wrappers"
+            w="$tmp/wrappers/$(basename "$p")-${b##*-}"
+            cat >"$w" <<WRAPPER
+#!/bin/sh
+QEMU_MODULE_DIR='$p/usr/lib/x86_64-linux-gnu/qemu' exec '$b' -L '$p/usr/share/qemu' -L /usr/share/seabios -L /usr/lib/ipxe/qemu "\$@"
+WRAPPER
+            chmod 755 "$w"
+            echo "$(basename "$p")-${b##*-}=$w" >>"$le_out"
+        done
+    done
+    for name in "$@"; do
+        for w in /opt/abipin-chroot-*/abipin/"$name"; do
+            [ -x "$w" ] && echo "$(echo "$w" | cut -d/ -f3)-${w##*-}=$w" >>"$le_out"
+        done
+    done
+}
+
+# ---- vhost-user backends: dpdk-testpmd ------------------------------------------
+# testpmd_require: skip (77) unless dpdk-testpmd is here (Debian 12's dpdk-dev
+# with the vhost PMD and the ring mempool; tools/quickstart installs them)
+testpmd_require() {
+    testpmd=$(command -v dpdk-testpmd) ||
+        skip "no dpdk-testpmd (apt-get install --no-install-recommends dpdk-dev librte-mempool-ring23 librte-net-vhost23; tools/quickstart does)"
+    [ -n "$(find /usr/lib /usr/lib64 -name 'librte_net_vhost.so*' 2>/dev/null | head -n 1)" ] ||
+        skip "DPDK has no vhost PMD here (apt-get install librte-net-vhost23)"
+    testpmd_pids=
+    testpmd_prefixes=
+}
+
+# testpmd_start NAME SOCKET [DEVARGS]: a dpdk-testpmd vhost-user backend, the
+# server on SOCKET (DEVARGS added to net_vhost0's, e.g. tso=1), no hugepages,
+# io forwarding; its output in $tmp/NAME.testpmd. testpmd leaves when its
+# stdin closes: that is a pipe whose writer is a sleep of ours. Both pids
+# go to $testpmd_pids (testpmd first) for testpmd_stop. Waits (30 s at most)
+# until the port is started and SOCKET listens.
+testpmd_start() {
+    tp_fifo="$tmp/$1.stdin"
+    rm -f "$tp_fifo"
+    mkfifo "$tp_fifo" || fail "mkfifo $tp_fifo"
+    tp_prefix="abipin-$$-$1"
+    testpmd_prefixes="$testpmd_prefixes $tp_prefix"
+    # testpmd busy-polls its forwarding core (1); core 0 takes its main thread
+    "$testpmd" -l 0-1 --no-huge -m 256 --no-pci --file-prefix="$tp_prefix" \
+        --vdev "net_vhost0,iface=$2,queues=1${3:+,$3}" -- \
+        --total-num-mbufs=4096 --forward-mode=io --auto-start <"$tp_fifo" >"$tmp/$1.testpmd" 2>&1 &
+    tp_pid=$!
+    sleep 900 >"$tp_fifo" &
+    testpmd_pids="$tp_pid $! $testpmd_pids"
+    eval "testpmd_pid_$1=$tp_pid"
+    tp_end=$(($(date +%s) + 30))
+    until [ -S "$2" ] && grep -q '^Checking link statuses' "$tmp/$1.testpmd"; do
+        if ! kill -0 "$tp_pid" 2>/dev/null || [ "$(date +%s)" -gt $tp_end ]; then
+            cat "$tmp/$1.testpmd" >&2
+            [ "$(id -u)" = 0 ] || skip "dpdk-testpmd does not start as $(id -un) (above); root can"
+            fail "dpdk-testpmd $1 ($3) did not start listening on $2 within 30 s"
+        fi
+        sleep 0.1
+    done
+}
+
+# testpmd_stop: end every backend testpmd_start started (testpmd, then its
+# stdin's sleep) and remove DPDK's runtime directories of theirs
+testpmd_stop() {
+    # shellcheck disable=SC2086
+    stop_children ${testpmd_pids:-}
+    testpmd_pids=
+    for p in ${testpmd_prefixes:-}; do
+        rm -rf "/var/run/dpdk/$p" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$p"
+    done
+}
+
+# vhost_user_registers EMULATOR MACHINE SOCKET: the feature vector a paused
+# QEMU's virtio-net-pci on a vhost-user netdev connected to SOCKET offers,
+# read from the device's registers (tests/qtest_virtio.py), as 0x...; the
+# guest's memory is a shared memfd, as vhost-user needs, no hugepages
+vhost_user_registers() {
+    vr_q="$tmp/qtest-$$.sock"
+    rm -f "$vr_q"
+    python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$vr_q" "$1" -S \
+        -machine "$2,memory-backend=mem0" -object memory-backend-memfd,id=mem0,size=256M,share=on \
+        -chardev "socket,id=chr0,path=$3" -netdev vhost-user,id=n0,chardev=chr0 \
+        -device virtio-net-pci,netdev=n0,addr=0x3 -accel tcg -nodefaults -display none \
+        -qtest "unix:$vr_q" -qtest-log /dev/null </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
+        cat "$tmp/registers.out" "$tmp/registers.err" >&2
+        fail "the registers of a virtio-net-pci on $3 ($1, $2) could not be read"
+    }
+    [ "$(wc -l <"$tmp/registers.out")" = 1 ] || { cat "$tmp/registers.out" >&2; fail "not one virtio-net function ($1, $2)"; }
+    cut -d' ' -f2 "$tmp/registers.out"
 }

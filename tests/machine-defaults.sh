@@ -32,29 +32,10 @@ export ABIPIN_CACHE_DIR
 unset ABIPIN_HOST_PROFILE
 
 # ---- 1. measured = modelled, every QEMU of the matrix ----------------------------
-# emulators: NAME=PATH lines; a prefix QEMU (tools/fetch-qemu72) runs through
-# a wrapper that gives it its data, as abi-fidelity.py does
+# emulators: NAME=PATH lines (tests/lib.sh's list_emulators: the system's,
+# the prefixes' through wrappers that give them their data, the chroots')
 emulators="$tmp/emulators"
-: >"$emulators"
-for name in qemu-system-x86_64 qemu-system-aarch64; do
-    b=$(command -v $name) && echo "system-${name#qemu-system-}=$b" >>"$emulators"
-done
-for p in /opt/abipin-qemu-*; do
-    for b in "$p"/usr/bin/qemu-system-x86_64 "$p"/usr/bin/qemu-system-aarch64; do
-        [ -x "$b" ] || continue
-        mkdir -p "$tmp/wrappers"
-        w="$tmp/wrappers/$(basename "$p")-${b##*-}"
-        cat >"$w" <<EOF
-#!/bin/sh
-QEMU_MODULE_DIR='$p/usr/lib/x86_64-linux-gnu/qemu' exec '$b' -L '$p/usr/share/qemu' -L /usr/share/seabios -L /usr/lib/ipxe/qemu "\$@"
-EOF
-        chmod 755 "$w"
-        echo "$(basename "$p")-${b##*-}=$w" >>"$emulators"
-    done
-done
-for w in /opt/abipin-chroot-*/abipin/qemu-system-x86_64 /opt/abipin-chroot-*/abipin/qemu-system-aarch64; do
-    [ -x "$w" ] && echo "$(echo "$w" | cut -d/ -f3)-${w##*-}=$w" >>"$emulators"
-done
+list_emulators "$emulators"
 [ "$(wc -l <"$emulators")" -ge 2 ] || fail "fewer than two QEMUs here: $(cat "$emulators")"
 
 cat >"$tmp/compare.py" <<'EOF'
