@@ -597,3 +597,81 @@ vhost_user_registers() {
     [ "$(wc -l <"$tmp/registers.out")" = 1 ] || { cat "$tmp/registers.out" >&2; fail "not one virtio-net function ($1, $2)"; }
     cut -d' ' -f2 "$tmp/registers.out"
 }
+
+# ---- a guest on a test daemon (migration-default.sh, migration-vhost-user.sh) -----
+# The Linux of tools/fetch-guest-kernel ($kdir) with guest_initramfs's
+# $tmp/initrd.gz, booted by libvirt with no disk, its console in
+# $tmp/NAME.console, where it prints the negotiated features every second.
+mig() { python3 "$abs_top_srcdir/tests/migration.py" "$@"; }
+ms() { date +%s%3N; }
+
+# guest_xml NAME MAC INTERFACE-XML [MEMORY-BACKING-XML]: the definition, of
+# type $virt on $machine with $emulator, one NIC (INTERFACE-XML: its type
+# attribute and source element)
+guest_xml() {
+    cat <<EOF
+<domain type='$virt'>
+  <name>$1</name>
+  <memory unit='KiB'>196608</memory>${4:+
+  $4}
+  <vcpu placement='static'>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='$machine'>hvm</type>
+    <kernel>$kdir/vmlinuz</kernel>
+    <initrd>$tmp/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <features>
+    <acpi/>
+  </features>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>$emulator</emulator>
+    <controller type='usb' model='none'/>
+    <interface $3
+      <mac address='$2'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='$tmp/$1.console' append='on'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+# wait_up NAME SECONDS [TICK]: the guest's console shows eth0 up in a tick
+# after TICK (default: any); its last line's features go to $tmp/NAME.features
+wait_up() {
+    wu_end=$(($(date +%s) + $2))
+    while [ "$(date +%s)" -le $wu_end ]; do
+        if mig console-features "$tmp/$1.console" >"$tmp/$1.features" 2>/dev/null &&
+            [ "$(json_get "$tmp/$1.features" 'd["operstate"]')" = up ] &&
+            [ "$(json_get "$tmp/$1.features" 'd["tick"]')" -gt "${3:--1}" ]; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
+tick() { json_get "$tmp/$1.features" 'd["tick"]'; }
+bits() { json_get "$tmp/$1.features" '" ".join(str(b) for b in d["bits"])'; }
+# has_bits NAME BIT...: the guest's last features line has these (ascending) bits
+has_bits() {
+    hb_name=$1
+    shift
+    case " $(bits "$hb_name") " in *" $* "*) return 0 ;; esac
+    return 1
+}
+
+# boot N NAME: start NAME on daemon N and wait for eth0 up; $boot_ms is how long
+boot() {
+    t0=$(ms)
+    "v$1" start "$2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" "$tmp/d$1/log/qemu/$2.log" >&2; fail "virsh start $2"; }
+    wait_up "$2" 180 || {
+        tail -n 5 "$tmp/$2.console" "$tmp/d$1/log/qemu/$2.log" >&2
+        fail "$2: the guest's NIC was not up within 180 s"
+    }
+    boot_ms=$(($(ms) - t0))
+}

@@ -56,8 +56,6 @@
 daemon_require
 kdir=${ABIPIN_GUEST_KERNEL:-/var/cache/abipin-test/guest-kernel}
 guest_require "$kdir" "tools/fetch-guest-kernel $kdir"
-mig() { python3 "$abs_top_srcdir/tests/migration.py" "$@"; }
-ms() { date +%s%3N; }
 machine=pc-q35-10.0
 "$emulator" -machine help | grep -q "^$machine " ||
     skip "$("$emulator" --version | head -n 1) has no machine type $machine (tools/quickstart installs QEMU 10.0)"
@@ -128,70 +126,14 @@ ok "two private libvirtd $daemon_version up in $(($(date +%s) - started)) s; dae
 
 # ---- the guest -------------------------------------------------------------------
 guest_initramfs "$kdir" "$tmp/initrd.gz"
-# vm_xml NAME MAC: unpinned, one virtio NIC on $br, the console in $tmp/NAME.console
-vm_xml() {
-    cat <<EOF
-<domain type='$virt'>
-  <name>$1</name>
-  <memory unit='KiB'>196608</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='$machine'>hvm</type>
-    <kernel>$kdir/vmlinuz</kernel>
-    <initrd>$tmp/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <emulator>$emulator</emulator>
-    <controller type='usb' model='none'/>
-    <interface type='bridge'>
-      <mac address='$2'/>
-      <source bridge='$br'/>
-      <model type='virtio'/>
-    </interface>
-    <serial type='file'>
-      <source path='$tmp/$1.console' append='on'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
-}
+# vm_xml NAME MAC: unpinned, one virtio NIC on $br
+vm_xml() { guest_xml "$1" "$2" "type='bridge'>
+      <source bridge='$br'/>"; }
+has_uso() { has_bits "$1" 54 55 56; }
 
-# wait_up NAME SECONDS [TICK]: the guest's console shows eth0 up in a tick
-# after TICK (default: any); its last line's features go to $tmp/NAME.features
-wait_up() {
-    wu_end=$(($(date +%s) + $2))
-    while [ "$(date +%s)" -le $wu_end ]; do
-        if mig console-features "$tmp/$1.console" >"$tmp/$1.features" 2>/dev/null &&
-            [ "$(json_get "$tmp/$1.features" 'd["operstate"]')" = up ] &&
-            [ "$(json_get "$tmp/$1.features" 'd["tick"]')" -gt "${3:--1}" ]; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    return 1
-}
-tick() { json_get "$tmp/$1.features" 'd["tick"]'; }
-bits() { json_get "$tmp/$1.features" '" ".join(str(b) for b in d["bits"])'; }
-has_uso() { # has_uso NAME: the guest's last features line has bits 54, 55, 56
-    case " $(bits "$1") " in *" 54 55 56 "*) return 0 ;; esac
-    return 1
-}
-
-# boot N NAME: start NAME on daemon N and wait for eth0 up with USO
-boot() {
-    t0=$(ms)
-    "v$1" start "$2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh start $2"; }
-    wait_up "$2" 180 || {
-        tail -n 5 "$tmp/$2.console" "$tmp/d$1/log/qemu/$2.log" >&2
-        fail "$2: the guest's NIC was not up within 180 s"
-    }
-    boot_ms=$(($(ms) - t0))
+# boot_uso N NAME: boot, with USO (bits 54, 55, 56) negotiated
+boot_uso() {
+    boot "$@"
     has_uso "$2" || fail "$2: the guest did not negotiate USO (bits 54, 55, 56): $(bits "$2")"
 }
 
@@ -219,7 +161,7 @@ fi
 v1 define "$tmp/u.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh define $dom_u"; }
 
 # ---- 1: unpinned: the migration fails in the destination ----------------------
-boot 1 "$dom_u"
+boot_uso 1 "$dom_u"
 u_bits=$(bits "$dom_u")
 ok "$dom_u (unpinned) booted on daemon 1 ($virt), eth0 up in $boot_ms ms; the guest negotiated USO: features $u_bits"
 
@@ -286,7 +228,7 @@ for p in host_uso guest_uso4 guest_uso6; do
 done
 ok "abipin pin against this host: $(grep -o 'ua-[^ ]*' "$tmp/err" | head -n 1) host_uso, guest_uso4, guest_uso6 on in <qemu:override>"
 v1 define "$tmp/p.xml" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "virsh define $dom_p"; }
-boot 1 "$dom_p"
+boot_uso 1 "$dom_p"
 p_bits=$(bits "$dom_p")
 [ "$p_bits" = "$u_bits" ] || fail "pinned, the guest negotiated $p_bits, unpinned $u_bits"
 ok "$dom_p booted on daemon 1, eth0 up in $boot_ms ms, the same features as unpinned"

@@ -39,8 +39,6 @@ daemon_require
 testpmd_require
 kdir=${ABIPIN_GUEST_KERNEL:-/var/cache/abipin-test/guest-kernel}
 guest_require "$kdir" "tools/fetch-guest-kernel $kdir"
-mig() { python3 "$abs_top_srcdir/tests/migration.py" "$@"; }
-ms() { date +%s%3N; }
 machine=pc-q35-10.0
 "$emulator" -machine help | grep -q "^$machine " ||
     skip "$("$emulator" --version | head -n 1) has no machine type $machine (tools/quickstart installs QEMU 10.0)"
@@ -85,75 +83,13 @@ ok "two private libvirtd $daemon_version up in $(($(date +%s) - started)) s; at 
 
 # ---- the guest -------------------------------------------------------------------
 guest_initramfs "$kdir" "$tmp/initrd.gz"
-# vm_xml NAME MAC: unpinned, one vhost-user NIC on $sock, memory a shared
-# memfd, the console in $tmp/NAME.console
-vm_xml() {
-    cat <<EOF
-<domain type='$virt'>
-  <name>$1</name>
-  <memory unit='KiB'>196608</memory>
-  <memoryBacking>
+# vm_xml NAME MAC: unpinned, one vhost-user NIC on $sock, memory a shared memfd
+vm_xml() { guest_xml "$1" "$2" "type='vhostuser'>
+      <source type='unix' path='$sock' mode='client'/>" "<memoryBacking>
     <source type='memfd'/>
     <access mode='shared'/>
-  </memoryBacking>
-  <vcpu placement='static'>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='$machine'>hvm</type>
-    <kernel>$kdir/vmlinuz</kernel>
-    <initrd>$tmp/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
-  </os>
-  <features>
-    <acpi/>
-  </features>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <emulator>$emulator</emulator>
-    <controller type='usb' model='none'/>
-    <interface type='vhostuser'>
-      <mac address='$2'/>
-      <source type='unix' path='$sock' mode='client'/>
-      <model type='virtio'/>
-    </interface>
-    <serial type='file'>
-      <source path='$tmp/$1.console' append='on'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
-}
-
-# wait_up NAME SECONDS [TICK]: the guest's console shows eth0 up in a tick
-# after TICK (default: any); its last line's features go to $tmp/NAME.features
-wait_up() {
-    wu_end=$(($(date +%s) + $2))
-    while [ "$(date +%s)" -le $wu_end ]; do
-        if mig console-features "$tmp/$1.console" >"$tmp/$1.features" 2>/dev/null &&
-            [ "$(json_get "$tmp/$1.features" 'd["operstate"]')" = up ] &&
-            [ "$(json_get "$tmp/$1.features" 'd["tick"]')" -gt "${3:--1}" ]; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    return 1
-}
-tick() { json_get "$tmp/$1.features" 'd["tick"]'; }
-bits() { json_get "$tmp/$1.features" '" ".join(str(b) for b in d["bits"])'; }
-has_tso() { # has_tso NAME: the guest's last features line has bits 11, 12
-    case " $(bits "$1") " in *" 11 12 "*) return 0 ;; esac
-    return 1
-}
-# boot N NAME: start NAME on daemon N and wait for eth0 up
-boot() {
-    t0=$(ms)
-    "v$1" start "$2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" "$tmp/d$1/log/qemu/$2.log" >&2; fail "virsh start $2"; }
-    wait_up "$2" 180 || {
-        tail -n 5 "$tmp/$2.console" "$tmp/d$1/log/qemu/$2.log" >&2
-        fail "$2: the guest's NIC was not up within 180 s"
-    }
-    boot_ms=$(($(ms) - t0))
-}
+  </memoryBacking>"; }
+has_tso() { has_bits "$1" 11 12; }
 # host_attrs XML: the <driver><host> tso4 and tso6 of the interface, "tso4 tso6"
 host_attrs() {
     python3 -c 'import sys, xml.etree.ElementTree as ET
