@@ -68,6 +68,7 @@ char *abipin_emulator_find(const char *emulator);
 
 /* Every run of the emulator, and a measurement as a whole, ends within
  * this time: 20 s, or $ABIPIN_EMULATOR_TIMEOUT seconds (a loaded host) */
+long abipin_timeout_ms_from_env(const char *name, long fallback_ms);
 long abipin_emulator_timeout_ms(void);
 struct timespec;
 long abipin_elapsed_ms(const struct timespec *start);

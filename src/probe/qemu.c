@@ -51,16 +51,28 @@ char *abipin_emulator_find(const char *emulator)
     return NULL;
 }
 
-long abipin_emulator_timeout_ms(void)
+/**
+ * abipin_timeout_ms_from_env:
+ * @name: an environment variable that gives seconds, 1 to 600
+ * @fallback_ms: when it is unset or not such a number
+ *
+ * A wait's bound, in milliseconds (a loaded host needs longer ones).
+ */
+long abipin_timeout_ms_from_env(const char *name, long fallback_ms)
 {
-    const char *s = secure_getenv("ABIPIN_EMULATOR_TIMEOUT");
+    const char *s = secure_getenv(name);
     char *end;
     long v;
 
     if (!s || !*s)
-        return 20000;
+        return fallback_ms;
     v = strtol(s, &end, 10);
-    return *end || v < 1 || v > 600 ? 20000 : v * 1000;
+    return *end || v < 1 || v > 600 ? fallback_ms : v * 1000;
+}
+
+long abipin_emulator_timeout_ms(void)
+{
+    return abipin_timeout_ms_from_env("ABIPIN_EMULATOR_TIMEOUT", 20000);
 }
 
 /* Milliseconds since @start (CLOCK_MONOTONIC) */

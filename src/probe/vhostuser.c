@@ -57,14 +57,7 @@ typedef struct {
  */
 long abipin_backend_timeout_ms(void)
 {
-    const char *s = secure_getenv("ABIPIN_BACKEND_TIMEOUT");
-    char *end;
-    long v;
-
-    if (!s || !*s)
-        return 2000;
-    v = strtol(s, &end, 10);
-    return *end || v < 1 || v > 600 ? 2000 : v * 1000;
+    return abipin_timeout_ms_from_env("ABIPIN_BACKEND_TIMEOUT", 2000);
 }
 
 /* Who may answer: root, or the user abipin runs as. */
