@@ -675,3 +675,15 @@ boot() {
     }
     boot_ms=$(($(ms) - t0))
 }
+
+# qemu_rejected LOG BITS NEGOTIATED: the destination QEMU's log LOG has the
+# "Features ... unsupported" line of a failed migration, rejecting exactly
+# BITS ("54 55 56") of the guest's NEGOTIATED bits; $features_line is it
+qemu_rejected() {
+    mig qemu-error "$1" >"$tmp/qerr.json" || { cat "$1" "$tmp/err" >&2; fail "no Features line in $1"; }
+    features_line=$(json_get "$tmp/qerr.json" 'd["line"]')
+    qr_rejected=$(json_get "$tmp/qerr.json" '" ".join(str(b) for b in d["unsupported"])')
+    [ "$qr_rejected" = "$2" ] || fail "the destination rejected bits $qr_rejected, not $2: $features_line"
+    [ "$(mig bits "$(json_get "$tmp/qerr.json" 'd["features"]')")" = "$3" ] ||
+        fail "QEMU's Features are not the bits the guest negotiated ($3): $features_line"
+}

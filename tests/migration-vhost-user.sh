@@ -133,12 +133,7 @@ v1 migrate --live "$dom_u" "$(uri 2)" tcp://127.0.0.1 >"$tmp/out" 2>"$tmp/err" &
 fail_ms=$(($(ms) - t0))
 echo "# virsh migrate said: $(head -n 1 "$tmp/err")"
 log2="$tmp/d2/log/qemu/$dom_u.log"
-mig qemu-error "$log2" >"$tmp/qerr.json" || { cat "$log2" "$tmp/err" >&2; fail "no Features line in $log2"; }
-features_line=$(json_get "$tmp/qerr.json" 'd["line"]')
-rejected=$(json_get "$tmp/qerr.json" '" ".join(str(b) for b in d["unsupported"])')
-[ "$rejected" = "11 12" ] || fail "the destination rejected bits $rejected, not 11 12 (HOST_TSO4/6): $features_line"
-[ "$(mig bits "$(json_get "$tmp/qerr.json" 'd["features"]')")" = "$u_bits" ] ||
-    fail "QEMU's Features are not the bits the guest negotiated ($u_bits): $features_line"
+qemu_rejected "$log2" "11 12" "$u_bits"
 allowed=${features_line#*Allowed features: }
 [ "$((allowed))" = "$((dst_regs))" ] ||
     fail "the destination's Allowed features $allowed are not its device's registers $dst_regs"
