@@ -22,6 +22,18 @@ for op in prepare migrate restore; do
     ok "$op begin: allowed, stdout empty"
 done
 
+# abipin-hook's own libxml2 loads ICU only for an encoding iconv does not
+# know (src/cli/hook-icu.c): such a document is read as before, and an
+# encoding nobody knows is refused as before
+{ echo '<?xml version="1.0" encoding="ibm-1208"?>'; cat "$pinned"; } >"$tmp/icu.xml"
+"$abs_top_builddir/abipin-hook" vm1 prepare begin - <"$tmp/icu.xml" 2>"$tmp/err" ||
+    { cat "$tmp/err"; fail "abipin-hook refused a domain in ICU's ibm-1208 (UTF-8)"; }
+{ echo '<?xml version="1.0" encoding="x-no-such-encoding"?>'; cat "$pinned"; } >"$tmp/bogus.xml"
+"$abs_top_builddir/abipin-hook" vm1 prepare begin - <"$tmp/bogus.xml" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "Unsupported encoding x-no-such-encoding" "$tmp/err" ||
+    { cat "$tmp/err"; fail "abipin-hook: an unknown encoding is not an input error"; }
+ok "abipin-hook reads an encoding only ICU knows, refuses an unknown one"
+
 echo "host_profile = $tmp/nouso.xml" >"$ABIPIN_CONF"
 for op in prepare migrate restore; do
     hook $op begin <"$pinned" && fail "$op begin allowed on a host without USO"

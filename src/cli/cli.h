@@ -27,6 +27,7 @@ int cmd_check(int argc, char **argv);
 int cmd_define(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_hook_exiting(int argc, char **argv);
 int cmd_abi(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

@@ -16,5 +16,5 @@ int main(int argc, char **argv)
 {
     cli_i18n_init();
     /* cmd_hook expects argv[0] = "hook", argv[1] = NAME, ... */
-    return cli_exit_code(cmd_hook(argc, argv));
+    return cli_exit_code(cmd_hook_exiting(argc, argv));
 }
