@@ -125,24 +125,6 @@ static void note_default(PinTarget *t, const AbipinFeature *f, bool on, AbipinPi
         e->upstream = abipin_strdup(abi->dflt.upstream > 0 ? "on" : "off");
 }
 
-/* An explicit value stays; an explicit "on" the platform cannot honour is
- * refused, never flipped. */
-static void decide_explicit(PinDecision *pd, PinTarget *t, const AbipinFeature *f,
-                            AbipinValue v, const AbipinAbiFeature *abi)
-{
-    char text[512];
-
-    if (v == ABIPIN_VALUE_ON && !abi->offered)
-        refusal_add(&pd->refusals,
-                    _("%1$s: interface %2$s: %3$s is set on, but on backend %4$s the "
-                      "platform '%5$s' %6$s; set it off or pin against a platform that has it"),
-                    pd->d->label, t->label, f->name, abipin_backend_to_string(t->iface->backend),
-                    pd->ctx->platform->name,
-                    abi->atom ? abipin_pin_describe_atom(pd->ctx, abi->atom, text, sizeof(text))
-                              : _("never provides it (no virtio-net header)"));
-    note_feature(t, f, v == ABIPIN_VALUE_ON, ABIPIN_WHY_EXPLICIT, NULL);
-}
-
 /* Why nobody could ask the process that decides @iface's bits. */
 static const char *external_why(const AbipinInterface *iface)
 {
@@ -154,6 +136,32 @@ static const char *external_why(const AbipinInterface *iface)
                  "that backend");
     return _("no backend of the platform serves its socket: 'abipin probe --vhost-user "
              "NAME=SOCKET' on the host names one");
+}
+
+/* An explicit value stays; an explicit "on" the platform cannot honour is
+ * refused, never flipped. */
+static void decide_explicit(PinDecision *pd, PinTarget *t, const AbipinFeature *f,
+                            AbipinValue v, const AbipinAbiFeature *abi)
+{
+    char text[512];
+
+    /* nobody asked the backend that decides it, where one could have been
+     * asked: check would refuse it (check_external_feature), so pin does */
+    if (v == ABIPIN_VALUE_ON && abi->external && t->iface->backend == ABIPIN_BACKEND_VHOST_USER &&
+        !t->iface->socket_qemu_listens)
+        refusal_add(&pd->refusals,
+                    _("%1$s: interface %2$s: %3$s is set on, but %4$s; set it off or pin against "
+                      "a platform that names the backend"),
+                    pd->d->label, t->label, f->name, external_why(t->iface));
+    else if (v == ABIPIN_VALUE_ON && !abi->offered)
+        refusal_add(&pd->refusals,
+                    _("%1$s: interface %2$s: %3$s is set on, but on backend %4$s the "
+                      "platform '%5$s' %6$s; set it off or pin against a platform that has it"),
+                    pd->d->label, t->label, f->name, abipin_backend_to_string(t->iface->backend),
+                    pd->ctx->platform->name,
+                    abi->atom ? abipin_pin_describe_atom(pd->ctx, abi->atom, text, sizeof(text))
+                              : _("never provides it (no virtio-net header)"));
+    note_feature(t, f, v == ABIPIN_VALUE_ON, ABIPIN_WHY_EXPLICIT, NULL);
 }
 
 /* No value: what QEMU would offer on this platform, made explicit. Never
