@@ -17,8 +17,10 @@ static int diff(const AbipinPinContext *ca, const AbipinDomain *a, const AbipinP
     int r = abipin_diff_domains(ca, a, cb, b, &diff);
 
     for (size_t i = 0; r >= 0 && i < diff.n_verdicts; i++)
-        FUZZ_ASSERT(diff.verdicts[i].unsupported[0] || diff.verdicts[i].unsupported[1],
-                    "a migration verdict for %s without a missing bit", diff.verdicts[i].interface);
+        FUZZ_ASSERT(diff.verdicts[i].unsupported[0] || diff.verdicts[i].unsupported[1] ||
+                        diff.verdicts[i].untold[0] || diff.verdicts[i].untold[1],
+                    "a migration verdict for %s without a missing or untold bit",
+                    diff.verdicts[i].interface);
     *ret_changes = diff.n_changes + diff.n_verdicts;
     return r;
 }

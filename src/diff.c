@@ -106,9 +106,11 @@ static void diff_pair(const DiffSide *a, const AbipinAbi *x, const DiffSide *b, 
 {
     const char *label = x->iface->label;
     const uint64_t lost[2] = { x->offered[0] & ~y->offered[0], x->offered[1] & ~y->offered[1] };
-    /* what B's backend process would decide, and nobody asked it: no
-     * promise either way */
-    const uint64_t untold[2] = { x->offered[0] & y->external[0], x->offered[1] & y->external[1] };
+    /* what A's backend offers and B's would decide, nobody having asked
+     * it: no promise either way (where neither was asked, the two sides
+     * state the same and differ in nothing abipin knows) */
+    const uint64_t untold[2] = { x->offered[0] & ~x->external[0] & y->external[0],
+                                 x->offered[1] & ~x->external[1] & y->external[1] };
 
     if (x->iface->backend != y->iface->backend)
         diff_add(diff, label, "backend", abipin_backend_to_string(x->iface->backend),
