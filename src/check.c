@@ -191,10 +191,8 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
-static void check_backend_bits(CheckState *st, const AbipinPinRecord *record)
+static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *ri)
 {
-    const AbipinPinRecordInterface *ri =
-        abipin_record_find_interface(record, st->iface->alias, st->iface->mac);
     const AbipinVhostUserBackend *b = abipin_interface_backend(st->ctx, st->iface);
     char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
 
@@ -222,6 +220,7 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecord *record)
 static int check_interface(CheckState *st, const AbipinPinRecord *record, bool strict)
 {
     const AbipinInterface *iface = st->iface;
+    const AbipinPinRecordInterface *ri = abipin_record_find_interface(record, iface->alias, iface->mac);
     char unpinned[1024] = "";
     size_t n_unpinned = 0;
     char text[512], detail[1024], msg[1280];
@@ -239,13 +238,13 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
     }
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
-    check_backend_bits(st, record);
+    check_backend_bits(st, ri);
     for (size_t i = 0; i < abi.n_features; i++) {
         const AbipinAbiFeature *f = &abi.features[i];
 
         if (f->pinned != ABIPIN_VALUE_ABSENT || f->why == ABIPIN_OFF_NO_PROPERTY) {
             if (f->pinned != ABIPIN_VALUE_ABSENT)
-                check_feature(st, f, abipin_record_find_interface(record, iface->alias, iface->mac));
+                check_feature(st, f, ri);
             continue;
         }
         check_build_default(st, f, &abi, strict);
@@ -254,7 +253,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
                      n_unpinned > 1 ? ", " : "", f->feature->name);
     }
     abipin_abi_clear(&abi);
-    if (!abipin_record_find_interface(record, iface->alias, iface->mac) || n_unpinned ||
+    if (!ri || n_unpinned ||
         (!iface->driver && abipin_backend_is_kernel(iface->backend))) {
         snprintf(detail, sizeof(detail),
                  P_("not pinned (%1$zu host-dependent feature left to the host%2$s%3$s); run "
