@@ -49,5 +49,7 @@ bool abipin_backend_atom_parse(const char *atom, char *name, size_t len, unsigne
 bool abipin_catalogue_vhost_user_decides(const AbipinCatalogue *cat, unsigned bit);
 int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
                              uint64_t features) _warn_unused_result_;
+int abipin_backend_put_derived(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
+                               uint64_t features, const char *how) _warn_unused_result_;
 int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
                                const char *reason) _warn_unused_result_;

@@ -49,6 +49,8 @@ long abipin_backend_timeout_ms(void);
 int abipin_vhost_user_ask(const char *path, AbipinVhostUserOffer *ret) _warn_unused_result_;
 int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat, const char *name,
                                     const char *socket) _warn_unused_result_;
+AbipinVhostUserBackend *abipin_probe_backend_add(AbipinProfile *p, const char *name,
+                                                 const char *socket);
 int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat,
                                  const AbipinDomain *d) _warn_unused_result_;
 enum {

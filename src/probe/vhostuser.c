@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/ovs.h"
 #include "probe/probe.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -236,9 +237,14 @@ static void backend_unique_name(const AbipinProfile *p, const char *name, const 
     }
 }
 
-/* Add the backend of @socket to @p under a name of its own: @name, else
- * the name a backend serving it already has, else the socket's. */
-static AbipinVhostUserBackend *backend_add(AbipinProfile *p, const char *name, const char *socket)
+/**
+ * abipin_probe_backend_add:
+ *
+ * Add the backend of @socket to @p under a name of its own: @name, else
+ * the name a backend serving it already has, else the socket's.
+ */
+AbipinVhostUserBackend *abipin_probe_backend_add(AbipinProfile *p, const char *name,
+                                                 const char *socket)
 {
     const AbipinVhostUserBackend *known = abipin_backend_list_match(&p->backends, socket);
     char derived[ABIPIN_BACKEND_NAME_MAX + 1], unique[ABIPIN_BACKEND_NAME_MAX + 1];
@@ -280,8 +286,35 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
                                 _("vhost-user socket '%1$s' is not an absolute path"), socket);
     if ((r = abipin_vhost_user_ask(socket, &offer)) < 0)
         return r;
-    return abipin_backend_put_offer(p->atoms, cat, backend_add(p, name, socket)->name,
+    return abipin_backend_put_offer(p->atoms, cat, abipin_probe_backend_add(p, name, socket)->name,
                                     offer.features);
+}
+
+/* Where QEMU is @socket's server: the Open vSwitch port that connects to
+ * it, if the host's database names one, gives the backend's offer
+ * (probe/ovs.c). @state: 0 not asked yet, 1 @ovs holds the answer, -1 no
+ * database (its default socket absent or dead: no Open vSwitch here). */
+static int derive_from_ovs(AbipinProfile *p, const AbipinCatalogue *cat, const char *socket,
+                           AbipinOvsInfo *ovs, int *state)
+{
+    const AbipinOvsPort *port;
+    int r;
+
+    if (*state == 0) {
+        r = abipin_ovs_ask(abipin_ovsdb_socket(), ovs);
+        *state = r < 0 ? -1 : 1;
+        /* the default socket missing or dead is a host without Open
+         * vSwitch; a socket that misbehaves, or one the user named, is not */
+        if ((r == -ENOENT || r == -ECONNREFUSED) && !getenv("ABIPIN_OVSDB_SOCKET")) {
+            abipin_error_reset();
+            r = 0;
+        }
+        if (r < 0)
+            return r;
+    }
+    if (*state < 0 || !(port = abipin_ovs_port_find(ovs, socket)))
+        return 0;
+    return abipin_probe_ovs_port(p, cat, ovs, NULL, port);
 }
 
 /**
@@ -291,23 +324,34 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
  * serves an interface's socket yet: every socket a backend listens on
  * (<source mode='client'>: QEMU connects). Where QEMU is the socket's
  * server, the backend connects only to a running QEMU and cannot be asked:
- * its bits stay the external process's (a profile naming it can tell).
+ * an Open vSwitch dpdkvhostuserclient port on that socket has its offer
+ * derived from what Open vSwitch says about itself (probe/ovs.c); any
+ * other's bits stay the external process's (a profile naming it can tell).
  * A socket nobody listens on leaves its backend's bits unknown.
  */
 int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat, const AbipinDomain *d)
 {
+    _cleanup_(abipin_ovs_info_clear) AbipinOvsInfo ovs = { 0 };
+    int ovs_state = 0;
+
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const AbipinInterface *iface = &d->ifaces[i];
         int r;
 
         if (iface->backend != ABIPIN_BACKEND_VHOST_USER || !iface->virtio || !iface->socket ||
-            iface->socket_qemu_listens || abipin_backend_list_match(&p->backends, iface->socket))
+            abipin_backend_list_match(&p->backends, iface->socket))
             continue;
+        if (iface->socket_qemu_listens) {
+            if ((r = derive_from_ovs(p, cat, iface->socket, &ovs, &ovs_state)) < 0)
+                return r;
+            continue;
+        }
         r = abipin_probe_vhost_user_backend(p, cat, NULL, iface->socket);
         /* no backend there (yet): nobody can tell its bits, and none is
          * guessed; whatever else a socket does is the environment's error */
         if (r == -ENOENT || r == -ECONNREFUSED) {
-            r = abipin_backend_put_unknown(p->atoms, cat, backend_add(p, NULL, iface->socket)->name,
+            r = abipin_backend_put_unknown(p->atoms, cat,
+                                           abipin_probe_backend_add(p, NULL, iface->socket)->name,
                                            abipin_error_message());
             abipin_error_reset();
         }
