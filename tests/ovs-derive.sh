@@ -10,6 +10,9 @@
 #    socket gives the device's registers measured on QEMU 10.0.2
 #    pc-q35-10.0 (the issue's facts: 3.1 without TSO lacks CSUM, 3.5 has it;
 #    TSO on adds HOST_TSO4/6 and drops HOST_ECN);
+#  - pinned against an Open vSwitch with TSO, a definition is refused by
+#    check and the hook where Open vSwitch has it off (naming the backend,
+#    host_tso4 and userspace-tso-enable), and starts where it has it on;
 #  - a build no row covers (3.3, 3.1.8, another DPDK, DPDK not initialised,
 #    no ovs_version) is unknown, never guessed;
 #  - a socket that answers garbage, an error, too much, closes, hangs, is no
@@ -170,6 +173,28 @@ if [ ! -e /var/run/openvswitch/db.sock ]; then
 else
     echo "# this host has /var/run/openvswitch/db.sock: the default-socket case not tested"
 fi
+
+# ---- pinned against one Open vSwitch, started on another -----------------------
+# pin on a host whose Open vSwitch has TSO on; check and the hook of a host
+# whose Open vSwitch 3.1 has it off refuse, naming the backend, the bit
+# and the switch; the hook of a host like the first lets it start
+HOOK=${ABIPIN_HOOK:-$(dirname "$ABIPIN")/abipin-hook}
+fake answer tso-on 3.1.0 "DPDK 22.11.11" true "vhuc0=$tmp/run/vhuc0.sock"
+fake answer tso-off 3.1.0 "DPDK 22.11.11" false "vhuc0=$tmp/run/vhuc0.sock"
+domain moved "$tmp/run/vhuc0.sock"
+ABIPIN_OVSDB_SOCKET="$tmp/run/tso-on.db" "$ABIPIN" pin "$tmp/moved.xml" -o "$tmp/moved.pinned.xml" 2>"$tmp/err" ||
+    fail "pin against Open vSwitch 3.1 with TSO: $(cat "$tmp/err")"
+grep -q "tso4='on'" "$tmp/moved.pinned.xml" && grep -q "ecn='off'" "$tmp/moved.pinned.xml" &&
+    grep -q "backend-name='vhuc0'" "$tmp/moved.pinned.xml" ||
+    fail "pin against Open vSwitch 3.1 with TSO: not host_tso4 on, host_ecn off, backend vhuc0: $(grep -A3 '<driver' "$tmp/moved.pinned.xml")"
+expect_exit 1 "hook, Open vSwitch without TSO: refused" -- \
+    env ABIPIN_OVSDB_SOCKET="$tmp/run/tso-off.db" "$HOOK" moved prepare begin - <"$tmp/moved.pinned.xml"
+grep -q "host_tso4 is pinned on, but vhost-user backend vhuc0 .*userspace-tso-enable=true" "$tmp/err" ||
+    fail "the hook's refusal does not name host_tso4, the backend and the switch: $(cat "$tmp/err")"
+expect_exit 1 "check, Open vSwitch without TSO: refused" -- \
+    env ABIPIN_OVSDB_SOCKET="$tmp/run/tso-off.db" "$ABIPIN" check "$tmp/moved.pinned.xml"
+expect_exit 0 "hook, Open vSwitch with TSO: starts" -- \
+    env ABIPIN_OVSDB_SOCKET="$tmp/run/tso-on.db" "$HOOK" moved prepare begin - <"$tmp/moved.pinned.xml"
 
 # ---- bad databases: exit 3 naming the socket -------------------------------------
 ABIPIN_BACKEND_TIMEOUT=1
