@@ -304,8 +304,10 @@ static int derive_from_ovs(AbipinProfile *p, const AbipinCatalogue *cat, const c
         r = abipin_ovs_ask(abipin_ovsdb_socket(), ovs);
         *state = r < 0 ? -1 : 1;
         /* the default socket missing or dead is a host without Open
-         * vSwitch; a socket that misbehaves, or one the user named, is not */
-        if ((r == -ENOENT || r == -ECONNREFUSED) && !getenv("ABIPIN_OVSDB_SOCKET")) {
+         * vSwitch, and one closed to this user (root's, mode 0750) leaves
+         * the bits as they were, the external process's; a socket that
+         * misbehaves, or one the user named, is the environment's error */
+        if ((r == -ENOENT || r == -ECONNREFUSED || r == -EACCES) && !getenv("ABIPIN_OVSDB_SOCKET")) {
             abipin_error_reset();
             r = 0;
         }
