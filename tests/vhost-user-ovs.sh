@@ -92,22 +92,6 @@ ovs_stop() {
     ovs_dir=
 }
 
-# registers MACHINE CHARDEV-OPTIONS: the offered vector of a virtio-net-pci
-# on a vhost-user netdev, read through qtest (as lib.sh vhost_user_registers)
-registers() {
-    r_q="$tmp/qtest.sock"
-    rm -f "$r_q"
-    python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$r_q" "$qemu" -S \
-        -machine "$1,memory-backend=mem0" -object memory-backend-memfd,id=mem0,size=256M,share=on \
-        -chardev "socket,id=chr0,$2" -netdev vhost-user,id=n0,chardev=chr0 \
-        -device virtio-net-pci,netdev=n0,addr=0x3 -accel tcg -nodefaults -display none \
-        -qtest "unix:$r_q" -qtest-log /dev/null </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
-        cat "$tmp/registers.out" "$tmp/registers.err" >&2
-        fail "the registers of a virtio-net-pci on $2 ($1) could not be read"
-    }
-    cut -d' ' -f2 "$tmp/registers.out"
-}
-
 # the answer to VHOST_USER_GET_FEATURES on a connection of ours: connect
 # to SOCKET, or with --listen wait on SOCKET for the backend to connect
 cat >"$tmp/vu_features.py" <<'EOF'
@@ -240,7 +224,8 @@ while IFS='=' read -r build bin; do
             # shellcheck disable=SC2046
             set -- $(abi_offered "$tmp/c$port.xml" ABIPIN_OVSDB_SOCKET="$dir/db.sock")
             got=$1 ext=$2
-            regs=$(registers "$m" "path=$sock,server=on,wait=off")
+            # (lib.sh's reader; "SOCKET,server=on,wait=off": QEMU listens)
+            regs=$(vhost_user_registers "$qemu" "$m" "$sock,server=on,wait=off") || exit 1
             grep -q "($sock) connected" "$dir/vswitchd.log" ||
                 fail "OVS $ver: the registers of c$port were read, but Open vSwitch's log does not say it connected to $sock"
             verdict=ok
@@ -257,7 +242,7 @@ while IFS='=' read -r build bin; do
             # shellcheck disable=SC2046
             set -- $(abi_offered "$tmp/s$port.xml")
             got=$1 ext=$2
-            regs=$(registers "$m" "path=$dir/vhu")
+            regs=$(vhost_user_registers "$qemu" "$m" "$dir/vhu") || exit 1
             verdict=ok
             if [ "$got" != "$regs" ] || [ "$ext" != - ]; then
                 verdict=WRONG
