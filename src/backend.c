@@ -344,6 +344,23 @@ int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
     return backend_put_atoms(atoms, cat, b, features, reason, NULL);
 }
 
+/**
+ * abipin_backend_put_derived:
+ * @features: what the backend answers to GET_FEATURES, derived (not asked)
+ * @how: how (probe/ovs.c: "derived from OVS 3.1.0 (DPDK 22.11.11), ...")
+ *
+ * abipin_backend_put_offer for a backend that could not be asked but whose
+ * offer is known from what it is: each absent atom says how.
+ */
+int abipin_backend_put_derived(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                               const AbipinExternalBackend *b, uint64_t features, const char *how)
+{
+    _cleanup_free_ char *reason = abipin_asprintf("not offered (%s: GET_FEATURES 0x%" PRIx64 ")",
+                                                  how, features);
+
+    return backend_put_atoms(atoms, cat, b, features, reason, NULL);
+}
+
 /* A backend that could not be asked: every bit it decides is unknown. */
 int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
                                const AbipinExternalBackend *b, const char *reason)

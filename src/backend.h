@@ -77,3 +77,6 @@ int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
                              const AbipinExternalBackend *b, uint64_t features) _warn_unused_result_;
 int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
                                const AbipinExternalBackend *b, const char *reason) _warn_unused_result_;
+int abipin_backend_put_derived(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                               const AbipinExternalBackend *b, uint64_t features, const char *how)
+    _warn_unused_result_;

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/ovs.h"
 #include "probe/probe.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -252,6 +253,35 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
         offer.features);
 }
 
+/* Where QEMU is @socket's server: the Open vSwitch port that connects to
+ * it, if the host's database names one, gives the backend's offer
+ * (probe/ovs.c). @state: 0 not asked yet, 1 @ovs holds the answer, -1 no
+ * database (its default socket absent or dead: no Open vSwitch here). */
+static int derive_from_ovs(AbipinProfile *p, const AbipinCatalogue *cat, const char *socket,
+                           AbipinOvsInfo *ovs, int *state)
+{
+    const AbipinOvsPort *port;
+    int r;
+
+    if (*state == 0) {
+        r = abipin_ovs_ask(abipin_ovsdb_socket(), ovs);
+        *state = r < 0 ? -1 : 1;
+        /* the default socket missing or dead is a host without Open
+         * vSwitch, and one closed to this user (root's, mode 0750) leaves
+         * the bits as they were, the external process's; a socket that
+         * misbehaves, or one the user named, is the environment's error */
+        if ((r == -ENOENT || r == -ECONNREFUSED || r == -EACCES) && !getenv("ABIPIN_OVSDB_SOCKET")) {
+            abipin_error_reset();
+            r = 0;
+        }
+        if (r < 0)
+            return r;
+    }
+    if (*state < 0 || !(port = abipin_ovs_port_find(ovs, socket)))
+        return 0;
+    return abipin_probe_ovs_port(p, cat, ovs, NULL, port);
+}
+
 /**
  * abipin_probe_domain_backends:
  *
@@ -259,19 +289,28 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
  * serves an interface's socket yet: every socket a backend listens on
  * (<source mode='client'>: QEMU connects). Where QEMU is the socket's
  * server, the backend connects only to a running QEMU and cannot be asked:
- * its bits stay the external process's (a profile naming it can tell).
+ * an Open vSwitch dpdkvhostuserclient port on that socket has its offer
+ * derived from what Open vSwitch says about itself (probe/ovs.c); any
+ * other's bits stay the external process's (a profile naming it can tell).
  * A socket nobody listens on leaves its backend's bits unknown.
  */
 int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat, const AbipinDomain *d)
 {
+    _cleanup_(abipin_ovs_info_clear) AbipinOvsInfo ovs = { 0 };
+    int ovs_state = 0;
+
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const AbipinInterface *iface = &d->ifaces[i];
         int r;
 
         if (iface->backend != ABIPIN_BACKEND_VHOST_USER || !iface->virtio || !iface->socket ||
-            iface->socket_qemu_listens ||
             abipin_backend_list_match(&p->backends, ABIPIN_BACKEND_VHOST_USER, iface->socket))
             continue;
+        if (iface->socket_qemu_listens) {
+            if ((r = derive_from_ovs(p, cat, iface->socket, &ovs, &ovs_state)) < 0)
+                return r;
+            continue;
+        }
         r = abipin_probe_vhost_user_backend(p, cat, NULL, iface->socket);
         /* no backend there (yet): nobody can tell its bits, and none is
          * guessed; whatever else a socket does is the environment's error */
