@@ -207,7 +207,7 @@ fake huge huge
 : >"$tmp/run/file.db"
 for bad in garbage:'not Open vSwitch' error:'unknown database' close:'closed the connection' \
     hang:'did not answer within 1000 ms' huge:'more than 4 MiB' file:'is not a socket' \
-    missing:'No such file'; do
+    missing:'does not exist'; do
     name=${bad%%:*} says=${bad#*:}
     db="$tmp/run/$name.db"
     t0=$(date +%s%N)

@@ -14,7 +14,6 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 
 #include "backend.h"
 #include "probe/ovs.h"
+#include "probe/peer.h"
 #include "probe/probe.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -203,86 +203,6 @@ int abipin_ovs_parse_reply(const char *socket, const char *text, size_t len, Abi
 
 /* ---- the socket --------------------------------------------------------- */
 
-static bool owner_trusted(uid_t uid)
-{
-    return uid == 0 || uid == geteuid();
-}
-
-static int ovsdb_socket_check(const char *path)
-{
-    _cleanup_free_ char *copy = abipin_strdup(path);
-    struct stat st, dir;
-
-    if (strlen(path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENAMETOOLONG,
-                                _("OVSDB socket %1$s: the path is too long for a socket"), path);
-    if (lstat(path, &st) < 0) {
-        int err = errno;
-
-        return abipin_error_set(ABIPIN_ERR_ENV, -err, _("OVSDB socket %1$s: %2$s"), path,
-                                strerror(err));
-    }
-    if (!S_ISSOCK(st.st_mode))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOTSOCK, _("OVSDB socket %1$s is not a socket"),
-                                path);
-    if (stat(dirname(copy), &dir) < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -errno, _("OVSDB socket %1$s: %2$s"), path,
-                                strerror(errno));
-    if (!owner_trusted(st.st_uid) || !owner_trusted(dir.st_uid))
-        return abipin_error_set(ABIPIN_ERR_ENV, -EPERM,
-                                _("OVSDB socket %1$s belongs to another user (uid %2$u, its "
-                                  "directory uid %3$u): its answer is not trusted"),
-                                path, (unsigned) st.st_uid, (unsigned) dir.st_uid);
-    return 0;
-}
-
-static int ovsdb_wait(int fd, short events, const struct timespec *start, const char *path)
-{
-    for (;;) {
-        struct pollfd p = { .fd = fd, .events = events };
-        long left = abipin_backend_timeout_ms() - abipin_elapsed_ms(start);
-        int n;
-
-        if (left <= 0 || (n = poll(&p, 1, (int) left)) == 0)
-            return abipin_error_set(ABIPIN_ERR_ENV, -ETIMEDOUT,
-                                    _("OVSDB socket %1$s did not answer within %2$ld ms"), path,
-                                    abipin_backend_timeout_ms());
-        if (n > 0)
-            return 0;
-        if (errno != EINTR)
-            return abipin_error_set(ABIPIN_ERR_ENV, -errno, _("OVSDB socket %1$s: %2$s"), path,
-                                    strerror(errno));
-    }
-}
-
-static int ovsdb_connect(const char *path, const struct timespec *start, int *ret_fd)
-{
-    _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int r, err = 0;
-    socklen_t len = sizeof(err);
-
-    if (fd < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -errno, _("cannot create a socket: %1$s"),
-                                strerror(errno));
-    memcpy(sa.sun_path, path, strlen(path));
-    if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN)
-            return abipin_error_set(ABIPIN_ERR_ENV, -errno,
-                                    _("OVSDB socket %1$s refuses connections: %2$s (is "
-                                      "ovsdb-server running?)"),
-                                    path, strerror(errno));
-        if ((r = ovsdb_wait(fd, POLLOUT, start, path)) < 0)
-            return r;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err)
-            return abipin_error_set(ABIPIN_ERR_ENV, -(err ? err : errno),
-                                    _("OVSDB socket %1$s refuses connections: %2$s"), path,
-                                    strerror(err ? err : errno));
-    }
-    *ret_fd = TAKE_FD(fd);
-    return 0;
-}
-
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
 /**
@@ -296,18 +216,19 @@ int abipin_ovs_ask(const char *socket, AbipinOvsInfo *ret)
 {
     _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
     _cleanup_(json_object_putp) json_object *reply = NULL;
+    _cleanup_free_ char *label = abipin_asprintf(_("OVSDB socket %1$s"), socket);
     _cleanup_close_ int fd = -EBADF;
     size_t sent = 0, got = 0;
-    struct timespec start;
+    AbipinPeer peer;
     int r;
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    if ((r = ovsdb_socket_check(socket)) < 0 || (r = ovsdb_connect(socket, &start, &fd)) < 0)
+    abipin_peer_init(&peer, socket, label, "ovsdb-server", abipin_backend_timeout_ms());
+    if ((r = abipin_peer_check(&peer)) < 0 || (r = abipin_peer_connect(&peer, &fd)) < 0)
         return r;
     while (sent < sizeof(ovsdb_request) - 1) {
         ssize_t n;
 
-        if ((r = ovsdb_wait(fd, POLLOUT, &start, socket)) < 0)
+        if ((r = abipin_peer_wait(&peer, fd, POLLOUT)) < 0)
             return r;
         n = send(fd, ovsdb_request + sent, sizeof(ovsdb_request) - 1 - sent, MSG_NOSIGNAL);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -326,7 +247,7 @@ int abipin_ovs_ask(const char *socket, AbipinOvsInfo *ret)
         ssize_t n;
         enum json_tokener_error jerr;
 
-        if ((r = ovsdb_wait(fd, POLLIN, &start, socket)) < 0)
+        if ((r = abipin_peer_wait(&peer, fd, POLLIN)) < 0)
             return r;
         n = recv(fd, buf, sizeof(buf), 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
