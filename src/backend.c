@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/i18n.h"
 
 static bool is_name_char(char c)
 {
@@ -24,6 +25,17 @@ bool abipin_backend_name_is_valid(const char *name)
         if (n == ABIPIN_BACKEND_NAME_MAX || !is_name_char(name[n]))
             return false;
     return n > 0;
+}
+
+/* A name given on the command line: an INPUT error where it is none */
+int abipin_backend_name_check(const char *name)
+{
+    if (abipin_backend_name_is_valid(name))
+        return 0;
+    return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                            _("'%1$s' is not a backend name: letters, digits, '_' and '-', at most "
+                              "%2$d"),
+                            name, ABIPIN_BACKEND_NAME_MAX);
 }
 
 /**

@@ -46,6 +46,7 @@ typedef struct {
 } AbipinBackendList;
 
 bool abipin_backend_name_is_valid(const char *name);
+int abipin_backend_name_check(const char *name) _warn_unused_result_;
 void abipin_backend_name_from_socket(const char *socket, char *buf, size_t len);
 
 void abipin_backend_list_clear(AbipinBackendList *l);

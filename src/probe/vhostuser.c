@@ -148,11 +148,8 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
     AbipinVhostUserOffer offer;
     int r;
 
-    if (name && !abipin_backend_name_is_valid(name))
-        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                _("'%1$s' is not a backend name: letters, digits, '_' and '-', at "
-                                  "most %2$d"),
-                                name, ABIPIN_BACKEND_NAME_MAX);
+    if (name && (r = abipin_backend_name_check(name)) < 0)
+        return r;
     if (socket[0] != '/')
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("vhost-user socket '%1$s' is not an absolute path"), socket);
