@@ -59,7 +59,8 @@ static json_object *abi_build_default_to_json(const AbipinAbiFeature *f)
  * device the platform knows has "device_features": "0x…", the value for
  * `vdpa dev add ... device_features` that gives the guest this vector.
  */
-json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
+json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinPinRecord *record,
+                                const AbipinAbi *abi)
 {
     json_object *o = abipin_json_object();
     json_object *off = abipin_json_array(), *external = abipin_json_array();
@@ -88,7 +89,7 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     abipin_json_set(o, "off", off);
     abipin_json_set(o, "external", external);
     abipin_json_set(o, "build_defaults", build);
-    if (abipin_abi_vdpa_device_features(ctx, abi, &device_features))
+    if (abipin_abi_vdpa_device_features(ctx, record, abi, &device_features))
         abipin_json_set(o, "device_features", abipin_json_hex64(device_features));
     return o;
 }

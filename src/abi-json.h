@@ -6,4 +6,5 @@
 
 #include "abi.h"
 
-json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi);
+json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinPinRecord *record,
+                                const AbipinAbi *abi);

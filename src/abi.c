@@ -59,28 +59,57 @@ uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, AbipinBackend
 
 /**
  * abipin_abi_vdpa_device_features:
+ * @record: the domain's pin record, or NULL
  * @ret: the value for `vdpa dev add ... device_features`
  *
- * What @abi's interface's vDPA device should be provisioned with so that QEMU offers
- * exactly @abi: the device's own features, with each bit of QEMU's vDPA
- * list (vdpa_feature_bits, on this QEMU) as @abi has it. QEMU clears a
- * listed bit the device lacks and keeps the others, so on any host whose
- * device supports these bits the guest sees @abi: the host-side pin.
- * False where @iface has no vDPA device whose whole feature word the
- * platform knows.
+ * What @abi's interface's vDPA device should be provisioned with so that
+ * QEMU offers the guest what the pin asks for, on this host or any other:
+ * the device's own features, with each bit of QEMU's vDPA list
+ * (vdpa_feature_bits, on this QEMU) as the pin has it. A feature pinned on
+ * or off is that; a base bit is on where the device the pin was made
+ * against offered it (the record's backend bits); the rest is as this
+ * host's QEMU offers it. QEMU clears a listed bit the device lacks and
+ * keeps the others, so a device provisioned so gives the guest the pinned
+ * vector wherever its management device supports these bits (`vdpa dev
+ * add` refuses it where not). False where @abi's interface has no vDPA
+ * device whose whole feature word the platform knows.
  */
-bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinAbi *abi,
-                                     uint64_t *ret)
+bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinPinRecord *record,
+                                     const AbipinAbi *abi, uint64_t *ret)
 {
     const AbipinExternalBackend *b = abipin_interface_backend(ctx, abi->iface);
-    uint64_t listed = 0;
+    const AbipinPinRecordInterface *ri =
+        record ? abipin_record_find_interface(record, abi->iface->alias, abi->iface->mac) : NULL;
+    uint64_t listed = 0, wanted = abi->offered[0];
 
     if (!b || b->kind != ABIPIN_BACKEND_VDPA || !b->has_features)
         return false;
     for (unsigned bit = 0; bit < 64; bit++)
         if (abipin_catalogue_backend_decides_on(ctx->cat, ABIPIN_BACKEND_VDPA, bit, ctx->qemu))
             listed |= 1ULL << bit;
-    *ret = (b->features & ~listed) | (abi->offered[0] & listed);
+    for (size_t i = 0; i < abi->n_features; i++) {
+        const AbipinAbiFeature *f = &abi->features[i];
+
+        if (f->feature->bit >= 64 || f->pinned == ABIPIN_VALUE_ABSENT)
+            continue;
+        if (f->pinned == ABIPIN_VALUE_ON)
+            wanted |= 1ULL << f->feature->bit;
+        else
+            wanted &= ~(1ULL << f->feature->bit);
+    }
+    if (ri && ri->backend_name) {
+        uint64_t base = abipin_abi_backend_base_bits(ctx, ABIPIN_BACKEND_VDPA, abi);
+
+        for (size_t i = 0; i < ctx->cat->n_base; i++) {
+            unsigned bit = ctx->cat->base[i].bit;
+
+            if (bit < 64 && abipin_catalogue_backend_decides_on(ctx->cat, ABIPIN_BACKEND_VDPA,
+                                                                bit, ctx->qemu))
+                base |= 1ULL << bit; /* every listed base bit: the record says which */
+        }
+        wanted = (wanted & ~base) | (ri->backend_bits & base);
+    }
+    *ret = (b->features & ~listed) | (wanted & listed);
     return true;
 }
 

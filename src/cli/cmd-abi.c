@@ -93,7 +93,7 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
                          "build of QEMU (measured; upstream's is off)\n"),
                        f->feature->bit, f->feature->macro, f->feature->name);
         }
-        if (abipin_abi_vdpa_device_features(ctx, abi, &device_features)) {
+        if (abipin_abi_vdpa_device_features(ctx, d->record, abi, &device_features)) {
             snprintf(hex, sizeof(hex), "0x%" PRIx64, device_features);
             printf(_("    vDPA device: 'vdpa dev add ... device_features %1$s' gives the guest this "
                      "vector on any host whose device supports these bits\n"),
@@ -120,7 +120,7 @@ static json_object *abi_to_json(const AbipinPinContext *ctx, const AbipinDomain 
     abipin_json_set(emu, "version", abipin_json_string(platform->emulator_version));
     abipin_json_set(o, "emulator", emu);
     for (size_t i = 0; i < n; i++)
-        abipin_json_append(ifaces, abipin_abi_to_json(ctx, &all[i]));
+        abipin_json_append(ifaces, abipin_abi_to_json(ctx, d->record, &all[i]));
     abipin_json_set(o, "interfaces", ifaces);
     return o;
 }
