@@ -161,19 +161,25 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
     }
 }
 
-/* A bit no catalogue property decides: its own property's measured
- * default where there is one (ctrl_mac_addr, disable-modern...), else the
- * model's machine-type limit. */
+/* A bit no catalogue property decides: the definition's <qemu:override>
+ * of its property where @d has one (pin turns indirect_desc... off there
+ * for a backend that lacks them), else its property's measured default
+ * where there is one (ctrl_mac_addr, disable-modern...), else the model's
+ * machine-type limit. @d NULL: what QEMU does without an override. */
 static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b,
-                             const AbipinInterface *iface, const AbipinMachine *m,
-                             const AbipinMachineDefaults *measured)
+                             const AbipinDomain *d, const AbipinInterface *iface,
+                             const AbipinMachine *m, const AbipinMachineDefaults *measured)
 {
     const AbipinDefaultValue *v = b->property ? abipin_defaults_get(measured, b->property) : NULL;
     AbipinVersion model = model_version(ctx, m);
+    AbipinValue o = d && b->property ? abipin_domain_read_override(d, iface->alias, b->property)
+                                     : ABIPIN_VALUE_ABSENT;
 
     if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
         (b->multiqueue && iface->queues < 2))
         return false;
+    if (o != ABIPIN_VALUE_ABSENT)
+        return (o == ABIPIN_VALUE_ON) != b->inverted;
     if (v)
         return v->value != b->inverted;
     return !(b->machine_min && model < b->machine_min &&
@@ -215,7 +221,7 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
     for (size_t i = 0; i < ctx->cat->n_base; i++) {
         const AbipinBaseBit *b = &ctx->cat->base[i];
 
-        if (!base_bit_offered(ctx, b, iface, &abi.machine, measured) ||
+        if (!base_bit_offered(ctx, b, configured ? NULL : d, iface, &abi.machine, measured) ||
             !abipin_interface_base_offered(ctx, iface, b))
             continue;
         bit_set(abi.offered, b->bit);
@@ -275,6 +281,38 @@ int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d
                               AbipinAbi *ret)
 {
     return abi_compute(ctx, d, iface, configured, ret);
+}
+
+/**
+ * abipin_abi_backend_lacking_bits:
+ *
+ * The base bits QEMU would offer on @iface (its machine type's defaults,
+ * whatever the definition overrides) that the interface's vhost-user
+ * backend decides and does not offer, and that a device property can turn
+ * off (abipin_base_bit_can_pin_off): pin turns them off through
+ * <qemu:override>, so that no backend decides them. 0 where no backend of
+ * the platform serves the interface.
+ */
+int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                    const AbipinInterface *iface, uint64_t *ret)
+{
+    const AbipinMachineDefaults *measured;
+    AbipinMachine m;
+    uint64_t bits = 0;
+    int r;
+
+    if ((r = abipin_domain_machine(ctx, d, &m)) < 0)
+        return r;
+    measured = abipin_machine_defaults(ctx, &m, iface);
+    for (size_t i = 0; abipin_interface_backend(ctx, iface) && i < ctx->cat->n_base; i++) {
+        const AbipinBaseBit *b = &ctx->cat->base[i];
+
+        if (abipin_base_bit_can_pin_off(b) && base_bit_offered(ctx, b, NULL, iface, &m, measured) &&
+            !abipin_interface_base_offered(ctx, iface, b))
+            bits |= 1ULL << b->bit;
+    }
+    *ret = bits;
+    return 0;
 }
 
 /**

@@ -69,6 +69,8 @@ void abipin_abi_free_all(AbipinAbi *all, size_t n);
 const char *abipin_off_reason_to_string(AbipinOffReason r);
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);
 uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, const AbipinAbi *abi);
+int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                    const AbipinInterface *iface, uint64_t *ret) _warn_unused_result_;
 const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
                                const char *side, char *buf, size_t len);
 /* "0x" and 32 hex digits */

@@ -188,6 +188,28 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
     check_report(st, strict, f->feature->name, NULL, NULL, detail);
 }
 
+/* The base bits pin turned off for a backend that lacked them
+ * (base-off): their <qemu:override> must still say so, else a backend
+ * that offers them shows the guest other hardware. */
+static void check_base_off(CheckState *st, const AbipinPinRecordInterface *ri, const AbipinAbi *abi)
+{
+    char detail[1024];
+
+    for (unsigned bit = 0; ri && bit < 64; bit++) {
+        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit);
+        const char *prop = abipin_catalogue_base_off_property(st->ctx->cat, bit);
+
+        if (!(ri->base_off >> bit & 1) || !abipin_abi_has(abi, bit))
+            continue;
+        snprintf(detail, sizeof(detail),
+                 _("%1$s (bit %2$u) was pinned off for a backend that lacked it, but the "
+                   "definition no longer turns %3$s off (<qemu:override>) and this host offers "
+                   "it: the guest would see other hardware; pin it again"),
+                 macro ? macro : "?", bit, prop ? prop : "?");
+        check_report(st, true, NULL, NULL, NULL, detail);
+    }
+}
+
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
@@ -197,7 +219,7 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
     char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
 
     for (unsigned bit = 0; ri && b && bit < 64; bit++) {
-        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit);
+        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit), *prop;
         const AbipinAtom *a;
 
         if (!(ri->backend_bits >> bit & 1))
@@ -205,14 +227,26 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
         abipin_backend_atom(b->name, bit, atom, sizeof(atom));
         if ((a = abipin_atom_set_get(st->ctx->platform->atoms, atom)) && a->state == ABIPIN_ATOM_PRESENT)
             continue;
-        snprintf(detail, sizeof(detail),
-                 _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
-                   "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
-                   "QEMU would clear it; run it where the backend offers it (abipin does not "
-                   "pin this bit off)"),
-                 macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
-                 a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
-                                                      : _("does not offer it"));
+        if ((prop = abipin_catalogue_base_off_property(st->ctx->cat, bit)))
+            snprintf(detail, sizeof(detail),
+                     _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
+                       "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
+                       "QEMU would clear it; run it where the backend offers it, or re-pin "
+                       "against a baseline of the hosts (abipin then turns %6$s off through "
+                       "<qemu:override>)"),
+                     macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
+                     a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                          : _("does not offer it"),
+                     prop);
+        else
+            snprintf(detail, sizeof(detail),
+                     _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
+                       "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
+                       "QEMU would clear it; run it where the backend offers it (abipin does not "
+                       "pin this bit off)"),
+                     macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
+                     a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                          : _("does not offer it"));
         check_report(st, true, NULL, atom, NULL, detail);
     }
 }
@@ -239,6 +273,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
     check_backend_bits(st, ri);
+    check_base_off(st, ri, &abi);
     for (size_t i = 0; i < abi.n_features; i++) {
         const AbipinAbiFeature *f = &abi.features[i];
 

@@ -484,12 +484,24 @@ static int qemu_ns(AbipinDomain *d, xmlNsPtr *ret)
 int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
                                          const AbipinFeature *f, bool as_override)
 {
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override)
+        return 0;
+    return abipin_domain_check_override_writable(d, alias, f->name);
+}
+
+/**
+ * abipin_domain_check_override_writable:
+ *
+ * Whether abipin_domain_set_override can write the frontend property
+ * @name of @alias (see abipin_domain_check_feature_writable).
+ */
+int abipin_domain_check_override_writable(const AbipinDomain *d, const char *alias,
+                                          const char *name)
+{
     char prefix[16];
     xmlNsPtr ns;
 
-    if ((f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) ||
-        override_property(d, alias, f->name) ||
-        qemu_ns_find(d, &ns, prefix))
+    if (override_property(d, alias, name) || qemu_ns_find(d, &ns, prefix))
         return 0;
     return no_free_prefix(d);
 }
@@ -539,6 +551,28 @@ int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *ifa
     return parse_value(d, o->node, f->name, o->value, "true", "false", ret);
 }
 
+/**
+ * abipin_domain_read_override:
+ * @alias: the device's alias
+ *
+ * The boolean <qemu:override> frontend property @name of @alias, for a
+ * property no catalogue feature has (a base bit's: indirect_desc...);
+ * ABSENT where there is none, or where it is no type='bool' on/off
+ * (QEMU would refuse it: not a value abipin states).
+ */
+AbipinValue abipin_domain_read_override(const AbipinDomain *d, const char *alias, const char *name)
+{
+    const AbipinOverride *o = override_property(d, alias, name);
+
+    if (!o || !streq_ptr(o->type, "bool"))
+        return ABIPIN_VALUE_ABSENT;
+    if (streq_ptr(o->value, "true") || streq_ptr(o->value, "on"))
+        return ABIPIN_VALUE_ON;
+    if (streq_ptr(o->value, "false") || streq_ptr(o->value, "off"))
+        return ABIPIN_VALUE_OFF;
+    return ABIPIN_VALUE_ABSENT;
+}
+
 int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
                               const AbipinFeature *f, AbipinValue *ret)
 {
@@ -575,10 +609,7 @@ int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *ifac
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on, bool as_override)
 {
-    xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
-    AbipinOverride *o;
-    xmlNsPtr ns;
-    int r;
+    xmlNodePtr node;
 
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) {
         node = feature_element_ensure(iface, f);
@@ -586,18 +617,35 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
         interface_refresh(iface); /* the elements it may have made */
         return 0;
     }
+    return abipin_domain_set_override(d, iface, f->name, on);
+}
+
+/**
+ * abipin_domain_set_override:
+ *
+ * Set the boolean frontend property @name of @iface's device in
+ * <qemu:override> (the interface needs an alias): for what libvirt's
+ * <driver> cannot say, a catalogue feature's or a base bit's property.
+ */
+int abipin_domain_set_override(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+{
+    xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
+    AbipinOverride *o;
+    xmlNsPtr ns;
+    int r;
+
     if (!iface->alias)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: interface %2$s needs an alias for <qemu:override>"), d->file,
                                 iface->label);
-    o = override_property(d, iface->alias, f->name);
+    o = override_property(d, iface->alias, name);
     if (!o) {
         if ((r = qemu_ns(d, &ns)) < 0)
             return r;
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         device = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(device, ns, "frontend", NULL, NULL);
-        node = ensure_ns_child(node, ns, "property", "name", f->name);
+        node = ensure_ns_child(node, ns, "property", "name", name);
         override_add(d, device, node);
         o = &d->overrides[d->n_overrides - 1];
     }
