@@ -22,6 +22,10 @@
 #     the QEMU's chardev stays connected (QMP query-chardev), and when that
 #     QEMU ends passt logs its session closed and serves a new QEMU the same
 #     vector.
+#  4. With dpdk-testpmd (tests/lib.sh testpmd_*) as a second host's backend:
+#     pinned against `abipin baseline` of the two hosts' profiles, the
+#     definition's device shows the same registers on both backends, abipin's
+#     abi says that vector on each host, and check accepts it on each.
 # Skips (77) where the machine has no passt with --vhost-user or no QEMU.
 . "$abs_top_srcdir/tests/lib.sh"
 passt=${ABIPIN_PASST:-/opt/abipin-passt/passt}
@@ -273,6 +277,86 @@ else
     wrong "abipin abi --json DOM (passt, the QEMU gone): exit $?: $(head -n 3 "$tmp/err")"
 fi
 ok "the attached QEMU's session ended only with that QEMU (passt logged it); a new QEMU reads $again, and abipin answers again"
+
+# ---- 4: a baseline of a DPDK host and a passt host, pinned: one device on both -------------
+# The baseline lacks what passt lacks, base bits included (GSO, GUEST_ANNOUNCE,
+# NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT_DESC): pin turns those off through
+# <qemu:override>. The pinned definition's properties (each pinned feature and
+# each override, as libvirt passes them to -device) on QEMU 10.0 give the same
+# registers on dpdk-testpmd's backend as on passt's: what a migration between
+# the two needs; abipin's abi says that vector, and check accepts the
+# definition on both hosts.
+if command -v dpdk-testpmd >/dev/null 2>&1; then
+    testpmd_require
+    trap 'testpmd_stop; stop_children $children; rm -rf "$tmp"' EXIT
+    sock_dpdk="$tmp/sock/dpdk.sock"
+    testpmd_start dpdk "$sock_dpdk"
+    for h in dpdk passt; do
+        s=$sock
+        [ $h = dpdk ] && s=$sock_dpdk
+        "$ABIPIN" probe --no-cache -m pc-q35-10.0 --vhost-user "vu=$s" -o "$tmp/host-$h.xml" </dev/null 2>"$tmp/err" ||
+            fail "abipin probe --vhost-user vu=$s: $(cat "$tmp/err")"
+    done
+    "$ABIPIN" baseline "$tmp/host-dpdk.xml" "$tmp/host-passt.xml" --name dpdk-passt -o "$tmp/baseline.xml" </dev/null 2>"$tmp/err" ||
+        fail "abipin baseline: $(cat "$tmp/err")"
+    dom_xml vu-baseline "$sock" pc-q35-10.0 "$emu10" >"$tmp/base-in.xml"
+    "$ABIPIN" pin --platform "$tmp/baseline.xml" "$tmp/base-in.xml" -o "$tmp/base-pinned.xml" </dev/null 2>"$tmp/err" ||
+        fail "abipin pin --platform BASELINE: $(cat "$tmp/err")"
+    # the -device properties libvirt gives QEMU for it: every pinned
+    # feature (the record's) and every <qemu:override> frontend property
+    props=$(python3 - "$tmp/base-pinned.xml" <<'EOF2'
+import sys, xml.etree.ElementTree as ET
+pin = "{http://abipin.org/schemas/pin/1.0}"
+qemu = "{http://libvirt.org/schemas/domain/qemu/1.0}"
+root = ET.parse(sys.argv[1]).getroot()
+props = {}
+for f in root.iter(pin + "feature"):
+    props[f.get("name")] = f.get("value")
+for p in root.iter(qemu + "property"):
+    props[p.get("name")] = {"true": "on", "false": "off"}[p.get("value")]
+print(",".join("%s=%s" % kv for kv in props.items()))
+EOF2
+    ) || fail "the pinned definition's properties"
+    grep -q "base-off='6 21 24 27 28'" "$tmp/base-pinned.xml" ||
+        fail "pin against the baseline did not turn off GSO, GUEST_ANNOUNCE, NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT_DESC: $(grep 'abipin:interface ' "$tmp/base-pinned.xml")"
+    # registers EMULATOR MACHINE SOCKET PROPS: vhost_user_registers with the
+    # device's properties
+    registers() {
+        rm -f "$tmp/qt.sock"
+        python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$tmp/qt.sock" "$1" -S \
+            -machine "$2,memory-backend=mem0" -object memory-backend-memfd,id=mem0,size=256M,share=on \
+            -chardev "socket,id=chr0,path=$3" -netdev vhost-user,id=n0,chardev=chr0 \
+            -device "virtio-net-pci,netdev=n0,addr=0x3,$4" -accel tcg -nodefaults -display none \
+            -qtest "unix:$tmp/qt.sock" -qtest-log /dev/null </dev/null 2>"$tmp/registers.err" | cut -d' ' -f2
+    }
+    r_dpdk=$(registers "$emu10" pc-q35-10.0 "$sock_dpdk" "$props")
+    r_passt=$(registers "$emu10" pc-q35-10.0 "$sock" "$props")
+    u_dpdk=$(vhost_user_registers "$emu10" pc-q35-10.0 "$sock_dpdk")
+    # what the pin gave before base-off: the features alone, no base-bit override
+    feats=$(echo "$props" | tr , '\n' | grep -v '^\(gso\|guest_announce\|notify_on_empty\|any_layout\|indirect_desc\)=' | paste -sd,)
+    f_dpdk=$(registers "$emu10" pc-q35-10.0 "$sock_dpdk" "$feats")
+    [ -n "$r_dpdk" ] && [ "$r_dpdk" = "$r_passt" ] ||
+        fail "the baseline-pinned device: registers $r_dpdk on testpmd, $r_passt on passt (-device ...,$props; $(cat "$tmp/registers.err"))"
+    for h in dpdk passt; do
+        s=$sock
+        [ $h = dpdk ] && s=$sock_dpdk
+        sed "s|path='$sock'|path='$s'|" "$tmp/base-pinned.xml" >"$tmp/base-$h.xml"
+        "$ABIPIN" abi --json --platform "$tmp/host-$h.xml" "$tmp/base-$h.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err" ||
+            fail "abipin abi --platform HOST-$h BASELINE-PINNED: $(cat "$tmp/err")"
+        # shellcheck disable=SC2046
+        set -- $(offered "$tmp/abi.json")
+        same "$1" "$r_dpdk" || wrong "abipin abi --json --platform HOST-$h BASELINE-PINNED: offered $1, registers $r_dpdk"
+        "$ABIPIN" check --platform "$tmp/host-$h.xml" "$tmp/base-$h.xml" </dev/null >"$tmp/check" 2>&1 ||
+            wrong "abipin check --platform HOST-$h BASELINE-PINNED: exit $?: $(tr '\n' ' ' <"$tmp/check")"
+    done
+    testpmd_stop
+    [ $((f_dpdk & ~r_dpdk)) = $(((1 << 6) | (1 << 21) | (1 << 27) | (1 << 28))) ] ||
+        fail "without the base bits' overrides testpmd's device gives $f_dpdk, not $r_dpdk and bits 6, 21, 27, 28"
+    ok "pinned against baseline(testpmd, passt) (base-off 6 21 24 27 28): registers $r_dpdk on testpmd and on passt (testpmd unpinned: $u_dpdk; with the pinned features but no base-bit override: $f_dpdk, bits 6, 21, 27, 28 more), abipin abi says it on both hosts, check accepts both"
+    echo "# the baseline-pinned device's properties: $props"
+else
+    echo "# no dpdk-testpmd: the baseline of a DPDK host and a passt host is not measured"
+fi
 
 echo "# the cells: registers (qtest), abipin (abi --json on this host), abipin-prof (abi --json --platform of probe --vhost-user's profile)"
 sed 's/^/  | /' "$tmp/table"
