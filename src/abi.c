@@ -360,18 +360,33 @@ void abipin_abi_free_all(AbipinAbi *all, size_t n)
  * Why @abi does not offer @bit, in words (diff, explain): pinned off, the
  * machine type's default in this build (named as a downstream's own where
  * it was measured unlike upstream's), the atom the platform lacks, the
- * backend. NULL for a bit no catalogue feature decides.
+ * backend. For a base bit (no catalogue feature), the vhost-user backend's
+ * atom where it lacks the bit; else NULL.
  */
 const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
                                const char *side, char *buf, size_t len)
 {
     const AbipinFeature *f = abipin_catalogue_find_bit(ctx->cat, bit);
+    const AbipinVhostUserBackend *b;
     const AbipinAbiFeature *a;
     const char *m = abi->machine.name;
-    char atom[512];
+    char atom[512], name[ABIPIN_BACKEND_ATOM_MAX];
 
-    if (!f || abipin_abi_has(abi, bit))
+    if (abipin_abi_has(abi, bit))
         return NULL;
+    if (!f) {
+        const AbipinAtom *at;
+
+        if (!abipin_catalogue_vhost_user_decides(ctx->cat, bit) ||
+            !(b = abipin_interface_backend(ctx, abi->iface)))
+            return NULL;
+        abipin_backend_atom(b->name, bit, name, sizeof(name));
+        if ((at = abipin_atom_set_get(ctx->platform->atoms, name)) && at->state == ABIPIN_ATOM_PRESENT)
+            return NULL; /* the definition turns it off, not the backend */
+        snprintf(buf, len, _("%1$s %2$s"), side,
+                 abipin_pin_describe_atom(ctx, name, atom, sizeof(atom)));
+        return buf;
+    }
     a = &abi->features[f - ctx->cat->features];
     switch (a->why) {
     case ABIPIN_OFF_PINNED:
