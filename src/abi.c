@@ -290,8 +290,10 @@ int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d
  * whatever the definition overrides) that the interface's vhost-user
  * backend decides and does not offer, and that a device property can turn
  * off (abipin_base_bit_can_pin_off): pin turns them off through
- * <qemu:override>, so that no backend decides them. 0 where no backend of
- * the platform serves the interface.
+ * <qemu:override>, so that no backend decides them. A backend whose offer
+ * is unknown (its socket had no listener) lacks them all, as for any bit:
+ * pin turns them off rather than guess. 0 where no backend of the
+ * platform serves the interface.
  */
 int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDomain *d,
                                     const AbipinInterface *iface, uint64_t *ret)
