@@ -210,6 +210,32 @@ static void check_base_off(CheckState *st, const AbipinPinRecordInterface *ri, c
     }
 }
 
+/* The base bits this host's backend offers that the pinned-for backend
+ * neither offered nor had turned off (a record from before base-off, or
+ * a definition whose override went): the guest would negotiate them here
+ * and could not go back to a host like the pinned one. */
+static void check_base_extra(CheckState *st, const AbipinPinRecordInterface *ri,
+                             const AbipinAbi *abi)
+{
+    const AbipinVhostUserBackend *b = abipin_interface_backend(st->ctx, st->iface);
+    char detail[1024];
+
+    for (size_t i = 0; ri && ri->backend_name && b && i < st->ctx->cat->n_base; i++) {
+        const AbipinBaseBit *bb = &st->ctx->cat->base[i];
+        uint64_t bit = bb->bit < 64 ? 1ULL << bb->bit : 0;
+
+        if (!bb->vhost_user || !bit || !abipin_abi_has(abi, bb->bit) ||
+            (ri->backend_bits | ri->base_off) & bit)
+            continue;
+        snprintf(detail, sizeof(detail),
+                 _("vhost-user backend %1$s (socket %2$s) offers %3$s (bit %4$u), which the backend "
+                   "the definition was pinned against did not: the guest would negotiate it here "
+                   "and could not migrate to a host like the pinned one; pin it again"),
+                 b->name, st->iface->socket ? st->iface->socket : "?", bb->macro, bb->bit);
+        check_report(st, true, NULL, NULL, NULL, detail);
+    }
+}
+
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
@@ -274,6 +300,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
         return r;
     check_backend_bits(st, ri);
     check_base_off(st, ri, &abi);
+    check_base_extra(st, ri, &abi);
     for (size_t i = 0; i < abi.n_features; i++) {
         const AbipinAbiFeature *f = &abi.features[i];
 
