@@ -161,9 +161,9 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
     }
 }
 
-/* A bit no catalogue property decides: the definition's <qemu:override>
- * of its property where @d has one (pin turns indirect_desc... off there
- * for a backend that lacks them), else its property's measured default
+/* A bit no catalogue property decides: the definition's value of its
+ * property where @d has one (<host gso=>, <qemu:override>: pin turns
+ * indirect_desc... off there for a backend that lacks them), else its property's measured default
  * where there is one (ctrl_mac_addr, disable-modern...), else the model's
  * machine-type limit. @d NULL: what QEMU does without an override. */
 static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b,
@@ -172,7 +172,7 @@ static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b
 {
     const AbipinDefaultValue *v = b->property ? abipin_defaults_get(measured, b->property) : NULL;
     AbipinVersion model = model_version(ctx, m);
-    AbipinValue o = d && b->property ? abipin_domain_read_override(d, iface->alias, b->property)
+    AbipinValue o = d && b->property ? abipin_domain_read_base(d, iface, iface->alias, b->property)
                                      : ABIPIN_VALUE_ABSENT;
 
     if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||

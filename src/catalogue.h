@@ -98,7 +98,8 @@ typedef struct {
 } AbipinBaseBit;
 
 /* A base bit a vhost-user backend decides that its device property turns
- * off, so that pin can write it off where the backend lacks it (QEMU
+ * off, so that pin can write it off where the backend lacks it (gso in
+ * libvirt's <host gso=>, the others in <qemu:override>) (QEMU
  * 5.2 to 11.1 have gso, guest_announce, notify_on_empty, any_layout and
  * indirect_desc on virtio-net-pci). Not VERSION_1: disable-modern=on makes
  * the device legacy-only, another device to the guest; not MQ, which the

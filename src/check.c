@@ -189,7 +189,7 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
 }
 
 /* The base bits pin turned off for a backend that lacked them
- * (base-off): their <qemu:override> must still say so, else a backend
+ * (base-off): <host gso=> or their <qemu:override> must still say so, else a backend
  * that offers them shows the guest other hardware. */
 static void check_base_off(CheckState *st, const AbipinPinRecordInterface *ri, const AbipinAbi *abi)
 {
@@ -203,7 +203,7 @@ static void check_base_off(CheckState *st, const AbipinPinRecordInterface *ri, c
             continue;
         snprintf(detail, sizeof(detail),
                  _("%1$s (bit %2$u) was pinned off for a backend that lacked it, but the "
-                   "definition no longer turns %3$s off (<qemu:override>) and this host offers "
+                   "definition no longer turns %3$s off (<driver> or <qemu:override>) and this host offers "
                    "it: the guest would see other hardware; pin it again"),
                  macro ? macro : "?", bit, prop ? prop : "?");
         check_report(st, true, NULL, NULL, NULL, detail);
@@ -258,8 +258,7 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
                      _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
                        "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
                        "QEMU would clear it; run it where the backend offers it, or re-pin "
-                       "against a baseline of the hosts (abipin then turns %6$s off through "
-                       "<qemu:override>)"),
+                       "against a baseline of the hosts (abipin then turns %6$s off)"),
                      macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
                      a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
                                                           : _("does not offer it"),

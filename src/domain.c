@@ -551,26 +551,69 @@ int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *ifa
     return parse_value(d, o->node, f->name, o->value, "true", "false", ret);
 }
 
-/**
- * abipin_domain_read_override:
- * @alias: the device's alias
- *
- * The boolean <qemu:override> frontend property @name of @alias, for a
- * property no catalogue feature has (a base bit's: indirect_desc...);
- * ABSENT where there is none, or where it is no type='bool' on/off
- * (QEMU would refuse it: not a value abipin states).
- */
-AbipinValue abipin_domain_read_override(const AbipinDomain *d, const char *alias, const char *name)
-{
-    const AbipinOverride *o = override_property(d, alias, name);
+/* The base bits' properties (no catalogue feature) that libvirt's <driver>
+ * names: <host gso=> becomes virtio-net's "gso" (qemuBuildNicDevProps).
+ * The others (indirect_desc, any_layout, notify_on_empty, guest_announce)
+ * only <qemu:override> can set. */
+static const AbipinFeature base_in_driver[] = {
+    { .name = (char *) "gso", .place = ABIPIN_LIBVIRT_HOST, .libvirt_attribute = (char *) "gso" },
+};
 
-    if (!o || !streq_ptr(o->type, "bool"))
+static const AbipinFeature *base_place(const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(base_in_driver); i++)
+        if (streq_ptr(base_in_driver[i].name, name))
+            return &base_in_driver[i];
+    return NULL;
+}
+
+/**
+ * abipin_domain_read_base:
+ * @alias: the alias the interface's <qemu:override> properties are found by
+ *
+ * The value the definition gives a base bit's property @name (no
+ * catalogue feature has it): its <qemu:override> frontend property, else
+ * libvirt's attribute where <driver> names it (gso). ABSENT where neither
+ * says on or off (a value QEMU or libvirt would refuse is not one abipin
+ * states).
+ */
+AbipinValue abipin_domain_read_base(const AbipinDomain *d, const AbipinInterface *iface,
+                                    const char *alias, const char *name)
+{
+    const AbipinFeature *f = base_place(name);
+    const AbipinFeature o = { .name = (char *) name, .place = ABIPIN_LIBVIRT_OVERRIDE };
+    AbipinValue v;
+
+    if (abipin_domain_read_feature(d, iface, alias, f ? f : &o, &v) < 0) {
+        abipin_error_reset();
         return ABIPIN_VALUE_ABSENT;
-    if (streq_ptr(o->value, "true") || streq_ptr(o->value, "on"))
-        return ABIPIN_VALUE_ON;
-    if (streq_ptr(o->value, "false") || streq_ptr(o->value, "off"))
-        return ABIPIN_VALUE_OFF;
-    return ABIPIN_VALUE_ABSENT;
+    }
+    return v == ABIPIN_VALUE_ON || v == ABIPIN_VALUE_OFF ? v : ABIPIN_VALUE_ABSENT;
+}
+
+/**
+ * abipin_domain_check_base_writable:
+ *
+ * Whether abipin_domain_set_base can write @name for @alias (see
+ * abipin_domain_check_feature_writable).
+ */
+int abipin_domain_check_base_writable(const AbipinDomain *d, const char *alias, const char *name)
+{
+    return base_place(name) ? 0 : abipin_domain_check_override_writable(d, alias, name);
+}
+
+/**
+ * abipin_domain_set_base:
+ *
+ * Set a base bit's property @name on @iface where libvirt reads it: its
+ * <driver> attribute where there is one (gso), else <qemu:override>.
+ */
+int abipin_domain_set_base(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+{
+    const AbipinFeature *f = base_place(name);
+
+    return f ? abipin_domain_set_feature(d, iface, f, on, false)
+             : abipin_domain_set_override(d, iface, name, on);
 }
 
 int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,

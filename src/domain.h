@@ -118,7 +118,12 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
                               bool on, bool as_override) _warn_unused_result_;
 int abipin_domain_check_override_writable(const AbipinDomain *d, const char *alias,
                                           const char *name) _warn_unused_result_;
-AbipinValue abipin_domain_read_override(const AbipinDomain *d, const char *alias, const char *name);
+AbipinValue abipin_domain_read_base(const AbipinDomain *d, const AbipinInterface *iface,
+                                    const char *alias, const char *name);
+int abipin_domain_check_base_writable(const AbipinDomain *d, const char *alias, const char *name)
+    _warn_unused_result_;
+int abipin_domain_set_base(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+    _warn_unused_result_;
 int abipin_domain_set_override(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
     _warn_unused_result_;
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name);

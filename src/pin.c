@@ -244,7 +244,7 @@ static int check_writable(const AbipinCatalogue *cat, const AbipinDomain *d, con
     }
     for (unsigned bit = 0; bit < 64; bit++)
         if (t->rec->base_off >> bit & 1 &&
-            (r = abipin_domain_check_override_writable(
+            (r = abipin_domain_check_base_writable(
                  d, t->alias, abipin_catalogue_base_off_property(cat, bit))) < 0)
             return r;
     return 0;
@@ -364,12 +364,12 @@ static int apply_interface(const AbipinCatalogue *cat, AbipinDomain *d, AbipinIn
         if ((r = abipin_domain_set_feature(d, iface, f, streq_ptr(e->value, "on"), overrides)) < 0)
             return r;
     }
-    /* the base bits the backend lacks, off where only <qemu:override> can say it */
+    /* the base bits the backend lacks, off: <host gso=>, else <qemu:override> */
     for (unsigned bit = 0; bit < 64; bit++) {
         const char *prop =
             ri->base_off >> bit & 1 ? abipin_catalogue_base_off_property(cat, bit) : NULL;
 
-        if (prop && (r = abipin_domain_set_override(d, iface, prop, false)) < 0)
+        if (prop && (r = abipin_domain_set_base(d, iface, prop, false)) < 0)
             return r;
     }
     return 0;

@@ -280,9 +280,10 @@ ok "the attached QEMU's session ended only with that QEMU (passt logged it); a n
 
 # ---- 4: a baseline of a DPDK host and a passt host, pinned: one device on both -------------
 # The baseline lacks what passt lacks, base bits included (GSO, GUEST_ANNOUNCE,
-# NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT_DESC): pin turns those off through
-# <qemu:override>. The pinned definition's properties (each pinned feature and
-# each override, as libvirt passes them to -device) on QEMU 10.0 give the same
+# NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT_DESC): pin turns those off, gso in
+# <driver><host>, the others in <qemu:override>. The pinned definition's
+# properties (each pinned feature, gso and each override, as libvirt passes
+# them to -device) on QEMU 10.0 give the same
 # registers on dpdk-testpmd's backend as on passt's: what a migration between
 # the two needs; abipin's abi says that vector, and check accepts the
 # definition on both hosts.
@@ -303,7 +304,8 @@ if command -v dpdk-testpmd >/dev/null 2>&1; then
     "$ABIPIN" pin --platform "$tmp/baseline.xml" "$tmp/base-in.xml" -o "$tmp/base-pinned.xml" </dev/null 2>"$tmp/err" ||
         fail "abipin pin --platform BASELINE: $(cat "$tmp/err")"
     # the -device properties libvirt gives QEMU for it: every pinned
-    # feature (the record's) and every <qemu:override> frontend property
+    # feature (the record's), <host gso=> and every <qemu:override> frontend
+    # property
     props=$(python3 - "$tmp/base-pinned.xml" <<'EOF2'
 import sys, xml.etree.ElementTree as ET
 pin = "{http://abipin.org/schemas/pin/1.0}"
@@ -312,6 +314,9 @@ root = ET.parse(sys.argv[1]).getroot()
 props = {}
 for f in root.iter(pin + "feature"):
     props[f.get("name")] = f.get("value")
+host = root.find("devices/interface/driver/host")
+if host is not None and host.get("gso"):
+    props["gso"] = host.get("gso")  # libvirt's <host gso=> is the property gso
 for p in root.iter(qemu + "property"):
     props[p.get("name")] = {"true": "on", "false": "off"}[p.get("value")]
 print(",".join("%s=%s" % kv for kv in props.items()))
