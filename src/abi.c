@@ -308,8 +308,14 @@ int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDom
     measured = abipin_machine_defaults(ctx, &m, iface);
     for (size_t i = 0; abipin_interface_backend(ctx, iface) && i < ctx->cat->n_base; i++) {
         const AbipinBaseBit *b = &ctx->cat->base[i];
+        char atom[128];
 
-        if (abipin_base_bit_can_pin_off(b) && base_bit_offered(ctx, b, NULL, iface, &m, measured) &&
+        /* the emulator must have the property, or QEMU refuses to start */
+        if (!abipin_base_bit_can_pin_off(b))
+            continue;
+        snprintf(atom, sizeof(atom), ABIPIN_ATOM_QEMU_PROP "%s", b->property);
+        if (abipin_atom_set_has(ctx->platform->atoms, atom) &&
+            base_bit_offered(ctx, b, NULL, iface, &m, measured) &&
             !abipin_interface_base_offered(ctx, iface, b))
             bits |= 1ULL << b->bit;
     }
