@@ -389,7 +389,8 @@ const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi
             !(b = abipin_interface_backend(ctx, abi->iface)))
             return NULL;
         abipin_backend_atom(b->name, bit, name, sizeof(name));
-        if ((at = abipin_atom_set_get(ctx->platform->atoms, name)) && at->state == ABIPIN_ATOM_PRESENT)
+        at = abipin_atom_set_get(ctx->platform->atoms, name);
+        if (at && at->state == ABIPIN_ATOM_PRESENT)
             return NULL; /* the definition turns it off, not the backend */
         snprintf(buf, len, _("%1$s %2$s"), side,
                  abipin_pin_describe_atom(ctx, name, atom, sizeof(atom)));

@@ -177,7 +177,8 @@ static bool problems_say(const AbipinProblemList *l, const char *text)
  * Without the indirect_desc override, the DPDK host offers bit 28 again and
  * check says so; without base-off in the record as well (a pin from before
  * it; <host gso='off'> stays), check names the bits the DPDK host offers
- * beyond the pinned-for backend's: 21, 27, 28. The passt host lacks them all the same: nothing to say. */
+ * beyond the pinned-for backend's: 21, 27, 28. The passt host lacks them
+ * all the same: nothing to say. */
 START_TEST(test_check_base_off)
 {
     static const char *const keep_all[] = { NULL };
@@ -199,16 +200,18 @@ START_TEST(test_check_base_off)
 
         if (v == 2) /* and the record without base-off, as before it was written */
             d->record->ifaces[0].base_off = 0;
-        ck_assert_msg(abipin_check_domain(&passt_ctx, d, &strict, &on_passt) == 0, "variant %d: %s", v,
-                      on_passt.n ? on_passt.items[0].detail : "");
-        ck_assert_int_eq(abipin_check_domain(&dpdk_ctx, d, &strict, &on_dpdk), v == 0 ? 0 : v == 1 ? 1 : 3);
+        ck_assert_msg(abipin_check_domain(&passt_ctx, d, &strict, &on_passt) == 0, "variant %d: %s",
+                      v, on_passt.n ? on_passt.items[0].detail : "");
+        ck_assert_int_eq(abipin_check_domain(&dpdk_ctx, d, &strict, &on_dpdk),
+                         v == 0 ? 0 : v == 1 ? 1 : 3);
         problems_consistent(d, &on_dpdk);
         if (v == 1)
             ck_assert_msg(problems_say(&on_dpdk, "no longer turns indirect_desc off"), "%s",
                           on_dpdk.n ? on_dpdk.items[0].detail : "no problem");
         if (v == 2)
-            ck_assert_msg(problems_say(&on_dpdk, "offers VIRTIO_RING_F_INDIRECT_DESC (bit 28), which "
-                                                 "the backend the definition was pinned against did not"),
+            ck_assert_msg(problems_say(&on_dpdk,
+                                       "offers VIRTIO_RING_F_INDIRECT_DESC (bit 28), which the "
+                                       "backend the definition was pinned against did not"),
                           "%s", on_dpdk.n ? on_dpdk.items[0].detail : "no problem");
     }
     abipin_profile_free(dpdk);
