@@ -219,19 +219,25 @@ void abipin_abi_decide_feature(const AbipinPinContext *ctx, const AbipinFeature 
     }
 }
 
-/* A bit no catalogue property decides: its own property's measured
- * default where there is one (ctrl_mac_addr, disable-modern...), else the
- * model's machine-type limit. */
+/* A bit no catalogue property decides: the definition's value of its
+ * property where @d has one (<host gso=>, <qemu:override>: pin turns
+ * indirect_desc... off there for a backend that lacks them), else its property's measured default
+ * where there is one (ctrl_mac_addr, disable-modern...), else the model's
+ * machine-type limit. @d NULL: what QEMU does without an override. */
 static bool base_bit_offered(const AbipinPinContext *ctx, const AbipinBaseBit *b,
-                             const AbipinInterface *iface, const AbipinMachine *m,
-                             const AbipinMachineDefaults *measured)
+                             const AbipinDomain *d, const AbipinInterface *iface,
+                             const AbipinMachine *m, const AbipinMachineDefaults *measured)
 {
     const AbipinDefaultValue *v = b->property ? abipin_defaults_get(measured, b->property) : NULL;
     AbipinVersion model = model_version(ctx, m);
+    AbipinValue o = d && b->property ? abipin_domain_read_base(d, iface, iface->alias, b->property)
+                                     : ABIPIN_VALUE_ABSENT;
 
     if (!abipin_version_in_range(ctx->qemu, b->qemu_min, b->qemu_max) ||
         (b->multiqueue && iface->queues < 2))
         return false;
+    if (o != ABIPIN_VALUE_ABSENT)
+        return (o == ABIPIN_VALUE_ON) != b->inverted;
     if (v)
         return v->value != b->inverted;
     return !(b->machine_min && model < b->machine_min &&
@@ -273,7 +279,7 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
     for (size_t i = 0; i < ctx->cat->n_base; i++) {
         const AbipinBaseBit *b = &ctx->cat->base[i];
 
-        if (!base_bit_offered(ctx, b, iface, &abi.machine, measured) ||
+        if (!base_bit_offered(ctx, b, configured ? NULL : d, iface, &abi.machine, measured) ||
             !abipin_interface_base_offered(ctx, iface, b))
             continue;
         bit_set(abi.offered, b->bit);
@@ -336,6 +342,46 @@ int abipin_abi_compute_device(const AbipinPinContext *ctx, const AbipinDomain *d
 }
 
 /**
+ * abipin_abi_backend_lacking_bits:
+ *
+ * The base bits QEMU would offer on @iface (its machine type's defaults,
+ * whatever the definition overrides) that the interface's vhost-user
+ * backend or vDPA device decides and does not offer, and that a device property can turn
+ * off (abipin_base_bit_can_pin_off): pin turns them off through
+ * <qemu:override>, so that no backend decides them. A backend whose offer
+ * is unknown (its socket had no listener) lacks them all, as for any bit:
+ * pin turns them off rather than guess. 0 where no backend of the
+ * platform serves the interface.
+ */
+int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                    const AbipinInterface *iface, uint64_t *ret)
+{
+    const AbipinMachineDefaults *measured;
+    AbipinMachine m;
+    uint64_t bits = 0;
+    int r;
+
+    if ((r = abipin_domain_machine(ctx, d, &m)) < 0)
+        return r;
+    measured = abipin_machine_defaults(ctx, &m, iface);
+    for (size_t i = 0; abipin_interface_backend(ctx, iface) && i < ctx->cat->n_base; i++) {
+        const AbipinBaseBit *b = &ctx->cat->base[i];
+        char atom[128];
+
+        /* the emulator must have the property, or QEMU refuses to start */
+        if (!abipin_base_bit_can_pin_off(b))
+            continue;
+        snprintf(atom, sizeof(atom), ABIPIN_ATOM_QEMU_PROP "%s", b->property);
+        if (abipin_atom_set_has(ctx->platform->atoms, atom) &&
+            base_bit_offered(ctx, b, NULL, iface, &m, measured) &&
+            !abipin_interface_base_offered(ctx, iface, b))
+            bits |= 1ULL << b->bit;
+    }
+    *ret = bits;
+    return 0;
+}
+
+/**
  * abipin_abi_compute_all:
  *
  * The ABI of every virtio interface of @d (abi, diff). The machine type is
@@ -380,18 +426,34 @@ void abipin_abi_free_all(AbipinAbi *all, size_t n)
  * Why @abi does not offer @bit, in words (diff, explain): pinned off, the
  * machine type's default in this build (named as a downstream's own where
  * it was measured unlike upstream's), the atom the platform lacks, the
- * backend. NULL for a bit no catalogue feature decides.
+ * backend. For a base bit (no catalogue feature), the external backend's
+ * atom where it lacks the bit; else NULL.
  */
 const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
                                const char *side, char *buf, size_t len)
 {
     const AbipinFeature *f = abipin_catalogue_find_bit(ctx->cat, bit);
+    const AbipinExternalBackend *b;
     const AbipinAbiFeature *a;
     const char *m = abi->machine.name;
-    char atom[512];
+    char atom[512], name[ABIPIN_BACKEND_ATOM_MAX];
 
-    if (!f || abipin_abi_has(abi, bit))
+    if (abipin_abi_has(abi, bit))
         return NULL;
+    if (!f) {
+        const AbipinAtom *at;
+
+        if (!(b = abipin_interface_backend(ctx, abi->iface)) ||
+            !abipin_catalogue_backend_decides(ctx->cat, b->kind, bit))
+            return NULL;
+        abipin_backend_atom(b, bit, name, sizeof(name));
+        at = abipin_atom_set_get(ctx->platform->atoms, name);
+        if (at && at->state == ABIPIN_ATOM_PRESENT)
+            return NULL; /* the definition turns it off, not the backend */
+        snprintf(buf, len, _("%1$s %2$s"), side,
+                 abipin_pin_describe_atom(ctx, name, atom, sizeof(atom)));
+        return buf;
+    }
     a = &abi->features[f - ctx->cat->features];
     switch (a->why) {
     case ABIPIN_OFF_PINNED:

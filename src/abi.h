@@ -72,6 +72,8 @@ uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, AbipinBackend
                                       const AbipinAbi *abi);
 bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinPinRecord *record,
                                      const AbipinAbi *abi, uint64_t *ret);
+int abipin_abi_backend_lacking_bits(const AbipinPinContext *ctx, const AbipinDomain *d,
+                                    const AbipinInterface *iface, uint64_t *ret) _warn_unused_result_;
 const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
                                const char *side, char *buf, size_t len);
 /* "0x" and 32 hex digits */

@@ -387,6 +387,20 @@ int abipin_catalogue_load(const char *path, AbipinCatalogue **ret)
 }
 
 /**
+ * abipin_catalogue_base_off_property:
+ *
+ * The device property that turns base bit @bit off where pin writes it
+ * (abipin_base_bit_can_pin_off: a vhost-user backend lacks it), or NULL.
+ */
+const char *abipin_catalogue_base_off_property(const AbipinCatalogue *cat, unsigned bit)
+{
+    for (size_t i = 0; i < cat->n_base; i++)
+        if (cat->base[i].bit == bit && abipin_base_bit_can_pin_off(&cat->base[i]))
+            return cat->base[i].property;
+    return NULL;
+}
+
+/**
  * abipin_catalogue_load_default:
  *
  * The catalogue abipin was built with: data/features.xml compiled in

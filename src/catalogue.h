@@ -104,6 +104,18 @@ typedef struct {
     AbipinVersion vdpa_needs_qemu_min;
 } AbipinBaseBit;
 
+/* A base bit a vhost-user backend or a vDPA device decides that its device
+ * property turns off, so that pin can write it off where the backend lacks
+ * it (gso in libvirt's <host gso=>, the others in <qemu:override>) (QEMU
+ * 5.2 to 11.1 have gso, guest_announce, notify_on_empty, any_layout,
+ * indirect_desc, status and the ctrl_* bits on virtio-net-pci). Not
+ * VERSION_1: disable-modern=on makes the device legacy-only, another
+ * device to the guest; not MQ, which the queue count decides. */
+static inline bool abipin_base_bit_can_pin_off(const AbipinBaseBit *b)
+{
+    return (b->vhost_user || b->vdpa) && b->property && !b->inverted && b->bit < 64;
+}
+
 typedef struct {
     AbipinVersion qemu_min, qemu_max;
     bool builtin; /* abipin_catalogue_builtin()'s: static, never freed */
@@ -126,6 +138,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(AbipinCatalogue *, abipin_catalogue_free)
 const AbipinFeature *abipin_catalogue_find(const AbipinCatalogue *cat, const char *name);
 const AbipinFeature *abipin_catalogue_find_bit(const AbipinCatalogue *cat, unsigned bit);
 const char *abipin_catalogue_bit_name(const AbipinCatalogue *cat, unsigned bit);
+const char *abipin_catalogue_base_off_property(const AbipinCatalogue *cat, unsigned bit);
 size_t abipin_catalogue_measured_properties(const AbipinCatalogue *cat, const char **names,
                                             size_t max);
 bool abipin_feature_default(const AbipinFeature *f, AbipinVersion machine, AbipinVersion qemu);

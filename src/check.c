@@ -214,6 +214,65 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
     check_report(st, strict, f->feature->name, NULL, NULL, detail);
 }
 
+/* The base bits pin turned off for a backend that lacked them
+ * (base-off): <host gso=> or their <qemu:override> must still say so, else a backend
+ * that offers them shows the guest other hardware. */
+static void check_base_off(CheckState *st, const AbipinPinRecordInterface *ri, const AbipinAbi *abi)
+{
+    char detail[1024];
+
+    for (unsigned bit = 0; ri && bit < 64; bit++) {
+        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit);
+        const char *prop = abipin_catalogue_base_off_property(st->ctx->cat, bit);
+
+        if (!(ri->base_off >> bit & 1) || !abipin_abi_has(abi, bit))
+            continue;
+        snprintf(detail, sizeof(detail),
+                 _("%1$s (bit %2$u) was pinned off for a backend that lacked it, but the "
+                   "definition no longer turns %3$s off (<driver> or <qemu:override>) and this host offers "
+                   "it: the guest would see other hardware; pin it again"),
+                 macro ? macro : "?", bit, prop ? prop : "?");
+        check_report(st, true, NULL, NULL, NULL, detail);
+    }
+}
+
+/* The base bits this host's backend offers that the pinned-for backend
+ * neither offered nor had turned off (a record from before base-off, or
+ * a definition whose override went): the guest would negotiate them here
+ * and could not go back to a host like the pinned one. */
+static void check_base_extra(CheckState *st, const AbipinPinRecordInterface *ri,
+                             const AbipinAbi *abi)
+{
+    const AbipinExternalBackend *b = abipin_interface_backend(st->ctx, st->iface);
+    char detail[1024];
+
+    for (size_t i = 0; ri && ri->backend_name && b && i < st->ctx->cat->n_base; i++) {
+        const AbipinBaseBit *bb = &st->ctx->cat->base[i];
+        uint64_t bit = bb->bit < 64 ? 1ULL << bb->bit : 0;
+
+        if (!bit || !abipin_catalogue_backend_decides_on(st->ctx->cat, b->kind, bb->bit,
+                                                         st->ctx->qemu) ||
+            !abipin_abi_has(abi, bb->bit) || (ri->backend_bits | ri->base_off) & bit)
+            continue;
+        if (b->kind == ABIPIN_BACKEND_VDPA)
+            snprintf(detail, sizeof(detail),
+                     _("vDPA device %1$s (%2$s) offers %3$s (bit %4$u), which the device the "
+                       "definition was pinned against did not: the guest would negotiate it here "
+                       "and could not migrate to a host like the pinned one; pin it again, or "
+                       "create the device with the device_features 'abipin abi' gives"),
+                     b->name, st->iface->vdpa_device ? st->iface->vdpa_device : "?", bb->macro,
+                     bb->bit);
+        else
+            snprintf(detail, sizeof(detail),
+                     _("vhost-user backend %1$s (socket %2$s) offers %3$s (bit %4$u), which the "
+                       "backend the definition was pinned against did not: the guest would "
+                       "negotiate it here and could not migrate to a host like the pinned one; "
+                       "pin it again"),
+                     b->name, st->iface->socket ? st->iface->socket : "?", bb->macro, bb->bit);
+        check_report(st, true, NULL, NULL, NULL, detail);
+    }
+}
+
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
@@ -223,7 +282,7 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
     char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
 
     for (unsigned bit = 0; ri && b && bit < 64; bit++) {
-        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit);
+        const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit), *prop;
         const AbipinAtom *a;
 
         if (!(ri->backend_bits >> bit & 1))
@@ -240,6 +299,16 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
                      st->iface->vdpa_device ? st->iface->vdpa_device : "?",
                      a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
                                                           : _("does not offer it"));
+        else if ((prop = abipin_catalogue_base_off_property(st->ctx->cat, bit)))
+            snprintf(detail, sizeof(detail),
+                     _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
+                       "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
+                       "QEMU would clear it; run it where the backend offers it, or re-pin "
+                       "against a baseline of the hosts (abipin then turns %6$s off)"),
+                     macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
+                     a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                          : _("does not offer it"),
+                     prop);
         else
             snprintf(detail, sizeof(detail),
                      _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
@@ -276,6 +345,8 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
     check_backend_bits(st, ri);
+    check_base_off(st, ri, &abi);
+    check_base_extra(st, ri, &abi);
     for (size_t i = 0; i < abi.n_features; i++) {
         const AbipinAbiFeature *f = &abi.features[i];
 

@@ -485,12 +485,24 @@ static int qemu_ns(AbipinDomain *d, xmlNsPtr *ret)
 int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alias,
                                          const AbipinFeature *f, bool as_override)
 {
+    if (f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override)
+        return 0;
+    return abipin_domain_check_override_writable(d, alias, f->name);
+}
+
+/**
+ * abipin_domain_check_override_writable:
+ *
+ * Whether abipin_domain_set_override can write the frontend property
+ * @name of @alias (see abipin_domain_check_feature_writable).
+ */
+int abipin_domain_check_override_writable(const AbipinDomain *d, const char *alias,
+                                          const char *name)
+{
     char prefix[16];
     xmlNsPtr ns;
 
-    if ((f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) ||
-        override_property(d, alias, f->name) ||
-        qemu_ns_find(d, &ns, prefix))
+    if (override_property(d, alias, name) || qemu_ns_find(d, &ns, prefix))
         return 0;
     return no_free_prefix(d);
 }
@@ -540,6 +552,71 @@ int abipin_domain_read_feature(const AbipinDomain *d, const AbipinInterface *ifa
     return parse_value(d, o->node, f->name, o->value, "true", "false", ret);
 }
 
+/* The base bits' properties (no catalogue feature) that libvirt's <driver>
+ * names: <host gso=> becomes virtio-net's "gso" (qemuBuildNicDevProps).
+ * The others (indirect_desc, any_layout, notify_on_empty, guest_announce)
+ * only <qemu:override> can set. */
+static const AbipinFeature base_in_driver[] = {
+    { .name = (char *) "gso", .place = ABIPIN_LIBVIRT_HOST, .libvirt_attribute = (char *) "gso" },
+};
+
+static const AbipinFeature *base_place(const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(base_in_driver); i++)
+        if (streq_ptr(base_in_driver[i].name, name))
+            return &base_in_driver[i];
+    return NULL;
+}
+
+/**
+ * abipin_domain_read_base:
+ * @alias: the alias the interface's <qemu:override> properties are found by
+ *
+ * The value the definition gives a base bit's property @name (no
+ * catalogue feature has it): its <qemu:override> frontend property, else
+ * libvirt's attribute where <driver> names it (gso). ABSENT where neither
+ * says on or off (a value QEMU or libvirt would refuse is not one abipin
+ * states).
+ */
+AbipinValue abipin_domain_read_base(const AbipinDomain *d, const AbipinInterface *iface,
+                                    const char *alias, const char *name)
+{
+    const AbipinFeature *f = base_place(name);
+    const AbipinFeature o = { .name = (char *) name, .place = ABIPIN_LIBVIRT_OVERRIDE };
+    AbipinValue v;
+
+    if (abipin_domain_read_feature(d, iface, alias, f ? f : &o, &v) < 0) {
+        abipin_error_reset();
+        return ABIPIN_VALUE_ABSENT;
+    }
+    return v == ABIPIN_VALUE_ON || v == ABIPIN_VALUE_OFF ? v : ABIPIN_VALUE_ABSENT;
+}
+
+/**
+ * abipin_domain_check_base_writable:
+ *
+ * Whether abipin_domain_set_base can write @name for @alias (see
+ * abipin_domain_check_feature_writable).
+ */
+int abipin_domain_check_base_writable(const AbipinDomain *d, const char *alias, const char *name)
+{
+    return base_place(name) ? 0 : abipin_domain_check_override_writable(d, alias, name);
+}
+
+/**
+ * abipin_domain_set_base:
+ *
+ * Set a base bit's property @name on @iface where libvirt reads it: its
+ * <driver> attribute where there is one (gso), else <qemu:override>.
+ */
+int abipin_domain_set_base(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+{
+    const AbipinFeature *f = base_place(name);
+
+    return f ? abipin_domain_set_feature(d, iface, f, on, false)
+             : abipin_domain_set_override(d, iface, name, on);
+}
+
 int abipin_domain_get_feature(const AbipinDomain *d, const AbipinInterface *iface,
                               const AbipinFeature *f, AbipinValue *ret)
 {
@@ -576,10 +653,7 @@ int abipin_domain_read_values(const AbipinDomain *d, const AbipinInterface *ifac
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on, bool as_override)
 {
-    xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
-    AbipinOverride *o;
-    xmlNsPtr ns;
-    int r;
+    xmlNodePtr node;
 
     if (f->place != ABIPIN_LIBVIRT_OVERRIDE && !as_override) {
         node = feature_element_ensure(iface, f);
@@ -587,18 +661,35 @@ int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const Abi
         interface_refresh(iface); /* the elements it may have made */
         return 0;
     }
+    return abipin_domain_set_override(d, iface, f->name, on);
+}
+
+/**
+ * abipin_domain_set_override:
+ *
+ * Set the boolean frontend property @name of @iface's device in
+ * <qemu:override> (the interface needs an alias): for what libvirt's
+ * <driver> cannot say, a catalogue feature's or a base bit's property.
+ */
+int abipin_domain_set_override(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+{
+    xmlNodePtr node, device, root = xmlDocGetRootElement(d->doc);
+    AbipinOverride *o;
+    xmlNsPtr ns;
+    int r;
+
     if (!iface->alias)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s: interface %2$s needs an alias for <qemu:override>"), d->file,
                                 iface->label);
-    o = override_property(d, iface->alias, f->name);
+    o = override_property(d, iface->alias, name);
     if (!o) {
         if ((r = qemu_ns(d, &ns)) < 0)
             return r;
         node = ensure_ns_child(root, ns, "override", NULL, NULL);
         device = ensure_ns_child(node, ns, "device", "alias", iface->alias);
         node = ensure_ns_child(device, ns, "frontend", NULL, NULL);
-        node = ensure_ns_child(node, ns, "property", "name", f->name);
+        node = ensure_ns_child(node, ns, "property", "name", name);
         override_add(d, device, node);
         o = &d->overrides[d->n_overrides - 1];
     }

@@ -118,6 +118,16 @@ int abipin_domain_check_feature_writable(const AbipinDomain *d, const char *alia
     _warn_unused_result_;
 int abipin_domain_set_feature(AbipinDomain *d, AbipinInterface *iface, const AbipinFeature *f,
                               bool on, bool as_override) _warn_unused_result_;
+int abipin_domain_check_override_writable(const AbipinDomain *d, const char *alias,
+                                          const char *name) _warn_unused_result_;
+AbipinValue abipin_domain_read_base(const AbipinDomain *d, const AbipinInterface *iface,
+                                    const char *alias, const char *name);
+int abipin_domain_check_base_writable(const AbipinDomain *d, const char *alias, const char *name)
+    _warn_unused_result_;
+int abipin_domain_set_base(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+    _warn_unused_result_;
+int abipin_domain_set_override(AbipinDomain *d, AbipinInterface *iface, const char *name, bool on)
+    _warn_unused_result_;
 void abipin_domain_set_driver_name(AbipinInterface *iface, const char *name);
 int abipin_domain_propose_alias(const AbipinDomain *d, const AbipinInterface *iface, size_t index,
                                 const AbipinPinRecord *given, char **ret) _warn_unused_result_;

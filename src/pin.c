@@ -247,6 +247,11 @@ static int check_writable(const AbipinCatalogue *cat, const AbipinDomain *d, con
                                                       abipin_catalogue_find(cat, e->name), false)) < 0)
             return r;
     }
+    for (unsigned bit = 0; bit < 64; bit++)
+        if (t->rec->base_off >> bit & 1 &&
+            (r = abipin_domain_check_base_writable(
+                 d, t->alias, abipin_catalogue_base_off_property(cat, bit))) < 0)
+            return r;
     return 0;
 }
 
@@ -291,6 +296,11 @@ static int decide_interface(PinDecision *pd, size_t index)
             return r;
         t.rec->backend_bits = abipin_abi_backend_base_bits(pd->ctx, backend->kind, &abi);
         abipin_abi_clear(&abi);
+        /* what the backend lacks and a property can turn off is turned
+         * off: then no destination's backend needs to offer it (a baseline
+         * of a DPDK host and a passt host has no INDIRECT_DESC) */
+        if ((r = abipin_abi_backend_lacking_bits(pd->ctx, pd->d, iface, &t.rec->base_off)) < 0)
+            return r;
     }
     t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);
     decide_driver(pd, &t);
@@ -357,6 +367,14 @@ static int apply_interface(const AbipinCatalogue *cat, AbipinDomain *d, AbipinIn
         f = abipin_catalogue_find(cat, e->name);
         assert(f); /* the record was decided with this catalogue */
         if ((r = abipin_domain_set_feature(d, iface, f, streq_ptr(e->value, "on"), overrides)) < 0)
+            return r;
+    }
+    /* the base bits the backend lacks, off: <host gso=>, else <qemu:override> */
+    for (unsigned bit = 0; bit < 64; bit++) {
+        const char *prop =
+            ri->base_off >> bit & 1 ? abipin_catalogue_base_off_property(cat, bit) : NULL;
+
+        if (prop && (r = abipin_domain_set_base(d, iface, prop, false)) < 0)
             return r;
     }
     return 0;

@@ -195,6 +195,7 @@ static void parse_interface(AbipinPinRecord *rec, const xmlNode *node)
     if (name && abipin_backend_name_is_valid(name))
         ri->backend_name = abipin_strdup(name);
     ri->backend_bits = parse_bit_list(abipin_xml_prop_static(node, "backend-bits"));
+    ri->base_off = parse_bit_list(abipin_xml_prop_static(node, "base-off"));
 
     for (const xmlNode *c = node->children; c; c = c->next)
         for (int kind = 0; kind < (int) ELEMENTSOF(entry_elements); kind++)
@@ -283,6 +284,7 @@ void abipin_record_write_children(const AbipinPinRecord *rec, xmlNodePtr element
         set_prop(n, "backend", ri->backend >= 0 ? abipin_backend_to_string(ri->backend) : NULL);
         set_prop(n, "backend-name", ri->backend_name);
         set_bit_list(n, "backend-bits", ri->backend_bits);
+        set_bit_list(n, "base-off", ri->base_off);
         for (size_t k = 0; k < ri->n_entries; k++) {
             const AbipinPinEntry *e = &ri->entries[k];
             xmlNodePtr en = add_child(n, entry_elements[e->kind]);

@@ -59,6 +59,10 @@ typedef struct {
     /* vhost-user: the base bits (no catalogue feature) the backend decides
      * and offered: a destination's backend must offer them too */
     uint64_t backend_bits;
+    /* vhost-user: the base bits the backend lacks that QEMU would offer
+     * otherwise, turned off through their <qemu:override> property
+     * (indirect_desc=false...): no backend then decides them */
+    uint64_t base_off;
     AbipinPinEntry *entries;
     size_t n_entries;
 } AbipinPinRecordInterface;

@@ -16,7 +16,7 @@ export LC_ALL LANGUAGE
 
 n=0
 # the cases each group had when its minimum was set
-for group in abi:21 diff:12 explain:16 audit:8 labels:11 compare:3; do
+for group in abi:21 diff:14 explain:17 audit:8 labels:11 compare:3; do
     min=${group#*:} group=${group%:*} n_group=0
     cd "$abs_top_srcdir/tests/data/cmd/$group" || fail "no $group cases"
     for argsfile in *.args; do

@@ -14,6 +14,9 @@ MODE:
   garbage  replies to anything with 20 bytes that are no vhost-user reply
   hang     reads the request and never answers
   close    closes each connection without answering
+  discard  closes each connection at once, unread, as passt does while a
+           guest is attached (its tap.c, tap_listen_handler): the client
+           sees EPIPE or ECONNRESET, whichever the race gives
 """
 import os
 import socket
@@ -59,6 +62,9 @@ def main(argv):
     with open(path + ".log", "a") as log:
         while True:
             conn, _ = srv.accept()
+            if mode == "discard":
+                conn.close()
+                continue
             try:
                 serve(conn, mode, features, protocol, log)
             finally:

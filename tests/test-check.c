@@ -10,7 +10,9 @@
 #include "check-pins.h"
 #include "diff.h"
 #include "testutil.h"
+#include "util/alloc.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 static AbipinCatalogue *cat;
 static AbipinProfile *host, *poor;
@@ -134,6 +136,89 @@ START_TEST(test_check_unpinned)
 }
 END_TEST
 
+/* vhostuser-baseline.out.xml with every line containing one of @drop
+ * removed (a base bit's override, the record's base-off...) */
+static AbipinDomain *baseline_pinned_without(const char *const *drop)
+{
+    _cleanup_free_ char *path = abipin_test_path("data/pin/vhostuser-baseline.out.xml");
+    _cleanup_free_ char *data = NULL, *out = NULL;
+    AbipinDomain *d = NULL;
+    size_t len, n = 0;
+
+    ck_assert_int_eq(abipin_file_read(path, 1 << 20, &data, &len), 0);
+    out = abipin_malloc(len + 1);
+    for (char *line = data, *end; *line; line = end) {
+        bool keep = true;
+
+        end = strchr(line, '\n');
+        end = end ? end + 1 : line + strlen(line);
+        for (size_t k = 0; drop[k]; k++)
+            if (memmem(line, (size_t) (end - line), drop[k], strlen(drop[k])))
+                keep = false;
+        if (keep) {
+            memcpy(out + n, line, (size_t) (end - line));
+            n += (size_t) (end - line);
+        }
+    }
+    ck_assert_int_eq(abipin_domain_parse_flags(path, out, n, ABIPIN_DOMAIN_READ_ONLY, &d), 0);
+    return d;
+}
+
+static bool problems_say(const AbipinProblemList *l, const char *text)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].severity == ABIPIN_PROBLEM_ERROR && strstr(l->items[i].detail, text))
+            return true;
+    return false;
+}
+
+/* Pinned against the baseline of a dpdk-testpmd host and a passt host, the
+ * base bits passt lacks are off (base-off): check passes on both hosts.
+ * Without the indirect_desc override, the DPDK host offers bit 28 again and
+ * check says so; without base-off in the record as well (a pin from before
+ * it; <host gso='off'> stays), check names the bits the DPDK host offers
+ * beyond the pinned-for backend's: 21, 27, 28. The passt host lacks them
+ * all the same: nothing to say. */
+START_TEST(test_check_base_off)
+{
+    static const char *const keep_all[] = { NULL };
+    static const char *const no_override[] = { "name='indirect_desc'", NULL };
+    static const char *const old_pin[] = { "name='indirect_desc'", "name='any_layout'",
+                                           "name='guest_announce'", "name='notify_on_empty'",
+                                           NULL };
+    AbipinProfile *dpdk = platform_load("data/pin/platforms/qemu-10.0-vu-notso.xml");
+    AbipinProfile *passt = platform_load("data/pin/platforms/qemu-10.0-vu-passt.xml");
+    AbipinPinContext dpdk_ctx, passt_ctx;
+    AbipinCheckOptions strict = { .strict = true };
+
+    ck_assert_int_eq(abipin_pin_context_init(&dpdk_ctx, cat, dpdk, ABIPIN_POLICY_HOST), 0);
+    ck_assert_int_eq(abipin_pin_context_init(&passt_ctx, cat, passt, ABIPIN_POLICY_HOST), 0);
+    for (int v = 0; v < 3; v++) {
+        _cleanup_(abipin_domain_freep) AbipinDomain *d =
+            baseline_pinned_without(v == 0 ? keep_all : v == 1 ? no_override : old_pin);
+        _cleanup_(abipin_problem_list_clear) AbipinProblemList on_dpdk = { 0 }, on_passt = { 0 };
+
+        if (v == 2) /* and the record without base-off, as before it was written */
+            d->record->ifaces[0].base_off = 0;
+        ck_assert_msg(abipin_check_domain(&passt_ctx, d, &strict, &on_passt) == 0, "variant %d: %s",
+                      v, on_passt.n ? on_passt.items[0].detail : "");
+        ck_assert_int_eq(abipin_check_domain(&dpdk_ctx, d, &strict, &on_dpdk),
+                         v == 0 ? 0 : v == 1 ? 1 : 3);
+        problems_consistent(d, &on_dpdk);
+        if (v == 1)
+            ck_assert_msg(problems_say(&on_dpdk, "no longer turns indirect_desc off"), "%s",
+                          on_dpdk.n ? on_dpdk.items[0].detail : "no problem");
+        if (v == 2)
+            ck_assert_msg(problems_say(&on_dpdk,
+                                       "offers VIRTIO_RING_F_INDIRECT_DESC (bit 28), which the "
+                                       "backend the definition was pinned against did not"),
+                          "%s", on_dpdk.n ? on_dpdk.items[0].detail : "no problem");
+    }
+    abipin_profile_free(dpdk);
+    abipin_profile_free(passt);
+}
+END_TEST
+
 /* The kinds have distinct names, as audit prints them. */
 START_TEST(test_finding_kinds)
 {
@@ -214,6 +299,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_check_errors);
     tcase_add_test(tc, test_check_unpinned);
+    tcase_add_test(tc, test_check_base_off);
     tcase_add_test(tc, test_finding_kinds);
     tcase_add_test(tc, test_audit);
     tcase_add_test(tc, test_diff);

@@ -7,7 +7,8 @@
 #    could change a backend's state);
 #  - on this host, abi asks the socket of the definition itself, and its
 #    vector is the one --platform of the probed profile gives;
-#  - garbage, a hang, a closed connection, a file that is no socket and a
+#  - garbage, a hang, a closed connection (after reading the request, or at
+#    once as passt does while a guest is attached), a file that is no socket and a
 #    socket in another user's directory are exit 3 naming the socket and
 #    what it did, within ABIPIN_BACKEND_TIMEOUT, for probe, pin and the hook;
 #  - a socket nobody listens on leaves the bits unknown: pin refuses to
@@ -85,9 +86,11 @@ ok "abi on this host asks the socket: $live, as with the probed profile"
 printf 'not a socket' >"$tmp/run/file.sock"
 fake garbage garbage
 fake close close
+fake discard discard
 fake hang hang
 for c in "file:is not a socket" "garbage:not a vhost-user backend" \
-    "close:closed the connection without answering" "hang:did not answer within 1000 ms" \
+    "close:closed the connection without answering" \
+    "discard:closed the connection without answering" "hang:did not answer within 1000 ms" \
     "missing:does not exist"; do
     name=${c%%:*} said=${c#*:}
     start=$(date +%s)

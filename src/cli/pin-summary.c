@@ -74,6 +74,16 @@ static void print_interface(const AbipinPinRecordInterface *ri)
         off += streq_ptr(e->value, "off");
         print_feature(e, ri->backend);
     }
+    if (ri->base_off) {
+        char bits[256] = "";
+        size_t len = 0;
+
+        for (unsigned bit = 0; bit < 64; bit++)
+            if (ri->base_off >> bit & 1)
+                len += snprintf(bits + len, sizeof(bits) - len, "%s%u", len ? " " : "", bit);
+        fprintf(stderr, _(" base bits %1$s off (backend %2$s lacks them: <qemu:override>),"), bits,
+                ri->backend_name ? ri->backend_name : "?");
+    }
     fprintf(stderr, _(" %1$zu on, %2$zu off\n"), on, off);
 }
 

@@ -5,8 +5,11 @@
  * connection of abipin's own, closed right after. A backend that listens
  * (DPDK's vhost library, QEMU's <source mode='client'>) serves each
  * connection as its own device: the session a running guest has is not
- * touched (measured with dpdk-testpmd 22.11, tests/vhost-user.sh). Nothing
- * else is sent: no SET_OWNER, no memory table, no ring.
+ * touched (measured with dpdk-testpmd 22.11, tests/vhost-user.sh). passt
+ * (--vhost-user, Debian 13) serves one connection at a time: it answers
+ * while no guest is attached, and closes abipin's connection unanswered
+ * while one is, leaving the guest's session alone (tests/vhost-user-passt.sh).
+ * Nothing else is sent: no SET_OWNER, no memory table, no ring.
  *
  * Who may answer, and within what time: probe/peer.h. */
 #include <config.h>
@@ -58,6 +61,21 @@ long abipin_backend_timeout_ms(void)
     return abipin_timeout_ms_from_env("ABIPIN_BACKEND_TIMEOUT", 2000);
 }
 
+/* A backend that took the connection and closed it. passt (tap.c,
+ * tap_listen_handler) serves one connection at a time: while a guest is
+ * attached it accepts each other one and closes it at once, unread, so
+ * abipin sees EPIPE on sending, ECONNRESET or end of file on reading,
+ * whichever the race gives: one answer for all three. The attached
+ * guest's session is not touched (tests/vhost-user-passt.sh). */
+static int backend_closed(const char *path, const char *name)
+{
+    return abipin_error_set(ABIPIN_ERR_ENV, -ECONNRESET,
+                            _("vhost-user socket %1$s closed the connection without answering %2$s "
+                              "(a backend that serves one connection at a time, such as passt, "
+                              "while a guest is attached?)"),
+                            path, name);
+}
+
 /* One request without payload, one u64 reply, as the protocol has it. */
 static int backend_get_u64(int fd, uint32_t request, const char *name, const AbipinPeer *peer,
                            uint64_t *ret)
@@ -68,10 +86,13 @@ static int backend_get_u64(int fd, uint32_t request, const char *name, const Abi
     size_t got = 0;
     int r;
 
-    if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t) sizeof(req))
+    if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t) sizeof(req)) {
+        if (errno == EPIPE || errno == ECONNRESET)
+            return backend_closed(path, name);
         return abipin_error_set(ABIPIN_ERR_ENV, -EIO,
                                 _("vhost-user socket %1$s: cannot send %2$s: %3$s"), path, name,
                                 strerror(errno));
+    }
     while (got < sizeof(reply)) {
         ssize_t n;
 
@@ -80,16 +101,12 @@ static int backend_get_u64(int fd, uint32_t request, const char *name, const Abi
         n = recv(fd, (char *) &reply + got, sizeof(reply) - got, 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return backend_closed(path, name);
         if (n < 0)
             return abipin_error_set(ABIPIN_ERR_ENV, -errno,
                                     _("vhost-user socket %1$s: reading the answer to %2$s: %3$s"),
                                     path, name, strerror(errno));
-        if (n == 0)
-            return abipin_error_set(ABIPIN_ERR_ENV, -ECONNRESET,
-                                    _("vhost-user socket %1$s closed the connection without answering "
-                                      "%2$s (a backend that serves one connection only, and has a "
-                                      "guest?)"),
-                                    path, name);
         got += (size_t) n;
     }
     if (reply.hdr.request != request ||
