@@ -713,6 +713,26 @@ vhost_user_registers() {
     cut -d' ' -f2 "$tmp/registers.out"
 }
 
+# vdpa_registers EMULATOR MACHINE CHARDEV [MAC]: the feature vector a paused
+# QEMU's virtio-net-pci on a vhost-vdpa netdev (CHARDEV: /dev/vhost-vdpa-N)
+# offers, read from the device's registers (tests/qtest_virtio.py), as 0x...
+# On a vDPA host (a guest_run script: /dev/vhost-vdpa-N is the guest's). QEMU
+# writes the NIC's MAC (MAC, default 52:54:00:12:34:56) into the device's
+# config at realize (hw/net/virtio-net.c virtio_net_device_realize)
+vdpa_registers() {
+    vr_q="$tmp/qtest-$$.sock"
+    rm -f "$vr_q"
+    python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$vr_q" "$1" -S -machine "$2" \
+        -netdev "vhost-vdpa,vhostdev=$3,id=n0" -device "virtio-net-pci,netdev=n0,addr=0x3${4:+,mac=$4}" \
+        -accel tcg -nodefaults -display none -qtest "unix:$vr_q" -qtest-log /dev/null \
+        </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
+        cat "$tmp/registers.out" "$tmp/registers.err" >&2
+        fail "the registers of a virtio-net-pci on $3 ($1, $2) could not be read"
+    }
+    [ "$(wc -l <"$tmp/registers.out")" = 1 ] || { cat "$tmp/registers.out" >&2; fail "not one virtio-net function ($1, $2)"; }
+    cut -d' ' -f2 "$tmp/registers.out"
+}
+
 # ---- a guest on a test daemon (migration-default.sh, migration-vhost-user.sh) -----
 # The Linux of tools/fetch-guest-kernel ($kdir) with guest_initramfs's
 # $tmp/initrd.gz, booted by libvirt with no disk, its console in
