@@ -55,7 +55,9 @@ static json_object *abi_build_default_to_json(const AbipinAbiFeature *f)
  * {"alias", "mac", "backend", "driver", "offered": "0x…" (bits 0..127, one
  * number), "bits": [{"bit", "name"}], "off": [{"bit", "name", "property",
  * "reason", "atom"}], "external": [bits], "build_defaults": [{"bit",
- * "name", "property", "default", "upstream"}]}
+ * "name", "property", "default", "upstream"}]}; a vDPA interface whose
+ * device the platform knows has "device_features": "0x…", the value for
+ * `vdpa dev add ... device_features` that gives the guest this vector.
  */
 json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *abi)
 {
@@ -63,6 +65,7 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     json_object *off = abipin_json_array(), *external = abipin_json_array();
     json_object *build = abipin_json_array();
     char hex[ABIPIN_ABI_VECTOR_MAX];
+    uint64_t device_features;
 
     abipin_json_set(o, "alias", abipin_json_string(abi->iface->alias));
     abipin_json_set(o, "mac", abipin_json_string(abi->iface->mac));
@@ -85,5 +88,7 @@ json_object *abipin_abi_to_json(const AbipinPinContext *ctx, const AbipinAbi *ab
     abipin_json_set(o, "off", off);
     abipin_json_set(o, "external", external);
     abipin_json_set(o, "build_defaults", build);
+    if (abipin_abi_vdpa_device_features(ctx, abi, &device_features))
+        abipin_json_set(o, "device_features", abipin_json_hex64(device_features));
     return o;
 }

@@ -37,22 +37,51 @@ bool abipin_abi_has(const AbipinAbi *abi, unsigned bit)
 /**
  * abipin_abi_backend_base_bits:
  *
- * The base bits of @abi's vector a vhost-user backend decides (QEMU's
- * vhost-user list has them, no catalogue feature does): NOTIFY_ON_EMPTY,
- * ANY_LAYOUT, VERSION_1... A guest may negotiate each, so a destination's
- * backend must offer them as well.
+ * The base bits of @abi's vector an external backend of @kind decides
+ * (QEMU's vhost-user or vDPA list has them, no catalogue feature does):
+ * NOTIFY_ON_EMPTY, ANY_LAYOUT, VERSION_1... A guest may negotiate each, so
+ * a destination's backend must offer them as well.
  */
-uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, const AbipinAbi *abi)
+uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, AbipinBackend kind,
+                                      const AbipinAbi *abi)
 {
     uint64_t bits = 0;
 
     for (size_t i = 0; i < ctx->cat->n_base; i++) {
         const AbipinBaseBit *b = &ctx->cat->base[i];
 
-        if (b->vhost_user && b->bit < 64 && abipin_abi_has(abi, b->bit))
+        if (b->bit < 64 && abipin_catalogue_backend_decides_on(ctx->cat, kind, b->bit, ctx->qemu) &&
+            abipin_abi_has(abi, b->bit))
             bits |= 1ULL << b->bit;
     }
     return bits;
+}
+
+/**
+ * abipin_abi_vdpa_device_features:
+ * @ret: the value for `vdpa dev add ... device_features`
+ *
+ * What @abi's interface's vDPA device should be provisioned with so that QEMU offers
+ * exactly @abi: the device's own features, with each bit of QEMU's vDPA
+ * list (vdpa_feature_bits, on this QEMU) as @abi has it. QEMU clears a
+ * listed bit the device lacks and keeps the others, so on any host whose
+ * device supports these bits the guest sees @abi: the host-side pin.
+ * False where @iface has no vDPA device whose whole feature word the
+ * platform knows.
+ */
+bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinAbi *abi,
+                                     uint64_t *ret)
+{
+    const AbipinExternalBackend *b = abipin_interface_backend(ctx, abi->iface);
+    uint64_t listed = 0;
+
+    if (!b || b->kind != ABIPIN_BACKEND_VDPA || !b->has_features)
+        return false;
+    for (unsigned bit = 0; bit < 64; bit++)
+        if (abipin_catalogue_backend_decides_on(ctx->cat, ABIPIN_BACKEND_VDPA, bit, ctx->qemu))
+            listed |= 1ULL << bit;
+    *ret = (b->features & ~listed) | (abi->offered[0] & listed);
+    return true;
 }
 
 void abipin_abi_clear(AbipinAbi *abi)
@@ -219,10 +248,10 @@ static int abi_compute(const AbipinPinContext *ctx, const AbipinDomain *d,
             !abipin_interface_base_offered(ctx, iface, b))
             continue;
         bit_set(abi.offered, b->bit);
-        /* a vhost-user backend nobody could ask decides it, as the
+        /* an external backend nobody could ask decides it, as the
          * offloads above (unknown, not stated) */
-        if (b->vhost_user && iface->backend == ABIPIN_BACKEND_VHOST_USER &&
-            !abipin_interface_backend(ctx, iface))
+        if (abipin_backend_is_external(iface->backend) && !abipin_interface_backend(ctx, iface) &&
+            abipin_catalogue_backend_decides_on(ctx->cat, iface->backend, b->bit, ctx->qemu))
             bit_set(abi.external, b->bit);
     }
     *ret = abi;

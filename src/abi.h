@@ -68,7 +68,10 @@ int abipin_abi_compute_all(const AbipinPinContext *ctx, const AbipinDomain *d, A
 void abipin_abi_free_all(AbipinAbi *all, size_t n);
 const char *abipin_off_reason_to_string(AbipinOffReason r);
 bool abipin_abi_has(const AbipinAbi *abi, unsigned bit);
-uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, const AbipinAbi *abi);
+uint64_t abipin_abi_backend_base_bits(const AbipinPinContext *ctx, AbipinBackend kind,
+                                      const AbipinAbi *abi);
+bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinAbi *abi,
+                                     uint64_t *ret);
 const char *abipin_abi_why_not(const AbipinPinContext *ctx, const AbipinAbi *abi, unsigned bit,
                                const char *side, char *buf, size_t len);
 /* "0x" and 32 hex digits */

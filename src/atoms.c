@@ -88,7 +88,10 @@ static const AtomInfo atom_table[] = {
       N_("the emulator's virtio-net-pci has no property %1$s: QEMU is too old") },
     { "qemu.machine.", NULL, N_("the emulator has the machine type %1$s"),
       N_("the emulator has no machine type %1$s") },
-    /* "vhostuser.NAME.bit.N": %1$s is NAME, %2$s the bit (atom_format) */
+    /* "vdpa.NAME.bit.N", "vhostuser.NAME.bit.N": %1$s is NAME, %2$s the bit
+     * (atom_format) */
+    { ABIPIN_ATOM_VDPA, NULL, N_("vDPA device %1$s offers virtio feature bit %2$s"),
+      N_("vDPA device %1$s does not offer virtio feature bit %2$s") },
     { ABIPIN_ATOM_VHOST_USER, NULL, N_("vhost-user backend %1$s offers virtio feature bit %2$s"),
       N_("vhost-user backend %1$s does not offer virtio feature bit %2$s") },
 };
@@ -141,8 +144,8 @@ bool abipin_atom_is_known(const char *name)
     const AtomInfo *info = atom_lookup(name, &param);
     unsigned bit;
 
-    if (info && strcmp(info->name, ABIPIN_ATOM_VHOST_USER) == 0)
-        return abipin_backend_atom_parse(name, backend, sizeof(backend), &bit);
+    if (info && abipin_backend_atom_is_external(info->name))
+        return abipin_backend_atom_parse(name, NULL, backend, sizeof(backend), &bit);
     return info && atom_param_is_valid(info, param);
 }
 
@@ -155,11 +158,13 @@ static const char *atom_format(const char *name, const AtomInfo *info, const cha
                                const char *param, char *buf, size_t len)
 {
     char backend[ABIPIN_BACKEND_NAME_MAX + 1], bit[12];
-    bool two = info && strcmp(info->name, ABIPIN_ATOM_VHOST_USER) == 0;
+    bool two = info && abipin_backend_atom_is_external(info->name);
     unsigned b;
 
-    /* "vhostuser.NAME.bit.N", the one family with two parameters */
-    if (!info || !text || (two && !abipin_backend_atom_parse(name, backend, sizeof(backend), &b))) {
+    /* "vhostuser.NAME.bit.N" and "vdpa.NAME.bit.N", the families with two
+     * parameters */
+    if (!info || !text ||
+        (two && !abipin_backend_atom_parse(name, NULL, backend, sizeof(backend), &b))) {
         snprintf(buf, len, "%s", name);
         return buf;
     }

@@ -14,7 +14,8 @@ static bool is_name_char(char c)
            c == '-';
 }
 
-/* No dots: the name sits between "vhostuser." and ".bit.N" in its atoms. */
+/* No dots: the name sits between "vhostuser." or "vdpa." and ".bit.N" in
+ * its atoms. */
 bool abipin_backend_name_is_valid(const char *name)
 {
     size_t n = 0;
@@ -47,12 +48,12 @@ void abipin_backend_name_from_socket(const char *socket, char *buf, size_t len)
         snprintf(buf, len, "vhost-user");
 }
 
-static void backend_clear(AbipinVhostUserBackend *b)
+static void backend_clear(AbipinExternalBackend *b)
 {
     free(b->name);
-    for (size_t i = 0; i < b->n_sockets; i++)
-        free(b->sockets[i]);
-    free(b->sockets);
+    for (size_t i = 0; i < b->n_paths; i++)
+        free(b->paths[i]);
+    free(b->paths);
 }
 
 void abipin_backend_list_clear(AbipinBackendList *l)
@@ -63,26 +64,27 @@ void abipin_backend_list_clear(AbipinBackendList *l)
     *l = (AbipinBackendList) { 0 };
 }
 
-AbipinVhostUserBackend *abipin_backend_list_add(AbipinBackendList *l, const char *name)
+AbipinExternalBackend *abipin_backend_list_add(AbipinBackendList *l, const char *name,
+                                               AbipinBackend kind)
 {
-    AbipinVhostUserBackend *b;
+    AbipinExternalBackend *b;
 
     abipin_array_resize(l->items, l->n + 1);
     b = &l->items[l->n++];
-    *b = (AbipinVhostUserBackend) { .name = abipin_strdup(name) };
+    *b = (AbipinExternalBackend) { .name = abipin_strdup(name), .kind = kind };
     return b;
 }
 
-void abipin_backend_add_socket(AbipinVhostUserBackend *b, const char *socket)
+void abipin_backend_add_path(AbipinExternalBackend *b, const char *socket)
 {
-    for (size_t i = 0; i < b->n_sockets; i++)
-        if (strcmp(b->sockets[i], socket) == 0)
+    for (size_t i = 0; i < b->n_paths; i++)
+        if (strcmp(b->paths[i], socket) == 0)
             return;
-    abipin_array_resize(b->sockets, b->n_sockets + 1);
-    b->sockets[b->n_sockets++] = abipin_strdup(socket);
+    abipin_array_resize(b->paths, b->n_paths + 1);
+    b->paths[b->n_paths++] = abipin_strdup(socket);
 }
 
-const AbipinVhostUserBackend *abipin_backend_list_find(const AbipinBackendList *l, const char *name)
+const AbipinExternalBackend *abipin_backend_list_find(const AbipinBackendList *l, const char *name)
 {
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->items[i].name, name) == 0)
@@ -92,70 +94,145 @@ const AbipinVhostUserBackend *abipin_backend_list_find(const AbipinBackendList *
 
 /**
  * abipin_backend_list_match:
- * @socket: an interface's <source path=>
+ * @path: an interface's <source path=> (vhost-user) or <source dev=> (vDPA)
  *
- * The backend serving @socket: the first whose socket, or pattern, matches.
+ * The backend of @kind serving @path: the first whose path, or pattern,
+ * matches.
  */
-const AbipinVhostUserBackend *abipin_backend_list_match(const AbipinBackendList *l,
-                                                        const char *socket)
+const AbipinExternalBackend *abipin_backend_list_match(const AbipinBackendList *l,
+                                                      AbipinBackend kind, const char *path)
 {
-    for (size_t i = 0; socket && i < l->n; i++)
-        for (size_t k = 0; k < l->items[i].n_sockets; k++)
-            if (fnmatch(l->items[i].sockets[k], socket, FNM_PATHNAME) == 0)
+    for (size_t i = 0; path && i < l->n; i++)
+        for (size_t k = 0; l->items[i].kind == kind && k < l->items[i].n_paths; k++)
+            if (fnmatch(l->items[i].paths[k], path, FNM_PATHNAME) == 0)
                 return &l->items[i];
     return NULL;
+}
+
+/* A name no other path's backend in @l has: @name, else @name-2, -3... */
+static void backend_unique_name(const AbipinBackendList *l, AbipinBackend kind, const char *name,
+                                const char *path, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", name);
+    for (unsigned n = 2;; n++) {
+        const AbipinExternalBackend *b = abipin_backend_list_find(l, buf);
+
+        if (!b || abipin_backend_list_match(l, kind, path) == b)
+            return;
+        snprintf(buf, len, "%.*s-%u", (int) (ABIPIN_BACKEND_NAME_MAX - 11), name, n);
+    }
+}
+
+/**
+ * abipin_backend_list_adopt:
+ * @name: NULL: the name the backend serving @path already has, else one
+ *        from @path's file name
+ *
+ * The backend of @kind serving @path in @l, added under a name of its own
+ * where none serves it yet. Asked twice, a path keeps its first name.
+ */
+AbipinExternalBackend *abipin_backend_list_adopt(AbipinBackendList *l, AbipinBackend kind,
+                                                 const char *name, const char *path)
+{
+    const AbipinExternalBackend *known = abipin_backend_list_match(l, kind, path);
+    char derived[ABIPIN_BACKEND_NAME_MAX + 1], unique[ABIPIN_BACKEND_NAME_MAX + 1];
+    AbipinExternalBackend *b;
+
+    if (!name) {
+        abipin_backend_name_from_socket(path, derived, sizeof(derived));
+        name = known ? known->name : derived;
+    }
+    backend_unique_name(l, kind, name, path, unique, sizeof(unique));
+    b = (AbipinExternalBackend *) abipin_backend_list_find(l, unique);
+    if (!b)
+        b = abipin_backend_list_add(l, unique, kind);
+    abipin_backend_add_path(b, path);
+    return b;
 }
 
 void abipin_backend_list_copy(AbipinBackendList *dst, const AbipinBackendList *src)
 {
     abipin_backend_list_clear(dst);
     for (size_t i = 0; i < src->n; i++) {
-        AbipinVhostUserBackend *b = abipin_backend_list_add(dst, src->items[i].name);
+        AbipinExternalBackend *b =
+            abipin_backend_list_add(dst, src->items[i].name, src->items[i].kind);
 
-        for (size_t k = 0; k < src->items[i].n_sockets; k++)
-            abipin_backend_add_socket(b, src->items[i].sockets[k]);
+        for (size_t k = 0; k < src->items[i].n_paths; k++)
+            abipin_backend_add_path(b, src->items[i].paths[k]);
+        b->has_features = src->items[i].has_features;
+        b->features = src->items[i].features;
     }
 }
 
 /**
  * abipin_backend_list_intersect:
  *
- * A baseline's backends: those every host has by name, serving any
- * socket one of them serves (its atoms are ANDed with the others').
+ * A baseline's backends: those every host has by name and kind, serving
+ * any path one of them serves (its atoms are ANDed with the others').
  */
 void abipin_backend_list_intersect(AbipinBackendList *acc, const AbipinBackendList *other)
 {
     size_t kept = 0;
 
     for (size_t i = 0; i < acc->n; i++) {
-        AbipinVhostUserBackend *b = &acc->items[i];
-        const AbipinVhostUserBackend *o = abipin_backend_list_find(other, b->name);
+        AbipinExternalBackend *b = &acc->items[i];
+        const AbipinExternalBackend *o = abipin_backend_list_find(other, b->name);
 
-        if (!o) {
+        if (!o || o->kind != b->kind) {
             backend_clear(b);
             continue;
         }
-        for (size_t k = 0; k < o->n_sockets; k++)
-            abipin_backend_add_socket(b, o->sockets[k]);
+        for (size_t k = 0; k < o->n_paths; k++)
+            abipin_backend_add_path(b, o->paths[k]);
+        /* what every member's device has: ANDed like its atoms */
+        b->features &= o->features;
+        b->has_features = b->has_features && o->has_features;
         acc->items[kept++] = *b;
     }
     acc->n = kept;
 }
 
-void abipin_backend_atom(const char *name, unsigned bit, char *buf, size_t len)
+static const char *backend_atom_prefix(AbipinBackend kind)
 {
-    snprintf(buf, len, ABIPIN_ATOM_VHOST_USER "%s.bit.%u", name, bit);
+    return kind == ABIPIN_BACKEND_VDPA ? ABIPIN_ATOM_VDPA : ABIPIN_ATOM_VHOST_USER;
 }
 
-/* "vhostuser.NAME.bit.N" into NAME and N */
-bool abipin_backend_atom_parse(const char *atom, char *name, size_t len, unsigned *ret_bit)
+/* The profile's kind="..." of an external backend */
+const char *abipin_backend_kind_name(AbipinBackend kind)
 {
-    const char *p = atom + strlen(ABIPIN_ATOM_VHOST_USER), *dot;
+    return kind == ABIPIN_BACKEND_VDPA ? "vdpa" : "vhost-user";
+}
+
+bool abipin_backend_kind_parse(const char *s, AbipinBackend *ret)
+{
+    if (strcmp(s, "vhost-user") == 0)
+        *ret = ABIPIN_BACKEND_VHOST_USER;
+    else if (strcmp(s, "vdpa") == 0)
+        *ret = ABIPIN_BACKEND_VDPA;
+    else
+        return false;
+    return true;
+}
+
+void abipin_backend_atom(const AbipinExternalBackend *b, unsigned bit, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s.bit.%u", backend_atom_prefix(b->kind), b->name, bit);
+}
+
+/* "vhostuser.NAME.bit.N" or "vdpa.NAME.bit.N" into its kind, NAME and N */
+bool abipin_backend_atom_parse(const char *atom, AbipinBackend *ret_kind, char *name, size_t len,
+                               unsigned *ret_bit)
+{
+    AbipinBackend kind = strncmp(atom, ABIPIN_ATOM_VDPA, strlen(ABIPIN_ATOM_VDPA)) == 0
+                             ? ABIPIN_BACKEND_VDPA
+                             : ABIPIN_BACKEND_VHOST_USER;
+    const char *prefix = backend_atom_prefix(kind);
+    const char *p = atom + strlen(prefix), *dot;
     char *end;
     unsigned long bit;
 
-    if (strncmp(atom, ABIPIN_ATOM_VHOST_USER, strlen(ABIPIN_ATOM_VHOST_USER)) != 0 ||
-        !(dot = strchr(p, '.')) || strncmp(dot, ".bit.", 5) != 0 || (size_t) (dot - p) >= len)
+    if (strncmp(atom, prefix, strlen(prefix)) != 0 || !(dot = strchr(p, '.')) ||
+        strncmp(dot, ".bit.", 5) != 0 || (size_t) (dot - p) >= len)
         return false;
     memcpy(name, p, (size_t) (dot - p));
     name[dot - p] = '\0';
@@ -165,37 +242,69 @@ bool abipin_backend_atom_parse(const char *atom, char *name, size_t len, unsigne
     bit = strtoul(dot + 5, &end, 10);
     if (*end || bit >= 64) /* GET_FEATURES is 64 bits wide (QEMU 10.2 too) */
         return false;
+    if (ret_kind)
+        *ret_kind = kind;
     *ret_bit = (unsigned) bit;
     return true;
 }
 
+/* An external backend's atom: per definition on this host, not per host */
+bool abipin_backend_atom_is_external(const char *atom)
+{
+    return strncmp(atom, ABIPIN_ATOM_VHOST_USER, strlen(ABIPIN_ATOM_VHOST_USER)) == 0 ||
+           strncmp(atom, ABIPIN_ATOM_VDPA, strlen(ABIPIN_ATOM_VDPA)) == 0;
+}
+
+/* @qemu 0: on any QEMU */
+static bool base_decided_on(const AbipinBaseBit *b, AbipinBackend kind, AbipinVersion qemu)
+{
+    if (kind == ABIPIN_BACKEND_VHOST_USER)
+        return b->vhost_user;
+    if (!b->vdpa)
+        return false;
+    if (!qemu)
+        return true;
+    /* from then on the bit it needs decides (abipin_interface_base_offered) */
+    if (b->vdpa_needs && abipin_version_minor(qemu) >= b->vdpa_needs_qemu_min)
+        return false;
+    return abipin_version_in_range(qemu, b->vdpa_qemu_min, b->vdpa_qemu_max);
+}
+
 /**
- * abipin_catalogue_vhost_user_decides:
+ * abipin_catalogue_backend_decides_on:
+ * @qemu: the QEMU version, or 0 for any the catalogue covers
  *
- * Whether QEMU clears @bit on a vhost-user interface unless the backend
- * offers it (on some QEMU the catalogue covers): a feature with an
- * outcome="backend" requirement for vhost-user, or a base bit marked so.
+ * Whether QEMU @qemu clears @bit on an interface of @kind (vhost-user or
+ * vDPA) unless the backend offers it: a feature with an outcome="backend"
+ * requirement for that kind, or a base bit marked so for it.
  */
-bool abipin_catalogue_vhost_user_decides(const AbipinCatalogue *cat, unsigned bit)
+bool abipin_catalogue_backend_decides_on(const AbipinCatalogue *cat, AbipinBackend kind,
+                                         unsigned bit, AbipinVersion qemu)
 {
     const AbipinFeature *f = abipin_catalogue_find_bit(cat, bit);
 
     for (size_t i = 0; f && i < f->n_reqs; i++)
-        if (f->reqs[i].backend == ABIPIN_BACKEND_VHOST_USER &&
-            f->reqs[i].outcome == ABIPIN_OUTCOME_BACKEND)
+        if (f->reqs[i].backend == kind && f->reqs[i].outcome == ABIPIN_OUTCOME_BACKEND &&
+            (!qemu || abipin_version_in_range(qemu, f->reqs[i].qemu_min, f->reqs[i].qemu_max)))
             return true;
     for (size_t i = 0; i < cat->n_base; i++)
-        if (cat->base[i].bit == bit && cat->base[i].vhost_user)
+        if (cat->base[i].bit == bit && base_decided_on(&cat->base[i], kind, qemu))
             return true;
     return false;
+}
+
+/* ...on some QEMU the catalogue covers: the bits a backend's atoms cover */
+bool abipin_catalogue_backend_decides(const AbipinCatalogue *cat, AbipinBackend kind, unsigned bit)
+{
+    return abipin_catalogue_backend_decides_on(cat, kind, bit, 0);
 }
 
 /* One atom per bit the backend decides (see above): present when
  * @features has it, else absent with @absent_reason; every one
  * @unknown_reason when that is given (the backend could not be asked). */
-static int backend_put_atoms(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
-                             uint64_t features, const char *absent_reason,
-                             const char *unknown_reason)
+static int backend_put_atoms(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                             const AbipinExternalBackend *b, uint64_t features,
+                             const char *absent_reason, const char *unknown_reason)
 {
     for (unsigned bit = 0; bit < 64; bit++) {
         char atom[ABIPIN_BACKEND_ATOM_MAX];
@@ -204,9 +313,9 @@ static int backend_put_atoms(AbipinAtomSet *atoms, const AbipinCatalogue *cat, c
                                                         : ABIPIN_ATOM_ABSENT;
         int r;
 
-        if (!abipin_catalogue_vhost_user_decides(cat, bit))
+        if (!abipin_catalogue_backend_decides(cat, b->kind, bit))
             continue;
-        abipin_backend_atom(name, bit, atom, sizeof(atom));
+        abipin_backend_atom(b, bit, atom, sizeof(atom));
         r = abipin_atom_set_put(atoms, atom, state,
                                 state == ABIPIN_ATOM_UNKNOWN  ? unknown_reason
                                 : state == ABIPIN_ATOM_ABSENT ? absent_reason
@@ -219,23 +328,25 @@ static int backend_put_atoms(AbipinAtomSet *atoms, const AbipinCatalogue *cat, c
 
 /**
  * abipin_backend_put_offer:
- * @features: its answer to VHOST_USER_GET_FEATURES
+ * @features: a vhost-user backend's answer to VHOST_USER_GET_FEATURES, or
+ *            a vDPA device's features
  *
  * The backend's atoms, with the offer as the reason of each absent one.
  */
-int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
-                             uint64_t features)
+int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                             const AbipinExternalBackend *b, uint64_t features)
 {
     char reason[96];
 
     /* data in the profile, never translated */
-    snprintf(reason, sizeof(reason), "not offered (GET_FEATURES 0x%" PRIx64 ")", features);
-    return backend_put_atoms(atoms, cat, name, features, reason, NULL);
+    snprintf(reason, sizeof(reason), "not offered (%s 0x%" PRIx64 ")",
+             b->kind == ABIPIN_BACKEND_VDPA ? "device features" : "GET_FEATURES", features);
+    return backend_put_atoms(atoms, cat, b, features, reason, NULL);
 }
 
 /* A backend that could not be asked: every bit it decides is unknown. */
-int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat, const char *name,
-                               const char *reason)
+int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                               const AbipinExternalBackend *b, const char *reason)
 {
-    return backend_put_atoms(atoms, cat, name, 0, NULL, reason ? reason : "not asked");
+    return backend_put_atoms(atoms, cat, b, 0, NULL, reason ? reason : "not asked");
 }

@@ -261,9 +261,25 @@ static int base_parse(const char *path, const xmlNode *node, AbipinBaseBit *b)
     b->property = abipin_xml_prop(node, "property");
     b->inverted = streq_ptr(abipin_xml_prop_static(node, "offered-when"), "off");
     b->vhost_user = streq_ptr(abipin_xml_prop_static(node, "vhost-user"), "backend");
+    b->vdpa = streq_ptr(abipin_xml_prop_static(node, "vdpa"), "backend");
     if ((r = prop_version(path, node, "qemu-min", &b->qemu_min)) < 0 ||
-        (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0)
+        (r = prop_version(path, node, "qemu-max", &b->qemu_max)) < 0 ||
+        (r = prop_version(path, node, "vdpa-qemu-min", &b->vdpa_qemu_min)) < 0 ||
+        (r = prop_version(path, node, "vdpa-qemu-max", &b->vdpa_qemu_max)) < 0 ||
+        (r = prop_version(path, node, "vdpa-needs-qemu-min", &b->vdpa_needs_qemu_min)) < 0)
         return r;
+    if (abipin_xml_prop_static(node, "vdpa-needs")) {
+        const char *s = abipin_xml_prop_static(node, "vdpa-needs");
+        char *end = NULL;
+        unsigned long bit = strtoul(s, &end, 10);
+
+        if (!*s || *end || bit > 63 || !b->vdpa_needs_qemu_min)
+            return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                                    _("%1$s:%2$ld: vdpa-needs='%3$s' is not a bit of a vDPA "
+                                      "device (0-63) with its vdpa-needs-qemu-min"),
+                                    path, xmlGetLineNo(node), s);
+        b->vdpa_needs = (unsigned) bit;
+    }
     return 0;
 }
 

@@ -95,6 +95,13 @@ typedef struct {
     /* in QEMU's vhost-user list (user_feature_bits): cleared unless the
      * vhost-user backend offers it */
     bool vhost_user;
+    /* in QEMU's vDPA list (vdpa_feature_bits) on these QEMU versions */
+    bool vdpa;
+    AbipinVersion vdpa_qemu_min, vdpa_qemu_max;
+    /* on vDPA from vdpa_needs_qemu_min on, cleared unless the device offers
+     * bit vdpa_needs (GUEST_ANNOUNCE needs CTRL_VQ); 0: no such rule */
+    unsigned vdpa_needs;
+    AbipinVersion vdpa_needs_qemu_min;
 } AbipinBaseBit;
 
 typedef struct {

@@ -86,23 +86,40 @@ static const char *vhost_user_fix(unsigned bit)
     }
 }
 
-/* A bit pinned on that the interface's vhost-user backend does not offer
- * (or could not be asked about): the backend, its socket, the bit, the fix. */
-static void check_vhost_user_feature(CheckState *st, const AbipinAbiFeature *f, const char *backend,
-                                     unsigned bit)
+/* A bit pinned on that the interface's external backend does not offer
+ * (or could not be asked about): the backend, its socket or device, the
+ * bit, the fix. */
+static void check_backend_feature(CheckState *st, const AbipinAbiFeature *f, AbipinBackend kind,
+                                  const char *backend, unsigned bit)
 {
     char detail[1536];
 
-    snprintf(detail, sizeof(detail),
-             f->why == ABIPIN_OFF_UNKNOWN
-                 ? _("%1$s is pinned on, but whether vhost-user backend %2$s (socket %3$s) offers "
-                     "%4$s (bit %5$u) could not be told; QEMU would clear it if not. Needed: %6$s; "
-                     "or re-pin against a baseline of the hosts")
-                 : _("%1$s is pinned on, but vhost-user backend %2$s (socket %3$s) does not offer "
-                     "%4$s (bit %5$u): QEMU would clear it and the guest would see other hardware. "
-                     "Needed: %6$s; or re-pin against a baseline of the hosts"),
-             f->feature->name, backend, st->iface->socket ? st->iface->socket : "?",
-             f->feature->macro, bit, vhost_user_fix(bit));
+    if (kind == ABIPIN_BACKEND_VDPA)
+        snprintf(detail, sizeof(detail),
+                 f->why == ABIPIN_OFF_UNKNOWN
+                     ? _("%1$s is pinned on, but whether vDPA device %2$s (%3$s) offers %4$s (bit "
+                         "%5$u) could not be told; QEMU would clear it if not. Needed: the device "
+                         "created with the bit ('vdpa dev add ... device_features', where its "
+                         "management device supports it); or re-pin against a baseline of the "
+                         "hosts")
+                     : _("%1$s is pinned on, but vDPA device %2$s (%3$s) does not offer %4$s (bit "
+                         "%5$u): QEMU would clear it and the guest would see other hardware. "
+                         "Needed: the device created with the bit ('vdpa dev add ... "
+                         "device_features', where its management device supports it; 'abipin abi' "
+                         "gives the value); or re-pin against a baseline of the hosts"),
+                 f->feature->name, backend, st->iface->vdpa_device ? st->iface->vdpa_device : "?",
+                 f->feature->macro, bit);
+    else
+        snprintf(detail, sizeof(detail),
+                 f->why == ABIPIN_OFF_UNKNOWN
+                     ? _("%1$s is pinned on, but whether vhost-user backend %2$s (socket %3$s) "
+                         "offers %4$s (bit %5$u) could not be told; QEMU would clear it if not. "
+                         "Needed: %6$s; or re-pin against a baseline of the hosts")
+                     : _("%1$s is pinned on, but vhost-user backend %2$s (socket %3$s) does not "
+                         "offer %4$s (bit %5$u): QEMU would clear it and the guest would see other "
+                         "hardware. Needed: %6$s; or re-pin against a baseline of the hosts"),
+                 f->feature->name, backend, st->iface->socket ? st->iface->socket : "?",
+                 f->feature->macro, bit, vhost_user_fix(bit));
     check_report(st, true, f->feature->name, f->atom, NULL, detail);
 }
 
@@ -118,6 +135,15 @@ static void check_external_feature(CheckState *st, const AbipinAbiFeature *f,
     bool verifiable = !st->iface->socket_qemu_listens || (ri && ri->backend_name);
     char detail[1024];
 
+    if (st->iface->backend == ABIPIN_BACKEND_VDPA) {
+        snprintf(detail, sizeof(detail),
+                 _("%1$s is pinned on, but the platform '%3$s' names no vDPA device at %2$s: "
+                   "whether one offers it cannot be told"),
+                 f->feature->name, st->iface->vdpa_device ? st->iface->vdpa_device : "?",
+                 st->ctx->platform->name);
+        check_report(st, true, f->feature->name, NULL, NULL, detail);
+        return;
+    }
     snprintf(detail, sizeof(detail),
              verifiable
                  ? _("%1$s is pinned on, but the platform '%3$s' names no vhost-user backend "
@@ -135,6 +161,7 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f,
                           const AbipinPinRecordInterface *ri)
 {
     char text[512], detail[1024], backend[ABIPIN_BACKEND_NAME_MAX + 1];
+    AbipinBackend kind;
     unsigned bit;
 
     if (f->why == ABIPIN_OFF_NO_PROPERTY) {
@@ -145,15 +172,14 @@ static void check_feature(CheckState *st, const AbipinAbiFeature *f,
         check_report(st, true, f->feature->name, NULL, NULL, detail);
         return;
     }
-    if (f->pinned == ABIPIN_VALUE_ON && f->external &&
-        st->iface->backend == ABIPIN_BACKEND_VHOST_USER) {
+    if (f->pinned == ABIPIN_VALUE_ON && f->external && abipin_backend_is_external(st->iface->backend)) {
         check_external_feature(st, f, ri);
         return;
     }
     if (f->pinned != ABIPIN_VALUE_ON || f->offered)
         return;
-    if (f->atom && abipin_backend_atom_parse(f->atom, backend, sizeof(backend), &bit)) {
-        check_vhost_user_feature(st, f, backend, bit);
+    if (f->atom && abipin_backend_atom_parse(f->atom, &kind, backend, sizeof(backend), &bit)) {
+        check_backend_feature(st, f, kind, backend, bit);
         return;
     }
     snprintf(detail, sizeof(detail),
@@ -193,7 +219,7 @@ static void check_build_default(CheckState *st, const AbipinAbiFeature *f, const
  * offer, or could not tell. */
 static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *ri)
 {
-    const AbipinVhostUserBackend *b = abipin_interface_backend(st->ctx, st->iface);
+    const AbipinExternalBackend *b = abipin_interface_backend(st->ctx, st->iface);
     char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
 
     for (unsigned bit = 0; ri && b && bit < 64; bit++) {
@@ -202,17 +228,28 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
 
         if (!(ri->backend_bits >> bit & 1))
             continue;
-        abipin_backend_atom(b->name, bit, atom, sizeof(atom));
+        abipin_backend_atom(b, bit, atom, sizeof(atom));
         if ((a = abipin_atom_set_get(st->ctx->platform->atoms, atom)) && a->state == ABIPIN_ATOM_PRESENT)
             continue;
-        snprintf(detail, sizeof(detail),
-                 _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
-                   "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
-                   "QEMU would clear it; run it where the backend offers it (abipin does not "
-                   "pin this bit off)"),
-                 macro ? macro : "?", bit, b->name, st->iface->socket ? st->iface->socket : "?",
-                 a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
-                                                      : _("does not offer it"));
+        if (b->kind == ABIPIN_BACKEND_VDPA)
+            snprintf(detail, sizeof(detail),
+                     _("the guest may have negotiated %1$s (bit %2$u), which the device it was "
+                       "pinned against offered, and vDPA device %3$s (%4$s) %5$s: QEMU would "
+                       "clear it; create the device with it ('vdpa dev add ... device_features')"),
+                     macro ? macro : "?", bit, b->name,
+                     st->iface->vdpa_device ? st->iface->vdpa_device : "?",
+                     a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                          : _("does not offer it"));
+        else
+            snprintf(detail, sizeof(detail),
+                     _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
+                       "pinned against offered, and vhost-user backend %3$s (socket %4$s) %5$s: "
+                       "QEMU would clear it; run it where the backend offers it (abipin does not "
+                       "pin this bit off)"),
+                     macro ? macro : "?", bit, b->name,
+                     st->iface->socket ? st->iface->socket : "?",
+                     a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
+                                                          : _("does not offer it"));
         check_report(st, true, NULL, atom, NULL, detail);
     }
 }
@@ -342,15 +379,17 @@ static int requirements_backend_bit(const AbipinInterface *iface, const AbipinPi
                                     unsigned bit, AbipinAtomSet *need)
 {
     char name[ABIPIN_BACKEND_NAME_MAX + 1], atom[ABIPIN_BACKEND_ATOM_MAX];
+    AbipinExternalBackend b = { .name = name, .kind = iface->backend };
     int r;
 
     if (ri && ri->backend_name)
         snprintf(name, sizeof(name), "%s", ri->backend_name);
-    else if (iface->socket && !iface->socket_qemu_listens)
+    else if (iface->backend == ABIPIN_BACKEND_VHOST_USER && iface->socket &&
+             !iface->socket_qemu_listens)
         abipin_backend_name_from_socket(iface->socket, name, sizeof(name));
     else
         return ABIPIN_SUPPORT_EXTERNAL;
-    abipin_backend_atom(name, bit, atom, sizeof(atom));
+    abipin_backend_atom(&b, bit, atom, sizeof(atom));
     r = abipin_atom_set_put(need, atom, ABIPIN_ATOM_PRESENT, NULL);
     return r < 0 ? r : ABIPIN_SUPPORT_YES;
 }
@@ -389,7 +428,7 @@ static int requirements_interface(CheckState *st, const AbipinCatalogue *cat, Ab
         if (v != ABIPIN_VALUE_ON)
             continue;
         r = abipin_feature_needs(f, qemu, iface->backend, vhost, need);
-        if (r == ABIPIN_SUPPORT_EXTERNAL && iface->backend == ABIPIN_BACKEND_VHOST_USER)
+        if (r == ABIPIN_SUPPORT_EXTERNAL && abipin_backend_is_external(iface->backend))
             r = requirements_backend_bit(iface, ri, f->bit, need);
         if (r < 0)
             return r;

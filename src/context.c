@@ -185,26 +185,31 @@ AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFe
 /**
  * abipin_interface_backend:
  *
- * The platform's vhost-user backend serving @iface's socket, or NULL: then
- * the bits it decides stay external, as nobody could tell them.
+ * The platform's external backend serving @iface: the vhost-user backend
+ * serving its socket, or the vDPA device behind its character device; or
+ * NULL: then the bits it decides stay external, as nobody could tell them.
  */
-const AbipinVhostUserBackend *abipin_interface_backend(const AbipinPinContext *ctx,
-                                                       const AbipinInterface *iface)
+const AbipinExternalBackend *abipin_interface_backend(const AbipinPinContext *ctx,
+                                                      const AbipinInterface *iface)
 {
-    if (iface->backend != ABIPIN_BACKEND_VHOST_USER)
-        return NULL;
-    return abipin_backend_list_match(&ctx->platform->backends, iface->socket);
+    if (iface->backend == ABIPIN_BACKEND_VHOST_USER)
+        return abipin_backend_list_match(&ctx->platform->backends, ABIPIN_BACKEND_VHOST_USER,
+                                         iface->socket);
+    if (iface->backend == ABIPIN_BACKEND_VDPA)
+        return abipin_backend_list_match(&ctx->platform->backends, ABIPIN_BACKEND_VDPA,
+                                         iface->vdpa_device);
+    return NULL;
 }
 
 /* Whether backend @b offered @bit: its atom, which names it in every
  * message. A profile without the atom (written by hand) cannot tell. */
-static AbipinSupport backend_offers(const AbipinPinContext *ctx, const AbipinVhostUserBackend *b,
+static AbipinSupport backend_offers(const AbipinPinContext *ctx, const AbipinExternalBackend *b,
                                     unsigned bit, const char **ret_atom)
 {
     char name[ABIPIN_BACKEND_ATOM_MAX];
     const AbipinAtom *a;
 
-    abipin_backend_atom(b->name, bit, name, sizeof(name));
+    abipin_backend_atom(b, bit, name, sizeof(name));
     if (!(a = abipin_atom_set_get(ctx->platform->atoms, name)))
         return ABIPIN_SUPPORT_EXTERNAL;
     *ret_atom = a->name;
@@ -217,15 +222,15 @@ static AbipinSupport backend_offers(const AbipinPinContext *ctx, const AbipinVho
  * abipin_interface_feature_support:
  *
  * abipin_feature_support for @iface: where its backend kind leaves the bit
- * to an external process and the platform knows that process (a vhost-user
- * backend serving its socket), the process's offer.
+ * to an external process or device and the platform knows it (a vhost-user
+ * backend serving its socket, a vDPA device), its offer.
  */
 AbipinSupport abipin_interface_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                                const AbipinInterface *iface, bool vhost,
                                                const char **ret_atom)
 {
     AbipinSupport s = abipin_feature_support(ctx, f, iface->backend, vhost, ret_atom);
-    const AbipinVhostUserBackend *b;
+    const AbipinExternalBackend *b;
 
     if (s != ABIPIN_SUPPORT_EXTERNAL || !(b = abipin_interface_backend(ctx, iface)))
         return s;
@@ -236,16 +241,23 @@ AbipinSupport abipin_interface_feature_support(const AbipinPinContext *ctx, cons
  * abipin_interface_base_offered:
  *
  * A base bit QEMU offers of its own stays on @iface unless the interface's
- * vhost-user backend decides it (QEMU's vhost-user list has it) and did
- * not offer it. Unknown counts as not offered, as for any bit.
+ * external backend decides it (QEMU's vhost-user or vDPA list has it on
+ * this QEMU) and did not offer it. On vDPA from QEMU 8.0 GUEST_ANNOUNCE
+ * follows the device's CTRL_VQ instead (the catalogue's vdpa-needs).
+ * Unknown counts as not offered, as for any bit.
  */
 bool abipin_interface_base_offered(const AbipinPinContext *ctx, const AbipinInterface *iface,
                                    const AbipinBaseBit *b)
 {
-    const AbipinVhostUserBackend *backend;
+    const AbipinExternalBackend *backend = abipin_interface_backend(ctx, iface);
     const char *atom;
 
-    if (!b->vhost_user || !(backend = abipin_interface_backend(ctx, iface)))
+    if (!backend)
+        return true;
+    if (backend->kind == ABIPIN_BACKEND_VDPA && b->vdpa && b->vdpa_needs &&
+        abipin_version_minor(ctx->qemu) >= b->vdpa_needs_qemu_min)
+        return backend_offers(ctx, backend, b->vdpa_needs, &atom) == ABIPIN_SUPPORT_YES;
+    if (!abipin_catalogue_backend_decides_on(ctx->cat, backend->kind, b->bit, ctx->qemu))
         return true;
     return backend_offers(ctx, backend, b->bit, &atom) == ABIPIN_SUPPORT_YES;
 }
@@ -315,9 +327,9 @@ const AbipinMachineDefaults *abipin_machine_defaults(const AbipinPinContext *ctx
  *
  * "fnv1a64:" and 16 hex digits over the names of @p's present atoms: two
  * profiles with the same digest allow the same pins. Audit tells stale
- * pins by it. A vhost-user backend's atoms do not count: on this host they
- * are the backends one definition's sockets reach, which differ from
- * definition to definition; check holds each pinned bit against them.
+ * pins by it. An external backend's atoms do not count: on this host they
+ * are the backends one definition's sockets and vDPA devices reach, which
+ * differ from definition to definition; check holds each pinned bit against them.
  */
 char *abipin_platform_digest(const AbipinProfile *p)
 {
@@ -327,7 +339,7 @@ char *abipin_platform_digest(const AbipinProfile *p)
         const AbipinAtom *a = &p->atoms->items[i];
 
         if (a->state == ABIPIN_ATOM_PRESENT && /* the NUL separates the names */
-            strncmp(a->name, ABIPIN_ATOM_VHOST_USER, strlen(ABIPIN_ATOM_VHOST_USER)) != 0)
+            !abipin_backend_atom_is_external(a->name))
             abipin_fnv1a64_add(&h, a->name, strlen(a->name) + 1);
     }
     return abipin_asprintf("fnv1a64:%016" PRIx64, h);

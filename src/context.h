@@ -51,7 +51,7 @@ int abipin_pin_context_init_emulator(AbipinPinContext *ctx, const AbipinCatalogu
 AbipinSupport abipin_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                      AbipinBackend backend, bool vhost, const char **ret_atom);
 bool abipin_emulator_knows(const AbipinPinContext *ctx, const AbipinFeature *f);
-const AbipinVhostUserBackend *abipin_interface_backend(const AbipinPinContext *ctx,
+const AbipinExternalBackend *abipin_interface_backend(const AbipinPinContext *ctx,
                                                        const AbipinInterface *iface);
 AbipinSupport abipin_interface_feature_support(const AbipinPinContext *ctx, const AbipinFeature *f,
                                                const AbipinInterface *iface, bool vhost,

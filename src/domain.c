@@ -101,6 +101,7 @@ static void interface_refresh(AbipinInterface *iface)
     iface->address_type = child_prop(n, "address", "type");
     iface->socket = child_prop(n, "source", "path");
     iface->socket_qemu_listens = streq_ptr(child_prop(n, "source", "mode"), "server");
+    iface->vdpa_device = streq_ptr(iface->type, "vdpa") ? child_prop(n, "source", "dev") : NULL;
     queues = child_prop(n, "driver", "queues");
     iface->queues = queues ? (unsigned) strtoul(queues, NULL, 10) : 1;
     if (streq_ptr(iface->driver, "default")) /* libvirt's choice, as if absent */

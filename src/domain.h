@@ -44,6 +44,8 @@ typedef struct {
      * QEMU listens and the backend connects (OVS dpdkvhostuserclient) */
     const char *socket;
     bool socket_qemu_listens;
+    /* vdpa: <source dev='/dev/vhost-vdpa-N'/>, the device's character device */
+    const char *vdpa_device;
     /* where libvirt's feature attributes are: <driver>, <driver><host>,
      * <driver><guest> (NULL when absent), found once, not per feature */
     const xmlNode *driver_element;

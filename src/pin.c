@@ -128,6 +128,9 @@ static void note_default(PinTarget *t, const AbipinFeature *f, bool on, AbipinPi
 /* Why nobody could ask the process that decides @iface's bits. */
 static const char *external_why(const AbipinInterface *iface)
 {
+    if (iface->backend == ABIPIN_BACKEND_VDPA)
+        return _("no vDPA device of the platform is behind its <source dev>: 'abipin probe --vdpa "
+                 "NAME=DEVICE' on the host names one");
     if (iface->backend != ABIPIN_BACKEND_VHOST_USER)
         return _("the external backend process decides");
     if (iface->socket_qemu_listens)
@@ -147,8 +150,9 @@ static void decide_explicit(PinDecision *pd, PinTarget *t, const AbipinFeature *
 
     /* nobody asked the backend that decides it, where one could have been
      * asked: check would refuse it (check_external_feature), so pin does */
-    if (v == ABIPIN_VALUE_ON && abi->external && t->iface->backend == ABIPIN_BACKEND_VHOST_USER &&
-        !t->iface->socket_qemu_listens)
+    if (v == ABIPIN_VALUE_ON && abi->external &&
+        (t->iface->backend == ABIPIN_BACKEND_VDPA ||
+         (t->iface->backend == ABIPIN_BACKEND_VHOST_USER && !t->iface->socket_qemu_listens)))
         refusal_add(&pd->refusals,
                     _("%1$s: interface %2$s: %3$s is set on, but %4$s; set it off or pin against "
                       "a platform that names the backend"),
@@ -257,7 +261,7 @@ static bool needs_alias(const AbipinPinContext *ctx)
 
 static int decide_interface(PinDecision *pd, size_t index)
 {
-    const AbipinVhostUserBackend *backend;
+    const AbipinExternalBackend *backend;
     AbipinAbi abi;
     const AbipinCatalogue *cat = pd->ctx->cat;
     const AbipinInterface *iface = &pd->d->ifaces[index];
@@ -284,7 +288,7 @@ static int decide_interface(PinDecision *pd, size_t index)
         t.rec->backend_name = abipin_strdup(backend->name);
         if ((r = abipin_abi_compute(pd->ctx, pd->d, iface, &abi)) < 0)
             return r;
-        t.rec->backend_bits = abipin_abi_backend_base_bits(pd->ctx, &abi);
+        t.rec->backend_bits = abipin_abi_backend_base_bits(pd->ctx, backend->kind, &abi);
         abipin_abi_clear(&abi);
     }
     t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);

@@ -19,7 +19,7 @@
 #include "util/i18n.h"
 
 /* the version is in the magic: another layout is another magic */
-static const char cache_magic[] = "abipin profile cache 2\n";
+static const char cache_magic[] = "abipin profile cache 3\n";
 #define CACHE_NO_STRING UINT32_MAX
 #define CACHE_MAX_STRING (64 * 1024)
 #define CACHE_MAX_COUNT 100000
@@ -98,9 +98,13 @@ void abipin_profile_format_cache(const AbipinProfile *p, char **ret, size_t *ret
     put_u32(&w, (uint32_t) p->backends.n);
     for (size_t i = 0; i < p->backends.n; i++) {
         put_str(&w, p->backends.items[i].name);
-        put_u32(&w, (uint32_t) p->backends.items[i].n_sockets);
-        for (size_t k = 0; k < p->backends.items[i].n_sockets; k++)
-            put_str(&w, p->backends.items[i].sockets[k]);
+        put_u8(&w, (uint8_t) ((p->backends.items[i].kind == ABIPIN_BACKEND_VDPA) |
+                              p->backends.items[i].has_features << 1));
+        put_u32(&w, (uint32_t) (p->backends.items[i].features >> 32));
+        put_u32(&w, (uint32_t) p->backends.items[i].features);
+        put_u32(&w, (uint32_t) p->backends.items[i].n_paths);
+        for (size_t k = 0; k < p->backends.items[i].n_paths; k++)
+            put_str(&w, p->backends.items[i].paths[k]);
     }
     put_u32(&w, (uint32_t) p->atoms->n);
     for (size_t i = 0; i < p->atoms->n; i++) {
@@ -202,20 +206,26 @@ static void get_backends(Reader *r, AbipinProfile *p)
 {
     for (size_t i = 0, n = get_count(r, 8); i < n && !r->bad; i++) {
         _cleanup_free_ char *name = get_str(r, true);
-        AbipinVhostUserBackend *b;
+        AbipinExternalBackend *b;
+        uint8_t flags = get_u8(r);
+        uint64_t features = (uint64_t) get_u32(r) << 32;
         size_t m;
 
-        if (r->bad || !abipin_backend_name_is_valid(name) ||
+        features |= get_u32(r);
+        if (r->bad || !abipin_backend_name_is_valid(name) || flags > 3 ||
             abipin_backend_list_find(&p->backends, name) || (m = get_count(r, 5)) == 0) {
             r->bad = true;
             return;
         }
-        b = abipin_backend_list_add(&p->backends, name);
+        b = abipin_backend_list_add(&p->backends, name,
+                                    flags & 1 ? ABIPIN_BACKEND_VDPA : ABIPIN_BACKEND_VHOST_USER);
+        b->has_features = flags & 2;
+        b->features = features;
         for (size_t k = 0; k < m && !r->bad; k++) {
             _cleanup_free_ char *socket = get_str(r, true);
 
             if (!r->bad && socket[0] == '/')
-                abipin_backend_add_socket(b, socket);
+                abipin_backend_add_path(b, socket);
             else
                 r->bad = true;
         }

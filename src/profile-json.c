@@ -48,10 +48,13 @@ static json_object *backends_to_json(const AbipinBackendList *list)
         json_object *o = abipin_json_object(), *sockets = abipin_json_array();
 
         abipin_json_set(o, "name", abipin_json_string(list->items[i].name));
-        abipin_json_set(o, "kind", abipin_json_string("vhost-user"));
-        for (size_t k = 0; k < list->items[i].n_sockets; k++)
-            abipin_json_append(sockets, abipin_json_string(list->items[i].sockets[k]));
-        abipin_json_set(o, "sockets", sockets);
+        abipin_json_set(o, "kind", abipin_json_string(abipin_backend_kind_name(list->items[i].kind)));
+        if (list->items[i].has_features)
+            abipin_json_set(o, "features", abipin_json_hex64(list->items[i].features));
+        for (size_t k = 0; k < list->items[i].n_paths; k++)
+            abipin_json_append(sockets, abipin_json_string(list->items[i].paths[k]));
+        abipin_json_set(o, list->items[i].kind == ABIPIN_BACKEND_VDPA ? "devices" : "sockets",
+                        sockets);
         abipin_json_append(all, o);
     }
     return all;

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -320,40 +321,63 @@ static bool is_socket_path(const char *s)
     return s[0] == '/' && strlen(s) < 108;
 }
 
+static bool is_device_path(const char *s)
+{
+    return s[0] == '/' && strlen(s) < 256;
+}
+
+/* "0x" and 1 to 16 lowercase hex digits */
+static bool is_feature_word(const char *s)
+{
+    size_t n = strspn(s + 2, "0123456789abcdef");
+
+    return strncmp(s, "0x", 2) == 0 && n >= 1 && n <= 16 && !s[2 + n];
+}
+
 static int profile_parse_backend(AbipinProfile *p, const char *what, const xmlNode *node)
 {
-    static const char *const attrs[] = { "name", "kind", NULL };
-    static const char *const socket_attrs[] = { "path", NULL };
-    AbipinVhostUserBackend *b;
-    const char *name, *kind, *path;
+    static const char *const attrs[] = { "name", "kind", "features", NULL };
+    static const char *const path_attrs[] = { "path", NULL };
+    AbipinExternalBackend *b;
+    AbipinBackend kind;
+    const char *name, *kind_s, *features, *path, *child;
     int r;
 
     if ((r = abipin_xml_check_attrs(node, what, attrs)) < 0 ||
         (r = profile_attr(node, what, "name", true, abipin_backend_name_is_valid, &name)) < 0 ||
-        (r = profile_attr(node, what, "kind", true, NULL, &kind)) < 0)
+        (r = profile_attr(node, what, "kind", true, NULL, &kind_s)) < 0 ||
+        (r = profile_attr(node, what, "features", false, is_feature_word, &features)) < 0)
         return r;
-    if (strcmp(kind, "vhost-user") != 0)
+    if (!abipin_backend_kind_parse(kind_s, &kind) || (features && kind != ABIPIN_BACKEND_VDPA))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL, _("%1$s:%2$ld: invalid %3$s='%4$s' in <%5$s>"),
-                                what, xmlGetLineNo(node), "kind", kind, "backend");
+                                what, xmlGetLineNo(node), features ? "features" : "kind",
+                                features ? features : kind_s, "backend");
     if (abipin_backend_list_find(&p->backends, name))
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("%1$s:%2$ld: backend '%3$s' is listed twice"), what,
                                 xmlGetLineNo(node), name);
-    b = abipin_backend_list_add(&p->backends, name);
+    b = abipin_backend_list_add(&p->backends, name, kind);
+    if (features) {
+        b->has_features = true;
+        b->features = strtoull(features, NULL, 16);
+    }
+    child = kind == ABIPIN_BACKEND_VDPA ? "device" : "socket";
     for (const xmlNode *c = node->children; c; c = c->next) {
         if ((r = abipin_xml_child_is_element(c, what)) == 0)
             continue;
-        if (r < 0 || (r = abipin_xml_is(c, "socket") ? 0 : abipin_xml_unexpected(c, what)) < 0 ||
-            (r = abipin_xml_check_attrs(c, what, socket_attrs)) < 0 ||
+        if (r < 0 || (r = abipin_xml_is(c, child) ? 0 : abipin_xml_unexpected(c, what)) < 0 ||
+            (r = abipin_xml_check_attrs(c, what, path_attrs)) < 0 ||
             (r = abipin_xml_check_empty(c, what)) < 0 ||
-            (r = profile_attr(c, what, "path", true, is_socket_path, &path)) < 0)
+            (r = profile_attr(c, what, "path", true,
+                              kind == ABIPIN_BACKEND_VDPA ? is_device_path : is_socket_path,
+                              &path)) < 0)
             return r;
-        abipin_backend_add_socket(b, path);
+        abipin_backend_add_path(b, path);
     }
-    if (b->n_sockets == 0)
+    if (b->n_paths == 0)
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                _("%1$s:%2$ld: <backend> '%3$s' names no <socket>"), what,
-                                xmlGetLineNo(node), name);
+                                _("%1$s:%2$ld: <backend> '%3$s' names no <%4$s>"), what,
+                                xmlGetLineNo(node), name, child);
     return 0;
 }
 
@@ -526,13 +550,20 @@ int abipin_profile_format_xml(const AbipinProfile *p, char **ret, size_t *ret_le
             xmlAddChild(node, xmlNewText((const xmlChar *) "\n  "));
     }
     for (size_t i = 0; i < p->backends.n; i++) {
-        const AbipinVhostUserBackend *b = &p->backends.items[i];
+        const AbipinExternalBackend *b = &p->backends.items[i];
 
         node = add_child(root, "backend", 1);
         set_prop(node, "name", b->name);
-        set_prop(node, "kind", "vhost-user");
-        for (size_t k = 0; k < b->n_sockets; k++)
-            set_prop(add_child(node, "socket", 2), "path", b->sockets[k]);
+        set_prop(node, "kind", abipin_backend_kind_name(b->kind));
+        if (b->has_features) {
+            char word[24];
+
+            snprintf(word, sizeof(word), "0x%" PRIx64, b->features);
+            set_prop(node, "features", word);
+        }
+        for (size_t k = 0; k < b->n_paths; k++)
+            set_prop(add_child(node, b->kind == ABIPIN_BACKEND_VDPA ? "device" : "socket", 2),
+                     "path", b->paths[k]);
         xmlAddChild(node, xmlNewText((const xmlChar *) "\n  "));
     }
     for (size_t i = 0; i < p->atoms->n; i++) {

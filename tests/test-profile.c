@@ -227,7 +227,7 @@ START_TEST(test_cache_form)
     ck_assert(la == lb && memcmp(a, b, la) == 0);
     ck_assert_uint_eq(back->defaults.n, p->defaults.n);
     ck_assert_uint_eq(back->backends.n, 1);
-    ck_assert_uint_eq(back->backends.items[0].n_sockets, 2);
+    ck_assert_uint_eq(back->backends.items[0].n_paths, 2);
     for (size_t n = 0; n < len; n++) {
         AbipinProfile *x = NULL;
 
@@ -258,22 +258,54 @@ START_TEST(test_merge_backends)
     _cleanup_(abipin_profile_freep) AbipinProfile *a = abipin_profile_new("a");
     _cleanup_(abipin_profile_freep) AbipinProfile *b = abipin_profile_new("b"), *ab = NULL;
     AbipinProfile *both[] = { a, b };
-    const AbipinVhostUserBackend *m;
+    const AbipinExternalBackend *m;
 
-    abipin_backend_add_socket(abipin_backend_list_add(&a->backends, "ovs"), "/run/a/vhu*");
-    abipin_backend_add_socket(abipin_backend_list_add(&a->backends, "passt"), "/run/passt.sock");
-    abipin_backend_add_socket(abipin_backend_list_add(&b->backends, "ovs"), "/run/b/vhu*");
+    AbipinExternalBackend *va, *vb;
+
+    abipin_backend_add_path(abipin_backend_list_add(&a->backends, "ovs", ABIPIN_BACKEND_VHOST_USER),
+                            "/run/a/vhu*");
+    abipin_backend_add_path(abipin_backend_list_add(&a->backends, "passt", ABIPIN_BACKEND_VHOST_USER),
+                            "/run/passt.sock");
+    abipin_backend_add_path(abipin_backend_list_add(&b->backends, "ovs", ABIPIN_BACKEND_VHOST_USER),
+                            "/run/b/vhu*");
+    /* vDPA devices: ANDed by name too, their feature words as well; one
+     * name of two kinds is no backend both hosts have */
+    va = abipin_backend_list_add(&a->backends, "nic", ABIPIN_BACKEND_VDPA);
+    vb = abipin_backend_list_add(&b->backends, "nic", ABIPIN_BACKEND_VDPA);
+    abipin_backend_add_path(va, "/dev/vhost-vdpa-0");
+    abipin_backend_add_path(vb, "/dev/vhost-vdpa-1");
+    *va = (AbipinExternalBackend) { .name = va->name, .kind = va->kind, .paths = va->paths,
+                                    .n_paths = 1, .has_features = true, .features = 0x308830028 };
+    vb->has_features = true;
+    vb->features = 0x308030028;
+    abipin_backend_add_path(abipin_backend_list_add(&a->backends, "mixed", ABIPIN_BACKEND_VDPA),
+                            "/dev/vhost-vdpa-9");
+    abipin_backend_add_path(abipin_backend_list_add(&b->backends, "mixed", ABIPIN_BACKEND_VHOST_USER),
+                            "/run/mixed.sock");
     ck_assert_int_eq(abipin_atom_set_put(a->atoms, "vhostuser.ovs.bit.11", ABIPIN_ATOM_PRESENT, NULL), 0);
     ck_assert_int_eq(abipin_atom_set_put(b->atoms, "vhostuser.ovs.bit.11", ABIPIN_ATOM_ABSENT, "x"), 0);
     ck_assert_int_eq(abipin_atom_set_put(a->atoms, "vhostuser.passt.bit.15", ABIPIN_ATOM_PRESENT, NULL), 0);
     ck_assert_int_eq(abipin_profile_merge(both, 2, "ab", &ab), 0);
-    ck_assert_uint_eq(ab->backends.n, 1);
-    ck_assert_ptr_nonnull(m = abipin_backend_list_match(&ab->backends, "/run/b/vhu1234"));
+    ck_assert_uint_eq(ab->backends.n, 2);
+    ck_assert_ptr_nonnull(
+        m = abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VHOST_USER, "/run/b/vhu1234"));
     ck_assert_str_eq(m->name, "ovs");
-    ck_assert_ptr_eq(abipin_backend_list_match(&ab->backends, "/run/a/vhu1"), m);
+    ck_assert_ptr_eq(abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VHOST_USER, "/run/a/vhu1"),
+                     m);
     /* fnmatch with FNM_PATHNAME: a pattern's * never crosses a '/' */
-    ck_assert_ptr_null(abipin_backend_list_match(&ab->backends, "/run/a/vhu1/x"));
-    ck_assert_ptr_null(abipin_backend_list_match(&ab->backends, "/run/passt.sock"));
+    ck_assert_ptr_null(
+        abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VHOST_USER, "/run/a/vhu1/x"));
+    ck_assert_ptr_null(
+        abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VHOST_USER, "/run/passt.sock"));
+    /* a vDPA device's node matches vdpa interfaces only */
+    ck_assert_ptr_null(
+        abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VHOST_USER, "/dev/vhost-vdpa-1"));
+    ck_assert_ptr_nonnull(
+        m = abipin_backend_list_match(&ab->backends, ABIPIN_BACKEND_VDPA, "/dev/vhost-vdpa-1"));
+    ck_assert_str_eq(m->name, "nic");
+    ck_assert(m->has_features);
+    ck_assert_uint_eq(m->features, 0x308030028);
+    ck_assert_ptr_null(abipin_backend_list_find(&ab->backends, "mixed"));
     ck_assert_int_eq(abipin_atom_set_get(ab->atoms, "vhostuser.ovs.bit.11")->state, ABIPIN_ATOM_ABSENT);
     ck_assert_int_eq(abipin_atom_set_get(ab->atoms, "vhostuser.passt.bit.15")->state, ABIPIN_ATOM_ABSENT);
 }

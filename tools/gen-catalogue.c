@@ -97,7 +97,10 @@ static void put_base(const AbipinBaseBit *b)
            "      .qemu_min = %uu, .qemu_max = %uu, .property = ",
            b->multiqueue, b->machine_min, b->transitional_keeps, b->qemu_min, b->qemu_max);
     put_string(b->property);
-    printf(", .inverted = %d, .vhost_user = %d },\n", b->inverted, b->vhost_user);
+    printf(", .inverted = %d, .vhost_user = %d,\n      .vdpa = %d, .vdpa_qemu_min = %uu, "
+           ".vdpa_qemu_max = %uu, .vdpa_needs = %u, .vdpa_needs_qemu_min = %uu },\n",
+           b->inverted, b->vhost_user, b->vdpa, b->vdpa_qemu_min, b->vdpa_qemu_max, b->vdpa_needs,
+           b->vdpa_needs_qemu_min);
 }
 
 int main(int argc, char **argv)

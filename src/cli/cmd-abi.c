@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "abi-json.h"
@@ -57,6 +58,7 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
                       size_t n)
 {
     char text[512], hex[ABIPIN_ABI_VECTOR_MAX];
+    uint64_t device_features;
 
     printf(_("%1$s on '%2$s' (QEMU %3$s, %4$s, %5$s)\n"), d->label, ctx->platform->name,
            ctx->platform->emulator_version, abipin_profile_resolve_machine(ctx->platform, d->machine),
@@ -90,6 +92,12 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
                 printf(_("    note: %1$u %2$s (%3$s): on by default on this machine type in this "
                          "build of QEMU (measured; upstream's is off)\n"),
                        f->feature->bit, f->feature->macro, f->feature->name);
+        }
+        if (abipin_abi_vdpa_device_features(ctx, abi, &device_features)) {
+            snprintf(hex, sizeof(hex), "0x%" PRIx64, device_features);
+            printf(_("    vDPA device: 'vdpa dev add ... device_features %1$s' gives the guest this "
+                     "vector on any host whose device supports these bits\n"),
+                   hex);
         }
     }
 }

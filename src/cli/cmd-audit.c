@@ -202,7 +202,7 @@ static int audit_definition(Audit *a, const AbipinDomain *d, AbipinFindingList *
     }
     if (d->machine && (r = abipin_platform_measure_machine(p->platform, &a->opts, d->machine)) < 0)
         return r;
-    /* its vhost-user backends: a socket that misbehaves is this
+    /* its vhost-user backends and vDPA devices: one that misbehaves is this
      * definition's finding, not the audit's end */
     if (cli_platform_ask_backends(d, a->platform_spec, p->cat, p->platform) < 0) {
         abipin_finding_list_add(list, ABIPIN_FINDING_NOT_EVALUATED, NULL, abipin_error_message());

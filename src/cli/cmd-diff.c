@@ -133,9 +133,9 @@ static void diff_print_verdict(const AbipinDiffVerdict *v)
         printf(_("  B's QEMU (10.2 or later) prints the guest's features already masked with the "
                  "allowed ones: its line shows none of the missing bits\n"));
     if (v->untold[0] || v->untold[1])
-        printf(_("migration A -> B cannot be told for %1$s: B's backend process decides bits %2$s, "
-                 "which A offers, and nobody asked it (a vhost-user backend: name it in B's profile "
-                 "with 'abipin probe --vhost-user NAME=SOCKET')\n"),
+        printf(_("migration A -> B cannot be told for %1$s: B's backend process or device decides "
+                 "bits %2$s, which A offers, and nobody asked it (name it in B's profile: 'abipin "
+                 "probe --vhost-user NAME=SOCKET' or 'abipin probe --vdpa NAME=DEVICE')\n"),
                v->interface, diff_bit_list(v->untold, list, sizeof(list)));
 }
 

@@ -29,6 +29,11 @@ static void probe_help(void)
           N_("ask the vhost-user backend listening on SOCKET\n"
              "what it offers, and name it NAME in the profile\n"
              "(default: the socket's file name; repeatable)") },
+        { "--vdpa [NAME=]DEVICE",
+          N_("ask the kernel what the vDPA device DEVICE (its\n"
+             "name, e.g. vdpa0, or /dev/vhost-vdpa-N) offers, and\n"
+             "name it NAME in the profile (default: the vdpa\n"
+             "device's name; repeatable)") },
         { "--platform PROFILE", N_("print PROFILE (a file, a shipped platform name or\n"
                                    "latest) instead, as check sees it: one that\n"
                                    "describes the kernel only gets this host's\n"
@@ -38,12 +43,14 @@ static void probe_help(void)
 
     CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
                    "        [--machine NAME... | --all-machines] [--vhost-user [NAME=]SOCKET...]\n"
-                   "        [--platform PROFILE] [--emulator PATH] [--no-cache]",
+                   "        [--vdpa [NAME=]DEVICE...] [--platform PROFILE] [--emulator PATH]\n"
+                   "        [--no-cache]",
                    N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
                       "its platform profile. Every atom is present, absent, or unknown with the reason.\n"
                       "With --machine, the profile carries the emulator's defaults on those machine\n"
                       "types, measured from a paused QEMU, so that another host can be compared.\n"
-                      "With --vhost-user, it names this host's vhost-user backends and their offers.\n"
+                      "With --vhost-user and --vdpa, it names this host's vhost-user backends and\n"
+                      "vDPA devices and their offers.\n"
                       "With --platform, another host's profile in these formats (e.g. its provider\n"
                       "config), as check and pin see that host.\n"),
                    options);
@@ -127,8 +134,14 @@ static void probe_print_text(const AbipinProfile *p)
     }
 }
 
-/* --vhost-user [NAME=]SOCKET: each backend asked, into the profile */
-static int probe_vhost_user_backends(AbipinProfile *p, char *const *specs, size_t n)
+/* --vhost-user [NAME=]SOCKET, --vdpa [NAME=]DEVICE: one backend to ask */
+typedef struct {
+    AbipinBackend kind;
+    const char *spec;
+} ProbeBackendSpec;
+
+/* Each backend asked, into the profile, in the order given */
+static int probe_backends(AbipinProfile *p, const ProbeBackendSpec *specs, size_t n)
 {
     _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
     int r;
@@ -136,10 +149,14 @@ static int probe_vhost_user_backends(AbipinProfile *p, char *const *specs, size_
     if (n && (r = abipin_catalogue_load_default(&cat)) < 0)
         return r;
     for (size_t i = 0; i < n; i++) {
-        char *eq = specs[i][0] != '/' ? strchr(specs[i], '=') : NULL;
-        _cleanup_free_ char *name = eq ? abipin_strndup(specs[i], (size_t) (eq - specs[i])) : NULL;
+        const char *spec = specs[i].spec;
+        const char *eq = spec[0] != '/' ? strchr(spec, '=') : NULL;
+        _cleanup_free_ char *name = eq ? abipin_strndup(spec, (size_t) (eq - spec)) : NULL;
 
-        if ((r = abipin_probe_vhost_user_backend(p, cat, name, eq ? eq + 1 : specs[i])) < 0)
+        r = specs[i].kind == ABIPIN_BACKEND_VDPA
+                ? abipin_probe_vdpa_backend(p, cat, name, eq ? eq + 1 : spec)
+                : abipin_probe_vhost_user_backend(p, cat, name, eq ? eq + 1 : spec);
+        if (r < 0)
             return r;
     }
     return 0;
@@ -155,10 +172,11 @@ int cmd_probe(int argc, char **argv)
         { "all-machines", no_argument, NULL, 'A' },
         { "platform", required_argument, NULL, 'p' },
         { "vhost-user", required_argument, NULL, 'U' },
+        { "vdpa", required_argument, NULL, 'V' },
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_free_ const char **machines = abipin_new0(const char *, argc + 1);
-    _cleanup_free_ char **backends = abipin_new0(char *, argc + 1);
+    _cleanup_free_ ProbeBackendSpec *backends = abipin_new0(ProbeBackendSpec, argc + 1);
     size_t n_backends = 0;
     _cleanup_(abipin_profile_freep) AbipinProfile *p = NULL;
     _cleanup_free_ char *labels = NULL;
@@ -202,7 +220,10 @@ int cmd_probe(int argc, char **argv)
             r = 0;
             break;
         case 'U':
-            backends[n_backends++] = optarg;
+        case 'V':
+            backends[n_backends++] = (ProbeBackendSpec) {
+                opt == 'V' ? ABIPIN_BACKEND_VDPA : ABIPIN_BACKEND_VHOST_USER, optarg
+            };
             r = 0;
             break;
         default:
@@ -225,7 +246,7 @@ int cmd_probe(int argc, char **argv)
     for (size_t i = 0; i < opts.n_machines; i++)
         if ((r = abipin_profile_require_machine(p, machines[i], "probe --machine")) < 0)
             return r;
-    if ((r = probe_vhost_user_backends(p, backends, n_backends)) < 0)
+    if ((r = probe_backends(p, backends, n_backends)) < 0)
         return r;
     switch (format) {
     case PROBE_TEXT:

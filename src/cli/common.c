@@ -204,7 +204,8 @@ int cli_platform_setup_shared(const AbipinDomain *d, const char *platform, Abipi
 }
 
 /* On this host (no --platform), the vhost-user backends @d's sockets
- * reach are asked what they offer; another host's profile names its own. */
+ * reach and its vDPA devices are asked what they offer; another host's
+ * profile names its own. */
 int cli_platform_ask_backends(const AbipinDomain *d, const char *platform,
                               const AbipinCatalogue *cat, AbipinProfile *p)
 {

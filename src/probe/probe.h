@@ -51,6 +51,19 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
                                     const char *socket) _warn_unused_result_;
 int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat,
                                  const AbipinDomain *d) _warn_unused_result_;
+/* A vDPA device's answers (probe/vdpa.c), from the kernel's vdpa netlink family */
+typedef struct {
+    uint64_t features;   /* VDPA_ATTR_DEV_FEATURES: what VHOST_GET_FEATURES gives QEMU */
+    bool has_features;
+    char mgmtdev[64];    /* its management device ("vdpasim_net", "pci/0000:...") */
+    uint32_t virtio_id;  /* 1: a network device */
+} AbipinVdpaOffer;
+int abipin_vdpa_name_from_node(const char *path, char *name, size_t len) _warn_unused_result_;
+int abipin_vdpa_ask(const char *name, AbipinVdpaOffer *ret) _warn_unused_result_;
+int abipin_probe_vdpa_backend(AbipinProfile *p, const AbipinCatalogue *cat, const char *name,
+                              const char *device) _warn_unused_result_;
+int abipin_probe_domain_vdpa(AbipinProfile *p, const AbipinCatalogue *cat, const AbipinDomain *d)
+    _warn_unused_result_;
 enum {
     ABIPIN_EMULATOR_NONE = 1,   /* not found: a fact of the host */
     ABIPIN_EMULATOR_FAILED = 2, /* found, but a run failed: perhaps for a moment */

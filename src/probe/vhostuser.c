@@ -222,40 +222,6 @@ int abipin_vhost_user_ask(const char *path, AbipinVhostUserOffer *ret)
     return 0;
 }
 
-/* A name no other socket's backend in @p has: @name, else @name-2, -3... */
-static void backend_unique_name(const AbipinProfile *p, const char *name, const char *socket,
-                                char *buf, size_t len)
-{
-    snprintf(buf, len, "%s", name);
-    for (unsigned n = 2;; n++) {
-        const AbipinVhostUserBackend *b = abipin_backend_list_find(&p->backends, buf);
-
-        if (!b || abipin_backend_list_match(&p->backends, socket) == b)
-            return;
-        snprintf(buf, len, "%.*s-%u", (int) (ABIPIN_BACKEND_NAME_MAX - 11), name, n);
-    }
-}
-
-/* Add the backend of @socket to @p under a name of its own: @name, else
- * the name a backend serving it already has, else the socket's. */
-static AbipinVhostUserBackend *backend_add(AbipinProfile *p, const char *name, const char *socket)
-{
-    const AbipinVhostUserBackend *known = abipin_backend_list_match(&p->backends, socket);
-    char derived[ABIPIN_BACKEND_NAME_MAX + 1], unique[ABIPIN_BACKEND_NAME_MAX + 1];
-    AbipinVhostUserBackend *b;
-
-    if (!name) {
-        abipin_backend_name_from_socket(socket, derived, sizeof(derived));
-        name = known ? known->name : derived;
-    }
-    backend_unique_name(p, name, socket, unique, sizeof(unique));
-    b = (AbipinVhostUserBackend *) abipin_backend_list_find(&p->backends, unique);
-    if (!b)
-        b = abipin_backend_list_add(&p->backends, unique);
-    abipin_backend_add_socket(b, socket);
-    return b;
-}
-
 /**
  * abipin_probe_vhost_user_backend:
  * @name: the backend's name in the profile; NULL: from the socket's
@@ -280,8 +246,10 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
                                 _("vhost-user socket '%1$s' is not an absolute path"), socket);
     if ((r = abipin_vhost_user_ask(socket, &offer)) < 0)
         return r;
-    return abipin_backend_put_offer(p->atoms, cat, backend_add(p, name, socket)->name,
-                                    offer.features);
+    return abipin_backend_put_offer(
+        p->atoms, cat,
+        abipin_backend_list_adopt(&p->backends, ABIPIN_BACKEND_VHOST_USER, name, socket),
+        offer.features);
 }
 
 /**
@@ -301,18 +269,22 @@ int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat, c
         int r;
 
         if (iface->backend != ABIPIN_BACKEND_VHOST_USER || !iface->virtio || !iface->socket ||
-            iface->socket_qemu_listens || abipin_backend_list_match(&p->backends, iface->socket))
+            iface->socket_qemu_listens ||
+            abipin_backend_list_match(&p->backends, ABIPIN_BACKEND_VHOST_USER, iface->socket))
             continue;
         r = abipin_probe_vhost_user_backend(p, cat, NULL, iface->socket);
         /* no backend there (yet): nobody can tell its bits, and none is
          * guessed; whatever else a socket does is the environment's error */
         if (r == -ENOENT || r == -ECONNREFUSED) {
-            r = abipin_backend_put_unknown(p->atoms, cat, backend_add(p, NULL, iface->socket)->name,
+            r = abipin_backend_put_unknown(p->atoms, cat,
+                                           abipin_backend_list_adopt(&p->backends,
+                                                                     ABIPIN_BACKEND_VHOST_USER,
+                                                                     NULL, iface->socket),
                                            abipin_error_message());
             abipin_error_reset();
         }
         if (r < 0)
             return r;
     }
-    return 0;
+    return abipin_probe_domain_vdpa(p, cat, d);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -39,6 +40,15 @@ static inline json_object *abipin_json_string(const char *s)
 static inline json_object *abipin_json_int(int64_t v)
 {
     return abipin_json_checked(json_object_new_int64(v));
+}
+
+/* A 64-bit feature word as "0x..." (JSON numbers lose bits above 2^53) */
+static inline json_object *abipin_json_hex64(uint64_t v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long) v);
+    return abipin_json_string(buf);
 }
 
 static inline json_object *abipin_json_bool(bool v)
