@@ -109,10 +109,12 @@ adddev() {
         fail "vdpa dev add name $1 mgmtdev vdpasim_net mac $2 ${3:+device_features $3}"
     "$vdpa" dev config show "$1" -jp >"$out/$1.config.json" || fail "vdpa dev config show $1"
     nl config "$1" >"$out/$1.nl.json" || fail "vdpa_netlink.py config $1"
-    ad_cdev=$(ls "/sys/bus/vdpa/devices/$1/" | sed -n 's/^\(vhost-vdpa-[0-9]*\)$/\1/p')
-    [ -c "/dev/$ad_cdev" ] || fail "$1 has no vhost-vdpa char device (/sys/bus/vdpa/devices/$1: $(ls "/sys/bus/vdpa/devices/$1/"))"
-    echo "/dev/$ad_cdev" >"$out/$1.chardev"
-    ok "vdpa dev add $1${3:+ device_features $3}: /dev/$ad_cdev, $(cat "$out/$1.nl.json")"
+    # vhost_vdpa's device under the vDPA device: its char device's name
+    for ad_cdev in "/sys/bus/vdpa/devices/$1"/vhost-vdpa-*; do :; done
+    ad_cdev=/dev/${ad_cdev##*/}
+    [ -c "$ad_cdev" ] || fail "$1 has no vhost-vdpa char device ($ad_cdev)"
+    echo "$ad_cdev" >"$out/$1.chardev"
+    ok "vdpa dev add $1${3:+ device_features $3}: $ad_cdev, $(cat "$out/$1.nl.json")"
 }
 adddev vdpaA 52:54:00:76:64:0a
 adddev vdpaB 52:54:00:76:64:0b "$(printf '0x%x' $((supported & ~(1 << VDPA_REMOVED))))"
@@ -155,9 +157,18 @@ EOF
 "$VDPA_EMU" -S -machine q35 -netdev "vhost-vdpa,vhostdev=$cdev_a,id=n0" -device virtio-net-pci,netdev=n0 \
     -accel tcg -nodefaults -display none </dev/null >"$out/holder.log" 2>&1 &
 holder=$!
+# holds CHARDEV: the holder has CHARDEV open
+holds() {
+    for fd in "/proc/$holder/fd"/*; do
+        [ "$(readlink "$fd" 2>/dev/null)" = "$1" ] && return 0
+    done
+    return 1
+}
 i=0
-until ls -l "/proc/$holder/fd" 2>/dev/null | grep -q "$cdev_a\$"; do
-    kill -0 $holder 2>/dev/null && [ $i -lt 600 ] || fail "the QEMU holding $cdev_a did not open it: $(cat "$out/holder.log")"
+until holds "$cdev_a"; do
+    if ! kill -0 $holder 2>/dev/null || [ $i -ge 600 ]; then
+        fail "the QEMU holding $cdev_a did not open it: $(cat "$out/holder.log")"
+    fi
     sleep 0.1
     i=$((i + 1))
 done
@@ -175,8 +186,10 @@ for d in vdpaA vdpaB; do
     done
 done
 kill -0 $holder 2>/dev/null || fail "the QEMU holding $cdev_a exited while abipin ran: $(cat "$out/holder.log")"
+holds "$cdev_a" || fail "the QEMU holding $cdev_a closed it while abipin ran"
 stop_children $holder
 
+# shellcheck disable=SC2086
 set -- $VDPA_MACHINES
 m1=$1
 run pin "$ABIPIN" pin "$out/dom.vdpaA.$m1.xml" -o "$out/pinned.xml"
@@ -197,7 +210,7 @@ print(i.get("device_features", ""))' "$out/abi.pinned.out" 2>/dev/null)
         run check.vdpaP "$ABIPIN" check "$out/pinned-on-P.xml"
     fi
 fi
-echo done >"$out/done"
+echo finished >"$out/done"
 GUEST
 
 echo "# booting $(sed -n '$p' "$kdir/VERSIONS") under TCG; the guest's own lines follow"
