@@ -26,7 +26,9 @@
 #     of a domain with <interface type='vdpa'> on each device and machine
 #     type, on this host and with --platform of that profile; `pin` on vdpaA,
 #     `check` of that pin on vdpaA and on vdpaB; the pin's `device_features`
-#     (abi --json) given to a new device vdpaP, whose registers are read.
+#     (abi --json) given to a new device vdpaP, whose registers are read;
+#     and the `device_features` abi --json gives for the pin where its device
+#     is vdpaB given to a device vdpaQ, which must honour the pin.
 #
 # Then, on this host, the facts are asserted first: the kernel's features of
 # vdpaA are the management device's, vdpaB's exactly those without bit 23,
@@ -36,7 +38,8 @@
 # devices (<backend kind='vdpa'><device path/>) with atoms vdpa.NAME.bit.N
 # that agree with the kernel; check refuses the pin on vdpaB naming the
 # device, the bit and device_features; vdpaP's registers are abi's offered
-# vector of the pinned domain, and check passes there. abipin's
+# vector of the pinned domain, and check passes there; vdpaQ's registers
+# are vdpaA's (the pin's), and check passes there too. abipin's
 # disagreements are collected, printed with the table and fail the test at
 # the end. Skips (77) only where the machine lacks the guest kernel, QEMU,
 # busybox-static or root. The times go to the log as "figure:" lines.
@@ -209,6 +212,20 @@ print(i.get("device_features", ""))' "$out/abi.pinned.out" 2>/dev/null)
         sed "s|dev='$cdev_a'|dev='$(cat "$out/vdpaP.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-P.xml"
         run check.vdpaP "$ABIPIN" check "$out/pinned-on-P.xml"
     fi
+    # the same pin where its device is vdpaB: the device_features that
+    # would honour it there
+    run abi.pinnedB "$ABIPIN" abi --json "$out/pinned-on-B.xml"
+    features=$(python3 -c 'import json, sys
+i = json.load(open(sys.argv[1]))["interfaces"][0]
+print(i.get("device_features", ""))' "$out/abi.pinnedB.out" 2>/dev/null)
+    if [ -n "$features" ]; then
+        echo "$features" >"$out/vdpaQ.features"
+        adddev vdpaQ 52:54:00:76:64:0d "$features"
+        vdpa_registers "$VDPA_EMU" "$m1" "$(cat "$out/vdpaQ.chardev")" >"$out/regs.vdpaQ.$m1" || exit 1
+        ok "registers of vdpaQ (device_features $features) on $m1: $(cat "$out/regs.vdpaQ.$m1")"
+        sed "s|dev='$cdev_a'|dev='$(cat "$out/vdpaQ.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-Q.xml"
+        run check.vdpaQ "$ABIPIN" check "$out/pinned-on-Q.xml"
+    fi
 fi
 echo finished >"$out/done"
 GUEST
@@ -266,7 +283,13 @@ bitlist() {
 print("bits " + ", ".join(b) if b else "no bit")' "$1"
 }
 # said NAME: "exit N: first lines of stderr" of a run in the guest
-said() { echo "exit $(cat "$out/$1.exit"): $(head -n 3 "$out/$1.err" | tr '\n' ' ')"; }
+said() {
+    if [ -s "$out/$1.err" ]; then
+        echo "exit $(cat "$out/$1.exit"): $(head -n 3 "$out/$1.err" | tr '\n' ' ')"
+    else
+        echo "exit $(cat "$out/$1.exit"): $(head -n 3 "$out/$1.out" | tr '\n' ' ')"
+    fi
+}
 # offered NAME: abi --json's vector and external bits of the one interface
 offered() {
     python3 -c 'import json, sys
@@ -277,12 +300,13 @@ print(i[0]["offered"], ",".join(str(b) for b in i[0].get("external", [])) or "-"
 cdev_a=$(cat "$out/vdpaA.chardev") cdev_b=$(cat "$out/vdpaB.chardev")
 
 if [ "$(cat "$out/probe.exit")" = 0 ]; then
-    python3 - "$out/profile.xml" vdpaA "$cdev_a" "$fa" vdpaB "$cdev_b" "$fb" >"$tmp/perr" <<'EOF' || fail "the profile check"
+    python3 - "$out/profile.xml" "$removed" vdpaA "$cdev_a" "$fa" vdpaB "$cdev_b" "$fb" >"$tmp/perr" <<'EOF' || fail "the profile check"
 # each NAME CHARDEV FEATURES: one <backend name kind='vdpa'><device path/>
 # and atoms vdpa.NAME.bit.N as the kernel has the bits
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
-args = sys.argv[2:]
+removed = int(sys.argv[2])
+args = sys.argv[3:]
 for name, cdev, feats in zip(args[0::3], args[1::3], args[2::3]):
     feats = int(feats, 16)
     bs = [b for b in root.iter("backend") if b.get("name") == name]
@@ -298,14 +322,21 @@ for name, cdev, feats in zip(args[0::3], args[1::3], args[2::3]):
         n = a.get("name", "")
         if n.startswith(prefix):
             seen[int(n[len(prefix):])] = a.get("state", "present")
-    for bit in range(64):
+    # an atom for each bit the profile states (the device's bits QEMU's vDPA
+    # list has); the one these devices differ by must be among them
+    for bit in sorted(seen):
         want = "present" if feats >> bit & 1 else "absent"
-        got = seen.get(bit, "absent")
-        if got != want:
+        if seen[bit] != want:
             print("vdpa.%s.bit.%d is %s, the kernel has bit %d %s (device features %#x)" %
-                  (name, bit, "missing" if bit not in seen else got, bit, "set" if want == "present" else "clear", feats))
+                  (name, bit, seen[bit], bit, "set" if want == "present" else "clear", feats))
+    if removed not in seen:
+        print("no atom vdpa.%s.bit.%d" % (name, removed))
+    if len(bs) == 1 and bs[0].get("features") is not None and int(bs[0].get("features"), 16) != feats:
+        print("<backend name='%s' features='%s'>, the kernel says %#x" % (name, bs[0].get("features"), feats))
+    print("# %s: atoms for bits %s" % (name, ", ".join(str(b) for b in sorted(seen))))
 EOF
-    while read -r line; do wrong "abipin probe --vdpa vdpaA=vdpaA --vdpa vdpaB=$cdev_b: $line"; done <"$tmp/perr"
+    grep '^#' "$tmp/perr"
+    grep -v '^#' "$tmp/perr" | while read -r line; do wrong "abipin probe --vdpa vdpaA=vdpaA --vdpa vdpaB=$cdev_b: $line"; done
 else
     wrong "abipin probe --vdpa vdpaA=vdpaA --vdpa vdpaB=$cdev_b (a QEMU holding $cdev_a): $(said probe)"
 fi
@@ -375,6 +406,32 @@ else
             wrong "abipin check PINNED on vdpaP (device_features $pf, abipin's own value): $(said check.vdpaP)"
         printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' vdpaP "$cur" "$(feat vdpaP)" "$rp" "$1" - "device_features $pf (abi --json of the pin)" >>"$tmp/table"
     fi
+    # the pin where its device is vdpaB: abi's device_features there must be
+    # the fix, a device whose registers are the pinned host's (vdpaA's)
+    ra=$(cat "$out/regs.vdpaA.$cur")
+    fix=$(echo "$msg" | sed -n 's/.*device_features \(0x[0-9a-fA-F]*\).*/\1/p' | head -n 1)
+    if [ ! -s "$out/vdpaQ.features" ]; then
+        wrong "abipin abi --json PINNED-ON-B: no \"device_features\" for the vdpa interface ($(said abi.pinnedB))"
+    else
+        qf=$(cat "$out/vdpaQ.features")
+        rq=$(cat "$out/regs.vdpaQ.$cur")
+        o=$(offered abi.pinnedB) || o="none -"
+        # shellcheck disable=SC2086
+        set -- $o
+        same "$1" "$rq" ||
+            wrong "abipin abi --json PINNED-ON-B: device_features $qf, offered $1; a device provisioned with $qf gives registers $rq"
+        # beyond abi's own vector there: check refuses this pin on vdpaB and
+        # tells to provision the device, so the value must honour the pin
+        same "$rq" "$ra" ||
+            wrong "abipin abi --json PINNED-ON-B: device_features $qf; a device provisioned with it gives registers $rq, the pinned host's (vdpaA) are $ra (lacks $(bitlist $((ra & ~rq))), adds $(bitlist $((rq & ~ra)))): not the fix check asks for"
+        [ "$(cat "$out/check.vdpaQ.exit")" = 0 ] ||
+            wrong "abipin check PINNED on vdpaQ (device_features $qf, abi's value where the device is vdpaB): $(said check.vdpaQ)"
+        [ -z "$fix" ] || same "$fix" "$qf" ||
+            wrong "abipin check PINNED-ON-B proposes device_features $fix, abi --json there says $qf"
+        printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' vdpaQ "$cur" "$(feat vdpaQ)" "$rq" - - "device_features $qf (abi --json of the pin, its device vdpaB)" >>"$tmp/table"
+    fi
+    echo "# abipin check of the pin where its device is vdpaB (exit $(cat "$out/check.vdpaB.exit")):"
+    echo "$msg" | sed 's/^/#   /'
 fi
 
 echo "# the cells: kernel (the device's features, netlink), registers (the device's PCI registers through qtest), abipin (abi --json in the guest), abipin-prof (abi --json --platform of probe --vdpa's profile)"
