@@ -590,7 +590,7 @@ INIT
         </dev/null >"$tmp/guest.qemu" 2>&1 &
     gr_pid=$!
     # the console as it comes, until QEMU has gone
-    tail -n +1 -s 0.2 --pid=$gr_pid -f "$tmp/guest.console" | tr -d '\r' | sed -u 's/^/guest: /'
+    tail -n +1 -s 0.2 --pid=$gr_pid -f "$tmp/guest.console" | sed -u 's/\r$//; s/^/guest: /'
     wait $gr_pid
     gr_rc=$?
     guest_ms=$(($(date +%s%3N) - gr_t0))

@@ -51,6 +51,9 @@ guest_run_require "$kdir" "tools/fetch-vdpa-sim $kdir"
     skip "$kdir has no vdpa tool or modules: run tools/fetch-vdpa-sim $kdir (tools/quickstart does)"
 [ -x "$ABIPIN" ] || fail "no $ABIPIN (make builds it)"
 emu=$(command -v qemu-system-x86_64)
+# the guest's QEMU (guest_run's gr_pid: timeout, which passes TERM on) goes too
+trap 'stop_children ${gr_pid:-}; rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
 t_start=$(date +%s)
 removed=23 # VIRTIO_NET_F_CTRL_MAC_ADDR
 
