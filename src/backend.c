@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/i18n.h"
 
 static bool is_name_char(char c)
 {
@@ -24,6 +25,17 @@ bool abipin_backend_name_is_valid(const char *name)
         if (n == ABIPIN_BACKEND_NAME_MAX || !is_name_char(name[n]))
             return false;
     return n > 0;
+}
+
+/* A name given on the command line: an INPUT error where it is none */
+int abipin_backend_name_check(const char *name)
+{
+    if (abipin_backend_name_is_valid(name))
+        return 0;
+    return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
+                            _("'%1$s' is not a backend name: letters, digits, '_' and '-', at most "
+                              "%2$d"),
+                            name, ABIPIN_BACKEND_NAME_MAX);
 }
 
 /**
@@ -341,6 +353,23 @@ int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
     /* data in the profile, never translated */
     snprintf(reason, sizeof(reason), "not offered (%s 0x%" PRIx64 ")",
              b->kind == ABIPIN_BACKEND_VDPA ? "device features" : "GET_FEATURES", features);
+    return backend_put_atoms(atoms, cat, b, features, reason, NULL);
+}
+
+/**
+ * abipin_backend_put_derived:
+ * @features: what the backend answers to GET_FEATURES, derived (not asked)
+ * @how: how (probe/ovs.c: "derived from OVS 3.1.0 (DPDK 22.11.11), ...")
+ *
+ * abipin_backend_put_offer for a backend that could not be asked but whose
+ * offer is known from what it is: each absent atom says how.
+ */
+int abipin_backend_put_derived(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                               const AbipinExternalBackend *b, uint64_t features, const char *how)
+{
+    _cleanup_free_ char *reason = abipin_asprintf("not offered (%s: GET_FEATURES 0x%" PRIx64 ")",
+                                                  how, features);
+
     return backend_put_atoms(atoms, cat, b, features, reason, NULL);
 }
 

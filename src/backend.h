@@ -46,6 +46,7 @@ typedef struct {
 } AbipinBackendList;
 
 bool abipin_backend_name_is_valid(const char *name);
+int abipin_backend_name_check(const char *name) _warn_unused_result_;
 void abipin_backend_name_from_socket(const char *socket, char *buf, size_t len);
 
 void abipin_backend_list_clear(AbipinBackendList *l);
@@ -77,3 +78,6 @@ int abipin_backend_put_offer(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
                              const AbipinExternalBackend *b, uint64_t features) _warn_unused_result_;
 int abipin_backend_put_unknown(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
                                const AbipinExternalBackend *b, const char *reason) _warn_unused_result_;
+int abipin_backend_put_derived(AbipinAtomSet *atoms, const AbipinCatalogue *cat,
+                               const AbipinExternalBackend *b, uint64_t features, const char *how)
+    _warn_unused_result_;

@@ -135,8 +135,9 @@ static const char *external_why(const AbipinInterface *iface)
         return _("the external backend process decides");
     if (iface->socket_qemu_listens)
         return _("QEMU is the socket's server (<source mode='server'>): its backend connects "
-                 "only to a running QEMU and cannot be asked; pin against a profile that names "
-                 "that backend");
+                 "only to a running QEMU and cannot be asked, and no Open vSwitch port of this "
+                 "host's database names the socket; pin against a profile that names that "
+                 "backend");
     return _("no backend of the platform serves its socket: 'abipin probe --vhost-user "
              "NAME=SOCKET' on the host names one");
 }

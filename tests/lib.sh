@@ -698,6 +698,8 @@ testpmd_stop() {
 # QEMU's virtio-net-pci on a vhost-user netdev connected to SOCKET offers,
 # read from the device's registers (tests/qtest_virtio.py), as 0x...; the
 # guest's memory is a shared memfd, as vhost-user needs, no hugepages
+# (SOCKET may end in chardev options: "PATH,server=on,wait=off" has QEMU
+# listen, for a backend that connects, as Open vSwitch's dpdkvhostuserclient)
 vhost_user_registers() {
     vr_q="$tmp/qtest-$$.sock"
     rm -f "$vr_q"

@@ -7,6 +7,7 @@
 #include "cli/report.h"
 #include "labels.h"
 #include "platforms.h"
+#include "probe/ovs.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/i18n.h"
@@ -34,6 +35,12 @@ static void probe_help(void)
              "name, e.g. vdpa0, or /dev/vhost-vdpa-N) offers, and\n"
              "name it NAME in the profile (default: the vdpa\n"
              "device's name; repeatable)") },
+        { "--ovs[=SOCKET]",
+          N_("name this host's Open vSwitch backend 'ovs': its\n"
+             "dpdkvhostuserclient ports' sockets, their offer\n"
+             "derived from what Open vSwitch's database at\n"
+             "SOCKET says (default: $ABIPIN_OVSDB_SOCKET or\n"
+             "/var/run/openvswitch/db.sock)") },
         { "--platform PROFILE", N_("print PROFILE (a file, a shipped platform name or\n"
                                    "latest) instead, as check sees it: one that\n"
                                    "describes the kernel only gets this host's\n"
@@ -43,14 +50,15 @@ static void probe_help(void)
 
     CLI_PRINT_HELP("abipin probe [--format xml|json|text|nfd|nova | --json | --text] [-o FILE]\n"
                    "        [--machine NAME... | --all-machines] [--vhost-user [NAME=]SOCKET...]\n"
-                   "        [--vdpa [NAME=]DEVICE...] [--platform PROFILE] [--emulator PATH]\n"
-                   "        [--no-cache]",
+                   "        [--vdpa [NAME=]DEVICE...] [--ovs[=SOCKET]] [--platform PROFILE]\n"
+                   "        [--emulator PATH] [--no-cache]",
                    N_("Probe this host for real (tun, macvtap, vhost-net, eBPF, the emulator) and print\n"
                       "its platform profile. Every atom is present, absent, or unknown with the reason.\n"
                       "With --machine, the profile carries the emulator's defaults on those machine\n"
                       "types, measured from a paused QEMU, so that another host can be compared.\n"
                       "With --vhost-user and --vdpa, it names this host's vhost-user backends and\n"
-                      "vDPA devices and their offers.\n"
+                      "vDPA devices and their offers; with --ovs, Open vSwitch's, whose offer it\n"
+                      "derives.\n"
                       "With --platform, another host's profile in these formats (e.g. its provider\n"
                       "config), as check and pin see that host.\n"),
                    options);
@@ -162,6 +170,17 @@ static int probe_backends(AbipinProfile *p, const ProbeBackendSpec *specs, size_
     return 0;
 }
 
+/* --ovs[=SOCKET]: Open vSwitch's dpdkvhostuserclient ports, one backend */
+static int probe_ovs_backend(AbipinProfile *p, const char *ovsdb)
+{
+    _cleanup_(abipin_catalogue_freep) AbipinCatalogue *cat = NULL;
+    int r;
+
+    if ((r = abipin_catalogue_load_default(&cat)) < 0)
+        return r;
+    return abipin_probe_ovs_backend(p, cat, "ovs", ovsdb);
+}
+
 int cmd_probe(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -173,6 +192,7 @@ int cmd_probe(int argc, char **argv)
         { "platform", required_argument, NULL, 'p' },
         { "vhost-user", required_argument, NULL, 'U' },
         { "vdpa", required_argument, NULL, 'V' },
+        { "ovs", optional_argument, NULL, 'O' },
         CLI_PROBE_OPTIONS,                   {},
     };
     _cleanup_free_ const char **machines = abipin_new0(const char *, argc + 1);
@@ -182,8 +202,8 @@ int cmd_probe(int argc, char **argv)
     _cleanup_free_ char *labels = NULL;
     AbipinProbeOptions opts = { .machines = machines, .progress = cli_progress_machines };
     ProbeFormat format = PROBE_XML;
-    const char *output = NULL, *platform = NULL;
-    bool given = false;
+    const char *output = NULL, *platform = NULL, *ovsdb = NULL;
+    bool given = false, ovs = false;
     size_t len;
     int opt, r;
 
@@ -226,6 +246,11 @@ int cmd_probe(int argc, char **argv)
             };
             r = 0;
             break;
+        case 'O':
+            ovs = true;
+            ovsdb = optarg;
+            r = 0;
+            break;
         default:
             return cli_usage_error("probe", _("bad option"));
         }
@@ -246,7 +271,8 @@ int cmd_probe(int argc, char **argv)
     for (size_t i = 0; i < opts.n_machines; i++)
         if ((r = abipin_profile_require_machine(p, machines[i], "probe --machine")) < 0)
             return r;
-    if ((r = probe_backends(p, backends, n_backends)) < 0)
+    if ((r = probe_backends(p, backends, n_backends)) < 0 ||
+        (ovs && (r = probe_ovs_backend(p, ovsdb)) < 0))
         return r;
     switch (format) {
     case PROBE_TEXT:

@@ -234,11 +234,8 @@ int abipin_probe_vdpa_backend(AbipinProfile *p, const AbipinCatalogue *cat, cons
     AbipinVdpaOffer offer;
     int r;
 
-    if (name && !abipin_backend_name_is_valid(name))
-        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                _("'%1$s' is not a backend name: letters, digits, '_' and '-', at "
-                                  "most %2$d"),
-                                name, ABIPIN_BACKEND_NAME_MAX);
+    if (name && (r = abipin_backend_name_check(name)) < 0)
+        return r;
     if (device[0] == '/') {
         snprintf(node, sizeof(node), "%s", device);
         r = abipin_vdpa_name_from_node(device, dev_name, sizeof(dev_name));

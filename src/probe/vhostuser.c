@@ -8,14 +8,10 @@
  * touched (measured with dpdk-testpmd 22.11, tests/vhost-user.sh). Nothing
  * else is sent: no SET_OWNER, no memory table, no ring.
  *
- * The answer decides pins, so who may give it matters: a socket that is
- * not a socket, or whose file or directory belongs to another user (who
- * could answer anything), is refused before connecting. Every wait is
- * bounded: the hook asks too, and must never hang on a backend. */
+ * Who may answer, and within what time: probe/peer.h. */
 #include <config.h>
 
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/ovs.h"
+#include "probe/peer.h"
 #include "probe/probe.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -60,98 +58,11 @@ long abipin_backend_timeout_ms(void)
     return abipin_timeout_ms_from_env("ABIPIN_BACKEND_TIMEOUT", 2000);
 }
 
-/* Who may answer: root, or the user abipin runs as. */
-static bool owner_trusted(uid_t uid)
-{
-    return uid == 0 || uid == geteuid();
-}
-
-static int socket_check(const char *path)
-{
-    _cleanup_free_ char *copy = abipin_strdup(path);
-    struct stat st, dir;
-
-    if (strlen(path) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENAMETOOLONG,
-                                _("vhost-user socket %1$s: the path is too long for a socket"), path);
-    if (lstat(path, &st) < 0) {
-        int err = errno;
-
-        if (err == ENOENT)
-            return abipin_error_set(ABIPIN_ERR_ENV, -err,
-                                    _("vhost-user socket %1$s does not exist: is its backend running?"),
-                                    path);
-        return abipin_error_set(ABIPIN_ERR_ENV, -err,
-                                _("vhost-user socket %1$s cannot be looked at: %2$s"), path,
-                                strerror(err));
-    }
-    if (!S_ISSOCK(st.st_mode))
-        return abipin_error_set(ABIPIN_ERR_ENV, -ENOTSOCK,
-                                _("vhost-user socket %1$s is not a socket"), path);
-    if (stat(dirname(copy), &dir) < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -errno,
-                                _("vhost-user socket %1$s: its directory cannot be looked at: %2$s"),
-                                path, strerror(errno));
-    if (!owner_trusted(st.st_uid) || !owner_trusted(dir.st_uid))
-        return abipin_error_set(ABIPIN_ERR_ENV, -EPERM,
-                                _("vhost-user socket %1$s belongs to another user (uid %2$u, its "
-                                  "directory uid %3$u): its answer is not trusted"),
-                                path, (unsigned) st.st_uid, (unsigned) dir.st_uid);
-    return 0;
-}
-
-/* Wait until @fd is ready for @events, within the time left since @start. */
-static int backend_wait(int fd, short events, const struct timespec *start, const char *path)
-{
-    for (;;) {
-        struct pollfd p = { .fd = fd, .events = events };
-        long left = abipin_backend_timeout_ms() - abipin_elapsed_ms(start);
-        int n;
-
-        if (left <= 0 || (n = poll(&p, 1, (int) left)) == 0)
-            return abipin_error_set(ABIPIN_ERR_ENV, -ETIMEDOUT,
-                                    _("vhost-user socket %1$s did not answer within %2$ld ms"), path,
-                                    abipin_backend_timeout_ms());
-        if (n > 0)
-            return 0;
-        if (errno != EINTR)
-            return abipin_error_set(ABIPIN_ERR_ENV, -errno, _("vhost-user socket %1$s: %2$s"), path,
-                                    strerror(errno));
-    }
-}
-
-static int backend_connect(const char *path, const struct timespec *start, int *ret_fd)
-{
-    _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    int r, err = 0;
-    socklen_t len = sizeof(err);
-
-    if (fd < 0)
-        return abipin_error_set(ABIPIN_ERR_ENV, -errno, _("cannot create a socket: %1$s"),
-                                strerror(errno));
-    memcpy(sa.sun_path, path, strlen(path));
-    if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN)
-            return abipin_error_set(ABIPIN_ERR_ENV, -errno,
-                                    _("vhost-user socket %1$s refuses connections: %2$s (no backend "
-                                      "listens on it)"),
-                                    path, strerror(errno));
-        if ((r = backend_wait(fd, POLLOUT, start, path)) < 0)
-            return r;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err)
-            return abipin_error_set(ABIPIN_ERR_ENV, -(err ? err : errno),
-                                    _("vhost-user socket %1$s refuses connections: %2$s"), path,
-                                    strerror(err ? err : errno));
-    }
-    *ret_fd = TAKE_FD(fd);
-    return 0;
-}
-
 /* One request without payload, one u64 reply, as the protocol has it. */
-static int backend_get_u64(int fd, uint32_t request, const char *name, const char *path,
-                           const struct timespec *start, uint64_t *ret)
+static int backend_get_u64(int fd, uint32_t request, const char *name, const AbipinPeer *peer,
+                           uint64_t *ret)
 {
+    const char *path = peer->path;
     VhostUserHeader req = { .request = request, .flags = VHOST_USER_VERSION };
     VhostUserU64 reply;
     size_t got = 0;
@@ -164,7 +75,7 @@ static int backend_get_u64(int fd, uint32_t request, const char *name, const cha
     while (got < sizeof(reply)) {
         ssize_t n;
 
-        if ((r = backend_wait(fd, POLLIN, start, path)) < 0)
+        if ((r = abipin_peer_wait(peer, fd, POLLIN)) < 0)
             return r;
         n = recv(fd, (char *) &reply + got, sizeof(reply) - got, 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -202,19 +113,20 @@ static int backend_get_u64(int fd, uint32_t request, const char *name, const cha
  */
 int abipin_vhost_user_ask(const char *path, AbipinVhostUserOffer *ret)
 {
+    _cleanup_free_ char *label = abipin_asprintf(_("vhost-user socket %1$s"), path);
     _cleanup_close_ int fd = -EBADF;
     AbipinVhostUserOffer offer = { 0 };
-    struct timespec start;
+    AbipinPeer peer;
     int r;
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    if ((r = socket_check(path)) < 0 || (r = backend_connect(path, &start, &fd)) < 0 ||
-        (r = backend_get_u64(fd, VHOST_USER_GET_FEATURES, "GET_FEATURES", path, &start,
+    abipin_peer_init(&peer, path, label, _("its backend"), abipin_backend_timeout_ms());
+    if ((r = abipin_peer_check(&peer)) < 0 || (r = abipin_peer_connect(&peer, &fd)) < 0 ||
+        (r = backend_get_u64(fd, VHOST_USER_GET_FEATURES, "GET_FEATURES", &peer,
                              &offer.features)) < 0)
         return r;
     if (offer.features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) {
         if ((r = backend_get_u64(fd, VHOST_USER_GET_PROTOCOL_FEATURES, "GET_PROTOCOL_FEATURES",
-                                 path, &start, &offer.protocol_features)) < 0)
+                                 &peer, &offer.protocol_features)) < 0)
             return r;
         offer.has_protocol = true;
     }
@@ -236,11 +148,8 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
     AbipinVhostUserOffer offer;
     int r;
 
-    if (name && !abipin_backend_name_is_valid(name))
-        return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
-                                _("'%1$s' is not a backend name: letters, digits, '_' and '-', at "
-                                  "most %2$d"),
-                                name, ABIPIN_BACKEND_NAME_MAX);
+    if (name && (r = abipin_backend_name_check(name)) < 0)
+        return r;
     if (socket[0] != '/')
         return abipin_error_set(ABIPIN_ERR_INPUT, -EINVAL,
                                 _("vhost-user socket '%1$s' is not an absolute path"), socket);
@@ -252,6 +161,35 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
         offer.features);
 }
 
+/* Where QEMU is @socket's server: the Open vSwitch port that connects to
+ * it, if the host's database names one, gives the backend's offer
+ * (probe/ovs.c). @state: 0 not asked yet, 1 @ovs holds the answer, -1 no
+ * database (its default socket absent or dead: no Open vSwitch here). */
+static int derive_from_ovs(AbipinProfile *p, const AbipinCatalogue *cat, const char *socket,
+                           AbipinOvsInfo *ovs, int *state)
+{
+    const AbipinOvsPort *port;
+    int r;
+
+    if (*state == 0) {
+        r = abipin_ovs_ask(abipin_ovsdb_socket(), ovs);
+        *state = r < 0 ? -1 : 1;
+        /* the default socket missing or dead is a host without Open
+         * vSwitch, and one closed to this user (root's, mode 0750) leaves
+         * the bits as they were, the external process's; a socket that
+         * misbehaves, or one the user named, is the environment's error */
+        if ((r == -ENOENT || r == -ECONNREFUSED || r == -EACCES) && !getenv("ABIPIN_OVSDB_SOCKET")) {
+            abipin_error_reset();
+            r = 0;
+        }
+        if (r < 0)
+            return r;
+    }
+    if (*state < 0 || !(port = abipin_ovs_port_find(ovs, socket)))
+        return 0;
+    return abipin_probe_ovs_port(p, cat, ovs, NULL, port);
+}
+
 /**
  * abipin_probe_domain_backends:
  *
@@ -259,19 +197,28 @@ int abipin_probe_vhost_user_backend(AbipinProfile *p, const AbipinCatalogue *cat
  * serves an interface's socket yet: every socket a backend listens on
  * (<source mode='client'>: QEMU connects). Where QEMU is the socket's
  * server, the backend connects only to a running QEMU and cannot be asked:
- * its bits stay the external process's (a profile naming it can tell).
+ * an Open vSwitch dpdkvhostuserclient port on that socket has its offer
+ * derived from what Open vSwitch says about itself (probe/ovs.c); any
+ * other's bits stay the external process's (a profile naming it can tell).
  * A socket nobody listens on leaves its backend's bits unknown.
  */
 int abipin_probe_domain_backends(AbipinProfile *p, const AbipinCatalogue *cat, const AbipinDomain *d)
 {
+    _cleanup_(abipin_ovs_info_clear) AbipinOvsInfo ovs = { 0 };
+    int ovs_state = 0;
+
     for (size_t i = 0; i < d->n_ifaces; i++) {
         const AbipinInterface *iface = &d->ifaces[i];
         int r;
 
         if (iface->backend != ABIPIN_BACKEND_VHOST_USER || !iface->virtio || !iface->socket ||
-            iface->socket_qemu_listens ||
             abipin_backend_list_match(&p->backends, ABIPIN_BACKEND_VHOST_USER, iface->socket))
             continue;
+        if (iface->socket_qemu_listens) {
+            if ((r = derive_from_ovs(p, cat, iface->socket, &ovs, &ovs_state)) < 0)
+                return r;
+            continue;
+        }
         r = abipin_probe_vhost_user_backend(p, cat, NULL, iface->socket);
         /* no backend there (yet): nobody can tell its bits, and none is
          * guessed; whatever else a socket does is the environment's error */
