@@ -19,7 +19,9 @@
 #     (tests/vdpa_netlink.py, as numbers) recorded for each.
 #  2. The truth: for each device and two machine types (the current q35,
 #     pc-i440fx-5.2) a paused QEMU's virtio-net-pci on -netdev vhost-vdpa,
-#     read through its PCI registers (tests/lib.sh vdpa_registers).
+#     read through its PCI registers (tests/lib.sh vdpa_registers); the
+#     same on the current q35 of each other QEMU list_emulators finds
+#     unpacked here (Debian 12's 7.2: its vdpa_feature_bits differ).
 #  3. abipin, while a paused QEMU holds vdpaA's /dev/vhost-vdpa-N (a vDPA
 #     char device opens once: abipin must ask the kernel's vdpa netlink):
 #     `probe --vdpa vdpaA=vdpaA --vdpa vdpaB=/dev/vhost-vdpa-N`, `abi --json`
@@ -65,11 +67,25 @@ grep -q '^pc-i440fx-5.2 ' "$tmp/machines" || fail "$emu has no machine type pc-i
 machines="$cur pc-i440fx-5.2"
 qver=$("$emu" --version | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
 echo "# QEMU $qver ($emu), machine types: $machines; guest kernel: $(sed -n '$p' "$kdir/VERSIONS")"
+# the other QEMUs unpacked beside it (tests/lib.sh list_emulators: Debian
+# 12's 7.2, whose vdpa_feature_bits differ), each on its current q35: only
+# abipin against their registers. Not the chroot ones (5.2, 11.1): each of
+# their QEMUs takes 10 s and more in the guest
+list_emulators "$tmp/emulators" qemu-system-x86_64
+others=
+while IFS='=' read -r qname qemu; do
+    case $qemu in "$emu" | /opt/abipin-chroot-*) continue ;; esac
+    om=$("$qemu" -machine help </dev/null 2>/dev/null | sed -n 's/^q35 .*(alias of \(pc-q35-[0-9.]*\))$/\1/p')
+    [ -n "$om" ] || fail "$qname ($qemu): no q35 alias in -machine help"
+    others="$others $qname=$qemu=$om"
+    echo "# and $qname ($("$qemu" --version | head -n 1)) on $om"
+done <"$tmp/emulators"
 
 mkdir "$tmp/out" || fail "mkdir $tmp/out"
 # the guest's side: what it reads from these, and where its results go
 VDPA_KDIR=$kdir VDPA_OUT=$tmp/out VDPA_MACHINES=$machines VDPA_REMOVED=$removed VDPA_EMU=$emu
-export VDPA_KDIR VDPA_OUT VDPA_MACHINES VDPA_REMOVED VDPA_EMU
+VDPA_OTHERS=$others
+export VDPA_KDIR VDPA_OUT VDPA_MACHINES VDPA_REMOVED VDPA_EMU VDPA_OTHERS
 unset ABIPIN_HOST_PROFILE ABIPIN_EMULATOR
 
 cat >"$tmp/guest.sh" <<'GUEST'
@@ -135,10 +151,20 @@ for d in vdpaA vdpaB; do
         ok "registers of $d on $m: $(cat "$out/regs.$d.$m") ($(($(ms) - t0)) ms)"
     done
 done
+for o in $VDPA_OTHERS; do
+    qn=${o%%=*} qe=${o#*=}
+    qm=${qe##*=} qe=${qe%=*}
+    for d in vdpaA vdpaB; do
+        t0=$(ms)
+        vdpa_registers "$qe" "$qm" "$(cat "$out/$d.chardev")" >"$out/regs.$d.$qn" || exit 1
+        figure "regs.$d.$qn" $(($(ms) - t0))
+        ok "registers of $d on $qn $qm: $(cat "$out/regs.$d.$qn") ($(($(ms) - t0)) ms)"
+    done
+done
 "$vdpa" dev config show -jp >"$out/config-after.json"
 
 # ---- 3. abipin --------------------------------------------------------------------
-# dom NAME CHARDEV MACHINE: a domain with one vDPA interface
+# dom NAME CHARDEV MACHINE [EMULATOR]: a domain with one vDPA interface
 dom() {
     cat <<EOF
 <domain type='qemu'>
@@ -148,7 +174,7 @@ dom() {
     <type arch='x86_64' machine='$3'>hvm</type>
   </os>
   <devices>
-    <emulator>$VDPA_EMU</emulator>
+    <emulator>${4:-$VDPA_EMU}</emulator>
     <interface type='vdpa'>
       <mac address='52:54:00:76:64:01'/>
       <source dev='$2'/>
@@ -189,6 +215,14 @@ for d in vdpaA vdpaB; do
         dom "vdpa-$d-$m" "$(cat "$out/$d.chardev")" "$m" >"$out/dom.$d.$m.xml"
         run "abi.$d.$m" "$ABIPIN" abi --json "$out/dom.$d.$m.xml"
         run "abip.$d.$m" "$ABIPIN" abi --json --platform "$out/profile.xml" "$out/dom.$d.$m.xml"
+    done
+done
+for o in $VDPA_OTHERS; do
+    qn=${o%%=*} qe=${o#*=}
+    qm=${qe##*=} qe=${qe%=*}
+    for d in vdpaA vdpaB; do
+        dom "vdpa-$d-$qn" "$(cat "$out/$d.chardev")" "$qm" "$qe" >"$out/dom.$d.$qn.xml"
+        run "abi.$d.$qn" "$ABIPIN" abi --json "$out/dom.$d.$qn.xml"
     done
 done
 kill -0 $holder 2>/dev/null || fail "the QEMU holding $cdev_a exited while abipin ran: $(cat "$out/holder.log")"
@@ -344,7 +378,7 @@ else
     wrong "abipin probe --vdpa vdpaA=vdpaA --vdpa vdpaB=$cdev_b (a QEMU holding $cdev_a): $(said probe)"
 fi
 
-printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' device machine kernel registers abipin abipin-prof verdict >"$tmp/table"
+printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' device 'QEMU machine' kernel registers abipin abipin-prof verdict >"$tmp/table"
 cells=0
 for d in vdpaA vdpaB; do
     for m in $machines; do
@@ -374,11 +408,32 @@ for d in vdpaA vdpaB; do
             verdict=WRONG pgot=exit-$(cat "$out/abip.$d.$m.exit")
             wrong "abipin abi --json --platform PROFILE DOM ($d, $m): $(said "abip.$d.$m")"
         fi
-        printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' $d "$m" "$(feat $d)" "$regs" "$got" "$pgot" "$verdict" >>"$tmp/table"
+        printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' $d "$qver $m" "$(feat $d)" "$regs" "$got" "$pgot" "$verdict" >>"$tmp/table"
         cells=$((cells + 1))
     done
 done
 require_cases "(device, machine type) cells" $cells 4
+for o in $others; do
+    qn=${o%%=*} om=${o##*=}
+    for d in vdpaA vdpaB; do
+        regs=$(cat "$out/regs.$d.$qn")
+        verdict=ok got=-
+        if [ "$(cat "$out/abi.$d.$qn.exit")" = 0 ] && ov=$(offered "abi.$d.$qn"); then
+            # shellcheck disable=SC2086
+            set -- $ov
+            got=$1
+            if ! same "$1" "$regs" || [ "$2" != - ]; then
+                verdict=WRONG
+                wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $qn, $om): offered $1, registers $regs (abipin lacks $(bitlist $((regs & ~$1))), adds $(bitlist $(($1 & ~regs))); external bits: $2)"
+            fi
+        else
+            verdict=WRONG got=exit-$(cat "$out/abi.$d.$qn.exit")
+            wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $qn, $om): $(said "abi.$d.$qn")"
+        fi
+        printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' $d "${qn#abipin-} $om" "$(feat $d)" "$regs" "$got" - "$verdict" >>"$tmp/table"
+        cells=$((cells + 1))
+    done
+done
 
 # the pin on vdpaA, checked on vdpaA and on vdpaB
 if [ ! -f "$out/pin.exit" ] || [ "$(cat "$out/pin.exit")" != 0 ] || [ ! -s "$out/pinned.xml" ]; then
@@ -407,7 +462,7 @@ else
             wrong "abipin abi --json PINNED: device_features $pf, offered $1; a device provisioned with $pf gives registers $rp (abipin lacks $(bitlist $((rp & ~$1))), adds $(bitlist $(($1 & ~rp))))"
         [ "$(cat "$out/check.vdpaP.exit")" = 0 ] ||
             wrong "abipin check PINNED on vdpaP (device_features $pf, abipin's own value): $(said check.vdpaP)"
-        printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' vdpaP "$cur" "$(feat vdpaP)" "$rp" "$1" - "device_features $pf (abi --json of the pin)" >>"$tmp/table"
+        printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' vdpaP "$qver $cur" "$(feat vdpaP)" "$rp" "$1" - "device_features $pf (abi --json of the pin)" >>"$tmp/table"
     fi
     # the pin where its device is vdpaB: abi's device_features there must be
     # the fix, a device whose registers are the pinned host's (vdpaA's)
@@ -431,7 +486,7 @@ else
             wrong "abipin check PINNED on vdpaQ (device_features $qf, abi's value where the device is vdpaB): $(said check.vdpaQ)"
         [ -z "$fix" ] || same "$fix" "$qf" ||
             wrong "abipin check PINNED-ON-B proposes device_features $fix, abi --json there says $qf"
-        printf '%-6s %-16s %-13s %-14s %-14s %-14s %s\n' vdpaQ "$cur" "$(feat vdpaQ)" "$rq" - - "device_features $qf (abi --json of the pin, its device vdpaB)" >>"$tmp/table"
+        printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' vdpaQ "$qver $cur" "$(feat vdpaQ)" "$rq" - - "device_features $qf (abi --json of the pin, its device vdpaB)" >>"$tmp/table"
     fi
     echo "# abipin check of the pin where its device is vdpaB (exit $(cat "$out/check.vdpaB.exit")):"
     echo "$msg" | sed 's/^/#   /'
