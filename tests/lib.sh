@@ -487,6 +487,121 @@ INIT
     rm -rf "$ir"
 }
 
+# ---- commands inside a booted Linux that sees this host's files ---------------
+# guest_run_require KDIR FETCH: skip (77) unless guest_run can boot KDIR (a
+# kernel directory of tools/fetch-vdpa-sim: vmlinuz, modules/*.ko,
+# modules/boot; FETCH says how to get one): busybox-static and cpio for the
+# initramfs, qemu-system-x86_64 with virtio-9p; sets busybox
+guest_run_require() {
+    for c in gzip readelf timeout tail qemu-system-x86_64; do
+        command -v $c >/dev/null 2>&1 || skip "no $c (tools/quickstart installs it)"
+    done
+    busybox=$(command -v busybox) || skip "no busybox for the guest's initramfs (apt-get install busybox-static)"
+    ! readelf -l "$busybox" | grep -q INTERP ||
+        skip "$busybox is linked dynamically; the initramfs needs busybox-static (apt-get install busybox-static)"
+    qemu-system-x86_64 -nodefaults -machine none -device help </dev/null 2>/dev/null | grep -q '"virtio-9p-pci"' ||
+        skip "$(command -v qemu-system-x86_64) has no virtio-9p-pci: the guest cannot see this host's files"
+    [ -s "$1/vmlinuz" ] && [ -s "$1/modules/boot" ] || skip "no guest kernel in $1: run $2 (tools/quickstart does)"
+}
+
+# guest_run KDIR SCRIPT [SECONDS]: after guest_run_require, run the shell
+# script SCRIPT (a file) as root inside KDIR's Linux booted under QEMU (TCG,
+# 2 vCPUs, 1.5 GiB), in a chroot whose / is this host's / read-only over
+# 9p: the same programs, libraries, QEMU, build tree and caches at the same
+# paths. The chroot has the guest's own /dev (devtmpfs), /proc, /sys, and
+# tmpfs on /run and /tmp, where the paths under /tmp it needs (the build
+# and source trees) are bound back, read-only; $tmp is this host's,
+# read-write: files written there are how results come back (no unix
+# socket there: 9p does not carry one; use /tmp). SCRIPT runs under sh with
+# this shell's exported variables (TMPDIR=/tmp); its output is printed as it
+# comes, each line prefixed with "guest: ", and kept with the boot's in
+# $tmp/guest.console. Returns SCRIPT's exit status, 124 when the guest did
+# not finish within SECONDS (default 300), 125 when it gave no status. Sets
+# guest_boot_ms (the guest's uptime when SCRIPT started) and guest_ms (the whole
+# run). Nothing of this host's /dev is touched: the share is read-only and
+# the guest's /dev its own.
+guest_run() {
+    [ -n "$tmp" ] && [ -d "$tmp" ] || fail "guest_run: no \$tmp"
+    gr_ir="$tmp/guest-initramfs.d"
+    rm -rf "$gr_ir"
+    mkdir -p "$gr_ir/bin" "$gr_ir/lib" "$gr_ir/dev" "$gr_ir/proc" "$gr_ir/sys" "$gr_ir/newroot" "$gr_ir/hosttmp" ||
+        fail "mkdir $gr_ir"
+    cp "$busybox" "$gr_ir/bin/busybox" || fail "copy busybox"
+    while read -r m; do
+        cp "$1/modules/$m.ko" "$gr_ir/lib/" || fail "no $m.ko in $1/modules"
+    done <"$1/modules/boot"
+    cp "$1/modules/boot" "$gr_ir/lib/boot"
+    # the paths under /tmp the chroot needs besides $tmp: the trees
+    gr_keep=
+    for p in "${abs_top_builddir:-}" "${abs_top_srcdir:-}"; do
+        case "$p:$gr_keep " in /tmp/?*:*" $p "*) ;; /tmp/?*) gr_keep="$gr_keep $p" ;; esac
+    done
+    export -p >"$tmp/guest.env"
+    printf "gr_tmp='%s'\ngr_keep='%s'\ngr_script='%s'\n" "$tmp" "$gr_keep" "$2" >"$gr_ir/guest.conf"
+    cat >"$gr_ir/init" <<'INIT'
+#!/bin/busybox sh
+# tests/lib.sh guest_run: this host's / over 9p, read-only, as the root of
+# a chroot with the guest's own /dev, /proc, /sys, /run, /tmp; $tmp
+# read-write; then the script, and its status on the console
+/bin/busybox --install -s /bin
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+. /guest.conf
+while read -r m; do insmod "/lib/$m.ko" || echo "insmod $m failed"; done </lib/boot
+r=/newroot
+opts=trans=virtio,version=9p2000.L,msize=262144
+if ! mount -t 9p -o "$opts,ro,cache=loose" hostroot $r; then
+    echo "guest-run: cannot mount this host's / (9p)"
+    poweroff -f
+fi
+mount --bind $r/tmp /hosttmp
+mount -t tmpfs -o mode=1777 tmpfs $r/tmp
+for p in $gr_keep; do
+    mkdir -p "$r$p" && mount --bind "/hosttmp${p#/tmp}" "$r$p" || echo "guest-run: cannot bind $p"
+done
+mkdir -p "$r$gr_tmp"
+mount -t 9p -o "$opts,rw" hosttmp "$r$gr_tmp" || echo "guest-run: cannot mount $gr_tmp (9p)"
+mount -t devtmpfs devtmpfs $r/dev
+mount -t proc proc $r/proc
+mount -t sysfs sysfs $r/sys
+mount -t tmpfs tmpfs $r/run
+echo "guest-run: start $(cut -d' ' -f1 /proc/uptime)"
+chroot $r /bin/sh -c '. "$1/guest.env"; TMPDIR=/tmp; export TMPDIR; cd /tmp && exec /bin/sh "$2"' \
+    guest-run "$gr_tmp" "$gr_script"
+echo "guest-run: exit $?"
+sync
+poweroff -f
+INIT
+    chmod 755 "$gr_ir/init"
+    (cd "$gr_ir" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$tmp/guest-initrd.gz") ||
+        fail "cannot pack the guest's initramfs"
+    rm -rf "$gr_ir"
+    : >"$tmp/guest.console"
+    gr_t0=$(date +%s%3N)
+    # -virtfs of /: multidevs=remap keeps the inode numbers of this host's
+    # several file systems apart
+    timeout "${3:-300}" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m 1536 \
+        -nodefaults -display none -no-reboot -kernel "$1/vmlinuz" -initrd "$tmp/guest-initrd.gz" \
+        -append "console=ttyS0 quiet loglevel=3 panic=-1" -serial "file:$tmp/guest.console" \
+        -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+        -virtfs "local,path=$tmp,mount_tag=hosttmp,security_model=none,multidevs=remap" \
+        </dev/null >"$tmp/guest.qemu" 2>&1 &
+    gr_pid=$!
+    # the console as it comes, until QEMU has gone
+    tail -n +1 -s 0.2 --pid=$gr_pid -f "$tmp/guest.console" | sed -u 's/\r$//; s/^/guest: /'
+    wait $gr_pid
+    gr_rc=$?
+    guest_ms=$(($(date +%s%3N) - gr_t0))
+    gr_start=$(tr -d '\r' <"$tmp/guest.console" | sed -n 's/^guest-run: start \([0-9.]*\)$/\1/p')
+    guest_boot_ms=$(echo "${gr_start:-0}" | awk '{ printf "%d", $1 * 1000 }')
+    [ "$gr_rc" != 124 ] || { echo "guest_run: the guest did not finish within ${3:-300} s" >&2; return 124; }
+    gr_status=$(tr -d '\r' <"$tmp/guest.console" | sed -n 's/^guest-run: exit \([0-9]*\)$/\1/p')
+    [ -n "$gr_status" ] || { cat "$tmp/guest.qemu" >&2; return 125; }
+    return "$gr_status"
+}
+
 # ---- the QEMUs of this machine ------------------------------------------------
 # list_emulators OUT [BINARY...]: NAME=PATH lines in OUT, one per QEMU this
 # machine has of the fidelity matrix (as tests/abi-fidelity.py finds them):
@@ -593,6 +708,26 @@ vhost_user_registers() {
         -chardev "socket,id=chr0,path=$3" -netdev vhost-user,id=n0,chardev=chr0 \
         -device virtio-net-pci,netdev=n0,addr=0x3 -accel tcg -nodefaults -display none \
         -qtest "unix:$vr_q" -qtest-log /dev/null </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
+        cat "$tmp/registers.out" "$tmp/registers.err" >&2
+        fail "the registers of a virtio-net-pci on $3 ($1, $2) could not be read"
+    }
+    [ "$(wc -l <"$tmp/registers.out")" = 1 ] || { cat "$tmp/registers.out" >&2; fail "not one virtio-net function ($1, $2)"; }
+    cut -d' ' -f2 "$tmp/registers.out"
+}
+
+# vdpa_registers EMULATOR MACHINE CHARDEV [MAC]: the feature vector a paused
+# QEMU's virtio-net-pci on a vhost-vdpa netdev (CHARDEV: /dev/vhost-vdpa-N)
+# offers, read from the device's registers (tests/qtest_virtio.py), as 0x...
+# On a vDPA host (a guest_run script: /dev/vhost-vdpa-N is the guest's). QEMU
+# writes the NIC's MAC (MAC, default 52:54:00:12:34:56) into the device's
+# config at realize (hw/net/virtio-net.c virtio_net_device_realize)
+vdpa_registers() {
+    vr_q="$tmp/qtest-$$.sock"
+    rm -f "$vr_q"
+    python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$vr_q" "$1" -S -machine "$2" \
+        -netdev "vhost-vdpa,vhostdev=$3,id=n0" -device "virtio-net-pci,netdev=n0,addr=0x3${4:+,mac=$4}" \
+        -accel tcg -nodefaults -display none -qtest "unix:$vr_q" -qtest-log /dev/null \
+        </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
         cat "$tmp/registers.out" "$tmp/registers.err" >&2
         fail "the registers of a virtio-net-pci on $3 ($1, $2) could not be read"
     }

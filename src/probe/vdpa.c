@@ -159,7 +159,12 @@ static int vdpa_request(struct nl_sock *sk, int family, int cmd, const char *nam
         nla_put_string(msg, VDPA_ATTR_DEV_NAME, name) < 0)
         abipin_oom();
     nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, vdpa_reply_parse, &reply);
-    if ((r = nl_send_auto(sk, msg)) < 0 || (r = nl_recvmsgs_default(sk)) < 0)
+    /* nl_recvmsgs_default() returns after the one (not multipart) answer,
+     * leaving the kernel's ACK in the socket: unread, the next request's
+     * receive takes it for its own answer, and VDPA_CMD_DEV_CONFIG_GET's
+     * reply, the device's features, was never parsed (seen on Linux 6.12) */
+    if ((r = nl_send_auto(sk, msg)) < 0 || (r = nl_recvmsgs_default(sk)) < 0 ||
+        (r = nl_wait_for_ack(sk)) < 0)
         return abipin_error_set(ABIPIN_ERR_ENV, r == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO,
                                 _("the kernel's vdpa netlink family did not tell device '%1$s' "
                                   "(%2$s)"),
