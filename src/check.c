@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -276,10 +277,16 @@ static void check_base_extra(CheckState *st, const AbipinPinRecordInterface *ri,
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
-static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *ri)
+static void check_backend_bits(CheckState *st, const AbipinPinRecord *record,
+                               const AbipinPinRecordInterface *ri, const AbipinAbi *abi)
 {
     const AbipinExternalBackend *b = abipin_interface_backend(st->ctx, st->iface);
-    char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX];
+    char detail[1024], atom[ABIPIN_BACKEND_ATOM_MAX], word[24] = "...";
+    uint64_t device_features;
+
+    /* a vDPA device: the word to create it with, that the pin needs */
+    if (abipin_abi_vdpa_device_features(st->ctx, record, abi, &device_features))
+        snprintf(word, sizeof(word), "0x%" PRIx64, device_features);
 
     for (unsigned bit = 0; ri && b && bit < 64; bit++) {
         const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit), *prop;
@@ -294,11 +301,13 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecordInterface *r
             snprintf(detail, sizeof(detail),
                      _("the guest may have negotiated %1$s (bit %2$u), which the device it was "
                        "pinned against offered, and vDPA device %3$s (%4$s) %5$s: QEMU would "
-                       "clear it; create the device with it ('vdpa dev add ... device_features')"),
+                       "clear it; create the device with it ('vdpa dev add ... device_features "
+                       "%6$s')"),
                      macro ? macro : "?", bit, b->name,
                      st->iface->vdpa_device ? st->iface->vdpa_device : "?",
                      a && a->state == ABIPIN_ATOM_UNKNOWN ? _("could not tell whether it offers it")
-                                                          : _("does not offer it"));
+                                                          : _("does not offer it"),
+                     word);
         else if ((prop = abipin_catalogue_base_off_property(st->ctx->cat, bit)))
             snprintf(detail, sizeof(detail),
                      _("the guest may have negotiated %1$s (bit %2$u), which the backend it was "
@@ -344,7 +353,7 @@ static int check_interface(CheckState *st, const AbipinPinRecord *record, bool s
     }
     if ((r = abipin_abi_compute(st->ctx, st->d, iface, &abi)) < 0)
         return r;
-    check_backend_bits(st, ri);
+    check_backend_bits(st, record, ri, &abi);
     check_base_off(st, ri, &abi);
     check_base_extra(st, ri, &abi);
     for (size_t i = 0; i < abi.n_features; i++) {
