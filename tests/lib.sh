@@ -715,17 +715,18 @@ vhost_user_registers() {
     cut -d' ' -f2 "$tmp/registers.out"
 }
 
-# vdpa_registers EMULATOR MACHINE CHARDEV [MAC]: the feature vector a paused
+# vdpa_registers EMULATOR MACHINE CHARDEV [MAC [PROPS]]: the feature vector a paused
 # QEMU's virtio-net-pci on a vhost-vdpa netdev (CHARDEV: /dev/vhost-vdpa-N)
 # offers, read from the device's registers (tests/qtest_virtio.py), as 0x...
 # On a vDPA host (a guest_run script: /dev/vhost-vdpa-N is the guest's). QEMU
 # writes the NIC's MAC (MAC, default 52:54:00:12:34:56) into the device's
-# config at realize (hw/net/virtio-net.c virtio_net_device_realize)
+# config at realize (hw/net/virtio-net.c virtio_net_device_realize). PROPS:
+# more -device properties, "ctrl_mac_addr=off,..." (tests/pinned_props.py)
 vdpa_registers() {
     vr_q="$tmp/qtest-$$.sock"
     rm -f "$vr_q"
     python3 "$abs_top_srcdir/tests/qtest_virtio.py" "$vr_q" "$1" -S -machine "$2" \
-        -netdev "vhost-vdpa,vhostdev=$3,id=n0" -device "virtio-net-pci,netdev=n0,addr=0x3${4:+,mac=$4}" \
+        -netdev "vhost-vdpa,vhostdev=$3,id=n0" -device "virtio-net-pci,netdev=n0,addr=0x3${4:+,mac=$4}${5:+,$5}" \
         -accel tcg -nodefaults -display none -qtest "unix:$vr_q" -qtest-log /dev/null \
         </dev/null >"$tmp/registers.out" 2>"$tmp/registers.err" || {
         cat "$tmp/registers.out" "$tmp/registers.err" >&2

@@ -263,6 +263,34 @@ print(i.get("device_features", ""))' "$out/abi.pinnedB.out" 2>/dev/null)
         sed "s|dev='$cdev_a'|dev='$(cat "$out/vdpaQ.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-Q.xml"
         run check.vdpaQ "$ABIPIN" check "$out/pinned-on-Q.xml"
     fi
+    # a cluster of a host with vdpaA and one with vdpaB, the device named
+    # nic on both: the domain pinned against their baseline turns
+    # ctrl_mac_addr off, and is one device on either
+    # (this host's profile without its devices vdpaA, vdpaB: each host has nic only)
+    python3 - "$out/profile.xml" "$out/host.xml" <<'EOF' || exit 1
+import sys, xml.etree.ElementTree as ET
+tree = ET.parse(sys.argv[1])
+root = tree.getroot()
+for e in list(root):
+    if e.tag == "backend" or (e.tag == "atom" and e.get("name", "").startswith("vdpa.")):
+        root.remove(e)
+tree.write(sys.argv[2])
+EOF
+    run probe.hostA "$ABIPIN" probe --platform "$out/host.xml" --vdpa nic=vdpaA -o "$out/host-A.xml"
+    run probe.hostB "$ABIPIN" probe --platform "$out/host.xml" --vdpa "nic=$cdev_b" -o "$out/host-B.xml"
+    run baseline "$ABIPIN" baseline "$out/host-A.xml" "$out/host-B.xml" -o "$out/baseline.xml"
+    run pin.base "$ABIPIN" pin --platform "$out/baseline.xml" "$out/dom.vdpaA.$m1.xml" -o "$out/base-pinned.xml"
+    if [ -s "$out/base-pinned.xml" ]; then
+        props=$(python3 "$abs_top_srcdir/tests/pinned_props.py" "$out/base-pinned.xml") || exit 1
+        echo "$props" >"$out/base.props"
+        for d in vdpaA vdpaB; do
+            vdpa_registers "$VDPA_EMU" "$m1" "$(cat "$out/$d.chardev")" "" "$props" >"$out/regs.base.$d" || exit 1
+            ok "registers of $d with the baseline pin's properties on $m1: $(cat "$out/regs.base.$d")"
+            sed "s|dev='$cdev_a'|dev='$(cat "$out/$d.chardev")'|" "$out/base-pinned.xml" >"$out/base-pinned.$d.xml"
+            run "check.base.$d" "$ABIPIN" check "$out/base-pinned.$d.xml"
+        done
+        run abi.base "$ABIPIN" abi --json --platform "$out/baseline.xml" "$out/base-pinned.xml"
+    fi
 fi
 echo finished >"$out/done"
 GUEST
@@ -488,6 +516,26 @@ else
     echo "$msg" | sed 's/^/#   /'
 fi
 
+# the baseline of a vdpaA host and a vdpaB host: one device on both
+if [ ! -s "$out/base.props" ]; then
+    wrong "abipin pin --platform BASELINE(vdpaA host, vdpaB host): $(said pin.base)"
+else
+    rba=$(cat "$out/regs.base.vdpaA") rbb=$(cat "$out/regs.base.vdpaB")
+    o=$(offered abi.base) || o="none -"
+    # shellcheck disable=SC2086
+    set -- $o
+    grep -q "name='ctrl_mac_addr' type='bool' value='false'" "$out/base-pinned.xml" ||
+        wrong "abipin pin --platform BASELINE: CTRL_MAC_ADDR, which vdpaB lacks, is not turned off (<qemu:override> ctrl_mac_addr)"
+    same "$rba" "$rbb" ||
+        wrong "the baseline pin (-device ...,$(cat "$out/base.props")): registers $rba on vdpaA, $rbb on vdpaB: not one device"
+    same "$1" "$rba" ||
+        wrong "abipin abi --json --platform BASELINE of the baseline pin: offered $1, the registers $rba"
+    for d in vdpaA vdpaB; do
+        [ "$(cat "$out/check.base.$d.exit")" = 0 ] ||
+            wrong "abipin check of the baseline pin where its device is $d: $(said "check.base.$d")"
+    done
+    printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' "A+B" "$qver $cur" - "$rba=$rbb" "$1" - "baseline pin: ctrl_mac_addr off, checks clean on both" >>"$tmp/table"
+fi
 echo "# the cells: kernel (the device's features, netlink), registers (the device's PCI registers through qtest), abipin (abi --json in the guest), abipin-prof (abi --json --platform of probe --vdpa's profile)"
 sed 's/^/  | /' "$tmp/table"
 echo "figure: whole test = $(($(date +%s) - t_start)) s"
@@ -496,5 +544,6 @@ if [ -s "$tmp/wrong" ]; then
     sed 's/^/  - /' "$tmp/wrong" >&2
     fail "abipin is wrong in $(wc -l <"$tmp/wrong") findings (above); in $(grep -c WRONG "$tmp/table") of the $cells cells"
 fi
+[ ! -s "$out/base.props" ] || ok "pinned against baseline(vdpaA host, vdpaB host): ctrl_mac_addr off, registers $(cat "$out/regs.base.vdpaA") on both devices, abi says $(offered abi.base | cut -d' ' -f1), check accepts both"
 ok "abipin's vector equals the registers in all $cells cells, from this host and from probe --vdpa's profile; its device_features pins a device"
 echo "$pass_count passed, 0 failed"

@@ -303,25 +303,9 @@ if command -v dpdk-testpmd >/dev/null 2>&1; then
     dom_xml vu-baseline "$sock" pc-q35-10.0 "$emu10" >"$tmp/base-in.xml"
     "$ABIPIN" pin --platform "$tmp/baseline.xml" "$tmp/base-in.xml" -o "$tmp/base-pinned.xml" </dev/null 2>"$tmp/err" ||
         fail "abipin pin --platform BASELINE: $(cat "$tmp/err")"
-    # the -device properties libvirt gives QEMU for it: every pinned
-    # feature (the record's), <host gso=> and every <qemu:override> frontend
-    # property
-    props=$(python3 - "$tmp/base-pinned.xml" <<'EOF2'
-import sys, xml.etree.ElementTree as ET
-pin = "{http://abipin.org/schemas/pin/1.0}"
-qemu = "{http://libvirt.org/schemas/domain/qemu/1.0}"
-root = ET.parse(sys.argv[1]).getroot()
-props = {}
-for f in root.iter(pin + "feature"):
-    props[f.get("name")] = f.get("value")
-host = root.find("devices/interface/driver/host")
-if host is not None and host.get("gso"):
-    props["gso"] = host.get("gso")  # libvirt's <host gso=> is the property gso
-for p in root.iter(qemu + "property"):
-    props[p.get("name")] = {"true": "on", "false": "off"}[p.get("value")]
-print(",".join("%s=%s" % kv for kv in props.items()))
-EOF2
-    ) || fail "the pinned definition's properties"
+    # the -device properties libvirt gives QEMU for it (tests/pinned_props.py)
+    props=$(python3 "$abs_top_srcdir/tests/pinned_props.py" "$tmp/base-pinned.xml") ||
+        fail "the pinned definition's properties"
     grep -q "base-off='6 21 24 27 28'" "$tmp/base-pinned.xml" ||
         fail "pin against the baseline did not turn off GSO, GUEST_ANNOUNCE, NOTIFY_ON_EMPTY, ANY_LAYOUT, INDIRECT_DESC: $(grep 'abipin:interface ' "$tmp/base-pinned.xml")"
     # registers EMULATOR MACHINE SOCKET PROPS: vhost_user_registers with the
