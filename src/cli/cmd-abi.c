@@ -95,8 +95,9 @@ static void abi_print(const AbipinPinContext *ctx, const AbipinDomain *d, const 
         }
         if (abipin_abi_vdpa_device_features(ctx, d->record, abi, &device_features)) {
             snprintf(hex, sizeof(hex), "0x%" PRIx64, device_features);
-            printf(_("    vDPA device: 'vdpa dev add ... device_features %1$s' gives the guest this "
-                     "vector on any host whose device supports these bits\n"),
+            printf(_("    vDPA device: created with 'vdpa dev add ... device_features %1$s', it "
+                     "gives the guest what this definition asks for, wherever its management "
+                     "device supports these bits\n"),
                    hex);
         }
     }
