@@ -84,7 +84,7 @@ static void fuzz_env(void)
 
     setenv("ABIPIN_DATADIR", FUZZ_SRCDIR "/data", 0);
     setenv("ABIPIN_SCHEMADIR", FUZZ_SRCDIR "/xml", 0);
-    setenv("ABIPIN_HOST_PROFILE", FUZZ_SRCDIR "/tests/data/pin/platforms/qemu-10.0.xml", 0);
+    setenv("ABIPIN_HOST_PROFILE", FUZZ_SRCDIR "/tests/data/pin/platforms/qemu-10.0-vdpa-sim.xml", 0);
     snprintf(path, sizeof(path), "%s/cache", fuzz_dir());
     setenv("ABIPIN_CACHE_DIR", path, 1);
     snprintf(path, sizeof(path), "%s/abipin.conf", fuzz_dir());
