@@ -28,7 +28,7 @@ static void use_catalogue(const FuzzWorld *w, const AbipinCatalogue *cat)
     (void) abipin_domain_machine(&ctx, w->domain, &machine);
     if (abipin_abi_compute_all(&ctx, w->domain, &all, &n) >= 0) {
         for (size_t i = 0; i < n; i++)
-            json_object_put(abipin_abi_to_json(&ctx, &all[i]));
+            json_object_put(abipin_abi_to_json(&ctx, w->domain->record, &all[i]));
         abipin_abi_free_all(all, n);
     }
     (void) abipin_check_domain(&ctx, d, &lax, &problems);

@@ -30,7 +30,7 @@ static void check_one(const FuzzWorld *w, const AbipinPinContext *ctx, const Abi
     (void) abipin_domain_machine(ctx, d, &machine);
     if (abipin_abi_compute_all(ctx, d, &all, &n) >= 0) {
         for (size_t i = 0; i < n; i++) {
-            json_object *o = abipin_abi_to_json(ctx, &all[i]);
+            json_object *o = abipin_abi_to_json(ctx, d->record, &all[i]);
 
             FUZZ_ASSERT(o && json_object_to_json_string(o), "abi JSON");
             json_object_put(o);

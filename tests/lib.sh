@@ -825,3 +825,83 @@ qemu_rejected() {
     [ "$(mig bits "$(json_get "$tmp/qerr.json" 'd["features"]')")" = "$3" ] ||
         fail "QEMU's Features are not the bits the guest negotiated ($3): $features_line"
 }
+
+# ---- what the vhost-user and vDPA tests share ----------------------------------------
+# vu_features SOCKET | --listen SOCKET: a backend's GET_FEATURES, 0x...
+vu_features() { python3 "$abs_top_srcdir/tests/vu_features.py" "$@"; }
+
+# vhost_user_machines EMULATOR: the current q35, an older pc-q35 (7.2, or
+# 4.2 on a QEMU whose current is 7.2 or older), pc-i440fx-5.2; the current
+# one in $cur, -machine help in $tmp/machines
+vhost_user_machines() {
+    "$1" -machine help </dev/null >"$tmp/machines" 2>/dev/null || fail "$1 -machine help"
+    cur=$(sed -n 's/^q35 .*(alias of \(pc-q35-[0-9.]*\))$/\1/p' "$tmp/machines")
+    [ -n "$cur" ] || fail "$1: no q35 alias in -machine help"
+    vm_old=pc-q35-7.2
+    [ "$cur" != $vm_old ] && grep -q "^$vm_old " "$tmp/machines" || vm_old=pc-q35-4.2
+    for vm_m in $vm_old pc-i440fx-5.2; do
+        grep -q "^$vm_m " "$tmp/machines" || fail "$1 has no machine type $vm_m"
+    done
+    echo "$cur $vm_old pc-i440fx-5.2"
+}
+
+# vhost_user_dom_xml NAME SOCKET MACHINE EMULATOR [MODE]: a domain with one
+# vhost-user NIC (MODE: client, QEMU connects, by default; server), its
+# memory a shared memfd as vhost-user needs
+vhost_user_dom_xml() {
+    cat <<VUDOM
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='KiB'>262144</memory>
+  <memoryBacking>
+    <source type='memfd'/>
+    <access mode='shared'/>
+  </memoryBacking>
+  <os>
+    <type arch='x86_64' machine='$3'>hvm</type>
+  </os>
+  <devices>
+    <emulator>$4</emulator>
+    <interface type='vhostuser'>
+      <mac address='52:54:00:76:75:01'/>
+      <source type='unix' path='$2' mode='${5:-client}'/>
+      <model type='virtio'/>
+    </interface>
+  </devices>
+</domain>
+VUDOM
+}
+
+# abi_offered JSON: abipin abi --json's vector and external bits of the one
+# interface, "0x... 1,2" ("-" for none)
+abi_offered() {
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["interfaces"]) == 1, d["interfaces"]
+i = d["interfaces"][0]
+print(i["offered"], ",".join(str(b) for b in i.get("external", [])) or "-")' "$1"
+}
+
+# same A B: the same number (hex strings of any width)
+same() { [ "$(python3 -c 'import sys; print(int(sys.argv[1], 16) == int(sys.argv[2], 16))' "$1" "$2")" = True ]; }
+
+# bitlist N: the set bits of N, "bits 11, 12" ("no bit" for none)
+bitlist() {
+    python3 -c 'import sys; n = int(sys.argv[1], 0); b = [str(i) for i in range(n.bit_length()) if n >> i & 1]
+print("bits " + ", ".join(b) if b else "no bit")' "$1"
+}
+
+# wrong TEXT: one of abipin's disagreements with the real thing, a line in
+# $tmp/wrong; a test collects them over its whole matrix and fails at the end
+wrong() { echo "$*" | tr '\n' ' ' | sed 's/ *$//' >>"$tmp/wrong" && echo >>"$tmp/wrong"; }
+
+# on_host N COMMAND...: COMMAND as on host N of a migration test: its
+# backend's socket directory $tmp/vuN bound at $tmp/vu, in a mount
+# namespace of its own
+on_host() {
+    oh_n=$1
+    shift
+    # shellcheck disable=SC2016
+    unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
+        on_host "$tmp/vu$oh_n" "$tmp/vu" "$@"
+}

@@ -53,13 +53,6 @@ until [ -S "$tmp/vu2/net.sock" ] && grep -q "bound at $tmp/vu2/net.sock\$" "$tmp
         { cat "$tmp/passt.log" >&2; fail "passt did not listen on $tmp/vu2/net.sock"; }
     sleep 0.05
 done
-on_host() {
-    oh_n=$1
-    shift
-    # shellcheck disable=SC2016
-    unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
-        on_host "$tmp/vu$oh_n" "$tmp/vu" "$@"
-}
 start_daemon 1 "mount --bind '$tmp/vu1' '$tmp/vu'" :
 start_daemon 2 "mount --bind '$tmp/vu2' '$tmp/vu'" :
 wait_daemon 1

@@ -45,7 +45,6 @@ machine=pc-q35-10.0
 virt=qemu # TCG: it runs this guest everywhere (KVM need not be there)
 t_start=$(date +%s)
 : >"$tmp/wrong"
-wrong() { echo "$*" | tr '\n' ' ' | sed 's/ *$//' >>"$tmp/wrong" && echo >>"$tmp/wrong"; } # one line each
 has_probe=
 "$ABIPIN" probe --help 2>/dev/null | grep -q -- '--vhost-user' && has_probe=1
 
@@ -62,14 +61,6 @@ mkdir "$tmp/vu" "$tmp/vu1" "$tmp/vu2" && chmod 700 "$tmp/vu1" "$tmp/vu2" || fail
 sock="$tmp/vu/net.sock"
 testpmd_start src "$tmp/vu1/net.sock" tso=1
 testpmd_start dst "$tmp/vu2/net.sock"
-# on_host N COMMAND...: COMMAND as on host N: its backend's socket at $sock
-on_host() {
-    oh_n=$1
-    shift
-    # shellcheck disable=SC2016
-    unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
-        on_host "$tmp/vu$oh_n" "$tmp/vu" "$@"
-}
 start_daemon 1 "mount --bind '$tmp/vu1' '$tmp/vu'" :
 start_daemon 2 "mount --bind '$tmp/vu2' '$tmp/vu'" :
 wait_daemon 1

@@ -41,34 +41,10 @@ fake() {
     [ -S "$tmp/run/$f_name.db" ] || fail "the fake database $f_name did not listen"
 }
 
-# domain NAME SOCKET: one vhost-user interface, QEMU the socket's server
-domain() {
-    cat >"$tmp/$1.xml" <<EOF2
-<domain type='kvm'>
-  <name>$1</name>
-  <memory unit='KiB'>262144</memory>
-  <os>
-    <type arch='x86_64' machine='pc-q35-10.0'>hvm</type>
-  </os>
-  <devices>
-    <interface type='vhostuser'>
-      <mac address='52:54:00:76:75:01'/>
-      <source type='unix' path='$2' mode='server'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF2
-}
+# domain NAME SOCKET: $tmp/NAME.xml, one vhost-user interface, QEMU the
+# socket's server
+domain() { vhost_user_dom_xml "$1" "$2" pc-q35-10.0 "$(command -v qemu-system-x86_64 || echo /usr/bin/qemu-system-x86_64)" server >"$tmp/$1.xml"; }
 
-# offered JSON: the interface's vector and its external bits (unknown
-# backend bits are in "off" with reason "unknown", as for a socket nobody
-# listens on: tests/vhost-user-probe.sh)
-offered() {
-    python3 -c 'import json, sys
-i = json.load(open(sys.argv[1]))["interfaces"][0]
-print(i["offered"], ",".join(str(b) for b in i.get("external", [])) or "-")' "$1"
-}
 
 # ---- every row: probe --ovs and abi --------------------------------------------
 # OVS DPDK TSO GET_FEATURES REGISTERS (QEMU 10.0.2, pc-q35-10.0; tests/vhost-user-ovs.sh)
@@ -110,7 +86,7 @@ EOF2
     ABIPIN_OVSDB_SOCKET=$db "$ABIPIN" abi --json "$tmp/row$n.xml" >"$tmp/abi.json" 2>"$tmp/err" ||
         { cat "$tmp/err" >&2; fail "abi --json (OVS $ovs, $dpdk, tso $tso) failed"; }
     # shellcheck disable=SC2046
-    set -- $(offered "$tmp/abi.json")
+    set -- $(abi_offered "$tmp/abi.json")
     [ "$1" = "$regs" ] && [ "$2" = - ] ||
         fail "abi --json (OVS $ovs, $dpdk, tso $tso): offered $1 (external: $2), the device's registers $regs"
     grep -q '"method": "transact"' "$db.log" && ! grep -q '"op": "\(insert\|update\|delete\|mutate\|wait\)"' "$db.log" ||
@@ -162,12 +138,12 @@ domain nobody "$tmp/run/vhu-none.sock"
 ABIPIN_OVSDB_SOCKET="$tmp/run/other.db" "$ABIPIN" abi --json "$tmp/nobody.xml" >"$tmp/abi.json" ||
     fail "abi --json with a database that has no port on the socket"
 # shellcheck disable=SC2046
-set -- $(offered "$tmp/abi.json")
+set -- $(abi_offered "$tmp/abi.json")
 [ "$2" != - ] || fail "abi --json: a socket no port connects to got bits"
 if [ ! -e /var/run/openvswitch/db.sock ]; then
     "$ABIPIN" abi --json "$tmp/nobody.xml" >"$tmp/abi.json" || fail "abi --json without Open vSwitch"
     # shellcheck disable=SC2046
-    set -- $(offered "$tmp/abi.json")
+    set -- $(abi_offered "$tmp/abi.json")
     [ "$2" != - ] || fail "abi --json without Open vSwitch: bits stated"
     ok "no Open vSwitch at the default socket, or no port on the socket: the bits stay external"
 else

@@ -341,12 +341,6 @@ ok "the registers on $machines: vdpaA $(cat "$out/regs.vdpaA.$cur"), vdpaB $(cat
 
 # ---- abipin against them ------------------------------------------------------------
 : >"$tmp/wrong"
-wrong() { echo "$*" | tr '\n' ' ' | sed 's/ *$//' >>"$tmp/wrong" && echo >>"$tmp/wrong"; }
-same() { [ "$(python3 -c 'import sys; print(int(sys.argv[1], 16) == int(sys.argv[2], 16))' "$1" "$2")" = True ]; }
-bitlist() {
-    python3 -c 'import sys; n = int(sys.argv[1], 0); b = [str(i) for i in range(n.bit_length()) if n >> i & 1]
-print("bits " + ", ".join(b) if b else "no bit")' "$1"
-}
 # said NAME: "exit N: first lines of stderr" of a run in the guest
 said() {
     if [ -s "$out/$1.err" ]; then
@@ -356,12 +350,7 @@ said() {
     fi
 }
 # offered NAME: abi --json's vector and external bits of the one interface
-offered() {
-    python3 -c 'import json, sys
-i = json.load(open(sys.argv[1]))["interfaces"]
-assert len(i) == 1, i
-print(i[0]["offered"], ",".join(str(b) for b in i[0].get("external", [])) or "-")' "$out/$1.out" 2>/dev/null
-}
+offered() { abi_offered "$out/$1.out" 2>/dev/null; }
 cdev_a=$(cat "$out/vdpaA.chardev") cdev_b=$(cat "$out/vdpaB.chardev")
 
 if [ "$(cat "$out/probe.exit")" = 0 ]; then

@@ -92,62 +92,15 @@ ovs_stop() {
     ovs_dir=
 }
 
-# the answer to VHOST_USER_GET_FEATURES on a connection of ours: connect
-# to SOCKET, or with --listen wait on SOCKET for the backend to connect
-cat >"$tmp/vu_features.py" <<'EOF'
-import os, socket, struct, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(30)
-if sys.argv[1] == "--listen":
-    s.bind(sys.argv[2]); s.listen(1)
-    s, _ = s.accept()
-    s.settimeout(10)
-else:
-    s.connect(sys.argv[1])
-s.sendall(struct.pack("<III", 1, 1, 0))
-buf = b""
-while len(buf) < 20:
-    chunk = s.recv(20 - len(buf))
-    if not chunk:
-        sys.exit("the backend closed the connection")
-    buf += chunk
-req, flags, size = struct.unpack("<III", buf[:12])
-assert (req, flags & 0x7, size) == (1, 0x5, 8), (req, flags, size)
-print(hex(struct.unpack("<Q", buf[12:])[0]))
-EOF
 
-# domain NAME SOCKET MODE MACHINE: one vhost-user NIC, shared memfd memory
-domain() {
-    cat >"$tmp/$1.xml" <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='KiB'>262144</memory>
-  <memoryBacking>
-    <source type='memfd'/>
-    <access mode='shared'/>
-  </memoryBacking>
-  <os>
-    <type arch='x86_64' machine='$4'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$qemu</emulator>
-    <interface type='vhostuser'>
-      <mac address='52:54:00:76:75:01'/>
-      <source type='unix' path='$2' mode='$3'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF
-}
-# abi_offered DOMAIN-FILE [ENV...]: "VECTOR EXTERNAL" of abi --json, or "exit-N -"
-abi_offered() {
+# domain NAME SOCKET MODE MACHINE: $tmp/NAME.xml, one vhost-user NIC
+domain() { vhost_user_dom_xml "$1" "$2" "$4" "$qemu" "$3" >"$tmp/$1.xml"; }
+# abi_on DOMAIN-FILE [ENV...]: "VECTOR EXTERNAL" of abi --json, or "exit-N -"
+abi_on() {
     ao_dom=$1
     shift
     if env "$@" "$ABIPIN" abi --json "$ao_dom" </dev/null >"$tmp/abi.json" 2>"$tmp/abi.err"; then
-        python3 -c 'import json, sys
-i = json.load(open(sys.argv[1]))["interfaces"][0]
-print(i["offered"], ",".join(str(b) for b in i.get("external", [])) or "-")' "$tmp/abi.json"
+        abi_offered "$tmp/abi.json"
     else
         echo "exit-$? -"
     fi
@@ -163,7 +116,6 @@ print(hex(pres), hex(dec))' "$1" "$2"
 }
 
 : >"$tmp/wrong"
-wrong() { echo "$*" | tr '\n' ' ' >>"$tmp/wrong" && echo >>"$tmp/wrong"; }
 printf '%-5s %-5s %-19s %-14s %-14s %-14s %-16s %s\n' OVS TSO port machine registers abipin GET_FEATURES verdict >"$tmp/table"
 
 # the Open vSwitch builds: NAME=BIN
@@ -184,7 +136,7 @@ while IFS='=' read -r build bin; do
         # GET_FEATURES of a fresh client port, on the connection it makes to us
         port=$((port + 1))
         rm -f "$dir/gf.sock"
-        python3 "$tmp/vu_features.py" --listen "$dir/gf.sock" >"$dir/gf.out" 2>&1 &
+        vu_features --listen "$dir/gf.sock" >"$dir/gf.out" 2>&1 &
         gf_pid=$!
         while [ ! -S "$dir/gf.sock" ]; do sleep 0.05; done
         $V add-port br0 gf -- set Interface gf type=dpdkvhostuserclient "options:vhost-server-path=$dir/gf.sock" ||
@@ -205,7 +157,7 @@ while IFS='=' read -r build bin; do
         $V add-port br0 vhu -- set Interface vhu type=dpdkvhostuser || fail "add-port vhu"
         i=0
         while [ ! -S "$dir/vhu" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-        gf_server=$(python3 "$tmp/vu_features.py" "$dir/vhu") || fail "OVS $ver: GET_FEATURES on $dir/vhu"
+        gf_server=$(vu_features "$dir/vhu") || fail "OVS $ver: GET_FEATURES on $dir/vhu"
         if "$ABIPIN" probe --no-cache --vhost-user "vhu=$dir/vhu" --json </dev/null >"$tmp/probe.json" 2>"$tmp/err"; then
             # shellcheck disable=SC2046
             set -- $(atoms_of "$tmp/probe.json" vhu)
@@ -222,7 +174,7 @@ while IFS='=' read -r build bin; do
                 "options:vhost-server-path=$sock" || fail "add-port c$port"
             domain "c$port" "$sock" server "$m"
             # shellcheck disable=SC2046
-            set -- $(abi_offered "$tmp/c$port.xml" ABIPIN_OVSDB_SOCKET="$dir/db.sock")
+            set -- $(abi_on "$tmp/c$port.xml" ABIPIN_OVSDB_SOCKET="$dir/db.sock")
             got=$1 ext=$2
             # (lib.sh's reader; "SOCKET,server=on,wait=off": QEMU listens)
             regs=$(vhost_user_registers "$qemu" "$m" "$sock,server=on,wait=off") || exit 1
@@ -240,7 +192,7 @@ while IFS='=' read -r build bin; do
             # dpdkvhostuser: abipin asks the socket
             domain "s$port" "$dir/vhu" client "$m"
             # shellcheck disable=SC2046
-            set -- $(abi_offered "$tmp/s$port.xml")
+            set -- $(abi_on "$tmp/s$port.xml")
             got=$1 ext=$2
             regs=$(vhost_user_registers "$qemu" "$m" "$dir/vhu") || exit 1
             verdict=ok

@@ -62,27 +62,8 @@ version=$(cat "$(dirname "$passt")/VERSION" 2>/dev/null || echo "?")
 ok "passt $version --vhost-user listening on $sock"
 
 # GET_FEATURES and GET_PROTOCOL_FEATURES on a connection of ours
-cat >"$tmp/vu_features.py" <<'EOF'
-import socket, struct, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-out = []
-for req in (1, 15):  # VHOST_USER_GET_FEATURES, _GET_PROTOCOL_FEATURES
-    s.sendall(struct.pack("<III", req, 1, 0))
-    buf = b""
-    while len(buf) < 20:
-        chunk = s.recv(20 - len(buf))
-        if not chunk:
-            sys.exit("the backend closed the connection")
-        buf += chunk
-    r, flags, size = struct.unpack("<III", buf[:12])
-    assert (r, flags & 0x7, size) == (req, 0x5, 8), (r, flags, size)
-    out.append(hex(struct.unpack("<Q", buf[12:])[0]))
-print(" ".join(out))
-EOF
 # shellcheck disable=SC2046
-set -- $(python3 "$tmp/vu_features.py" "$sock") || fail "GET_FEATURES on passt's socket"
+set -- $(vu_features --protocol "$sock") || fail "GET_FEATURES on passt's socket"
 features=$1 protocol=$2
 [ "$features" = 0x144008000 ] ||
     fail "passt's GET_FEATURES: $features, measured before: 0x144008000 (VERSION_1, MRG_RXBUF, LOG_ALL, PROTOCOL_FEATURES)"
@@ -92,53 +73,14 @@ ok "VHOST_USER_GET_FEATURES: $features, GET_PROTOCOL_FEATURES: $protocol (no gue
 emulators="$tmp/emulators"
 list_emulators "$emulators" qemu-system-x86_64
 echo "# QEMUs: $(cut -d= -f1 "$emulators" | tr '\n' ' ')"
-machines() {
-    "$1" -machine help </dev/null >"$tmp/machines" 2>/dev/null || fail "$1 -machine help"
-    cur=$(sed -n 's/^q35 .*(alias of \(pc-q35-[0-9.]*\))$/\1/p' "$tmp/machines")
-    [ -n "$cur" ] || fail "$1: no q35 alias in -machine help"
-    old=pc-q35-7.2
-    [ "$cur" != $old ] && grep -q "^$old " "$tmp/machines" || old=pc-q35-4.2
-    echo "$cur $old pc-i440fx-5.2"
-}
-dom_xml() {
-    cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='KiB'>262144</memory>
-  <memoryBacking>
-    <source type='memfd'/>
-    <access mode='shared'/>
-  </memoryBacking>
-  <os>
-    <type arch='x86_64' machine='$3'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$4</emulator>
-    <interface type='vhostuser'>
-      <mac address='52:54:00:76:75:01'/>
-      <source type='unix' path='$2' mode='client'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF
-}
-# offered JSON: abi --json's vector and external bits of the one interface
-offered() {
-    python3 -c 'import json, sys
-i = json.load(open(sys.argv[1]))["interfaces"][0]
-print(i["offered"], ",".join(str(b) for b in i.get("external", [])) or "-")' "$1"
-}
-same() { [ "$(python3 -c 'import sys; print(int(sys.argv[1], 16) == int(sys.argv[2], 16))' "$1" "$2")" = True ]; }
 : >"$tmp/wrong"
-wrong() { echo "$*" | tr '\n' ' ' >>"$tmp/wrong" && echo >>"$tmp/wrong"; }
 
 printf '%-37s %-15s %-14s %-14s %-14s %s\n' QEMU machine registers abipin abipin-prof verdict >"$tmp/table"
 cells=0
 while IFS='=' read -r qname emu; do
     qver=$("$emu" --version </dev/null 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
     [ -n "$qver" ] || fail "$qname ($emu) does not say its version"
-    ms=$(machines "$emu")
+    ms=$(vhost_user_machines "$emu")
     prof="$tmp/prof-$qname.xml"
     # shellcheck disable=SC2046,SC2086
     "$ABIPIN" probe --no-cache --emulator "$emu" $(printf -- '-m %s ' $ms) --vhost-user "passt=$sock" \
@@ -150,11 +92,11 @@ while IFS='=' read -r qname emu; do
             [ "$regs" = 0x1409f8024 ] || fail "QEMU $qver $m on passt: the registers give $regs, measured before: 0x1409f8024"
             ;;
         esac
-        dom_xml "vu-$cells" "$sock" "$m" "$emu" >"$tmp/dom.xml"
+        vhost_user_dom_xml "vu-$cells" "$sock" "$m" "$emu" >"$tmp/dom.xml"
         verdict=ok got=- pgot=-
         if "$ABIPIN" abi --json "$tmp/dom.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
             # shellcheck disable=SC2046
-            set -- $(offered "$tmp/abi.json")
+            set -- $(abi_offered "$tmp/abi.json")
             got=$1
             same "$got" "$regs" && [ "$2" = - ] || {
                 verdict=WRONG
@@ -166,7 +108,7 @@ while IFS='=' read -r qname emu; do
         fi
         if [ -n "$prof" ] && "$ABIPIN" abi --json --platform "$prof" "$tmp/dom.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
             # shellcheck disable=SC2046
-            set -- $(offered "$tmp/abi.json")
+            set -- $(abi_offered "$tmp/abi.json")
             pgot=$1
             same "$pgot" "$regs" || {
                 verdict=WRONG
@@ -233,7 +175,7 @@ sleep 0.5
 before=$(chardev) || fail "QMP query-chardev of the attached QEMU"
 case $before in disconnected:*) fail "the attached QEMU's chardev is not connected: $before" ;; esac
 c0=$(closed) d0=$(discarded)
-dom_xml vu-attached "$sock" pc-q35-10.0 "$emu10" >"$tmp/attached.xml"
+vhost_user_dom_xml vu-attached "$sock" pc-q35-10.0 "$emu10" >"$tmp/attached.xml"
 rm -rf "$ABIPIN_CACHE_DIR"
 n=0
 for i in 1 2 3 4 5; do
@@ -271,7 +213,7 @@ again=$(vhost_user_registers "$emu10" pc-q35-10.0 "$sock")
 [ "$again" = 0x1409f8024 ] || fail "after abipin asked, a new QEMU on passt reads $again, not 0x1409f8024"
 if "$ABIPIN" abi --json "$tmp/attached.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
     # shellcheck disable=SC2046
-    set -- $(offered "$tmp/abi.json")
+    set -- $(abi_offered "$tmp/abi.json")
     same "$1" "$again" || wrong "abipin abi --json DOM (passt, the QEMU gone): offered $1, registers $again"
 else
     wrong "abipin abi --json DOM (passt, the QEMU gone): exit $?: $(head -n 3 "$tmp/err")"
@@ -300,7 +242,7 @@ if command -v dpdk-testpmd >/dev/null 2>&1; then
     done
     "$ABIPIN" baseline "$tmp/host-dpdk.xml" "$tmp/host-passt.xml" --name dpdk-passt -o "$tmp/baseline.xml" </dev/null 2>"$tmp/err" ||
         fail "abipin baseline: $(cat "$tmp/err")"
-    dom_xml vu-baseline "$sock" pc-q35-10.0 "$emu10" >"$tmp/base-in.xml"
+    vhost_user_dom_xml vu-baseline "$sock" pc-q35-10.0 "$emu10" >"$tmp/base-in.xml"
     "$ABIPIN" pin --platform "$tmp/baseline.xml" "$tmp/base-in.xml" -o "$tmp/base-pinned.xml" </dev/null 2>"$tmp/err" ||
         fail "abipin pin --platform BASELINE: $(cat "$tmp/err")"
     # the -device properties libvirt gives QEMU for it (tests/pinned_props.py)
@@ -333,7 +275,7 @@ if command -v dpdk-testpmd >/dev/null 2>&1; then
         "$ABIPIN" abi --json --platform "$tmp/host-$h.xml" "$tmp/base-$h.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err" ||
             fail "abipin abi --platform HOST-$h BASELINE-PINNED: $(cat "$tmp/err")"
         # shellcheck disable=SC2046
-        set -- $(offered "$tmp/abi.json")
+        set -- $(abi_offered "$tmp/abi.json")
         same "$1" "$r_dpdk" || wrong "abipin abi --json --platform HOST-$h BASELINE-PINNED: offered $1, registers $r_dpdk"
         "$ABIPIN" check --platform "$tmp/host-$h.xml" "$tmp/base-$h.xml" </dev/null >"$tmp/check" 2>&1 ||
             wrong "abipin check --platform HOST-$h BASELINE-PINNED: exit $?: $(tr '\n' ' ' <"$tmp/check")"

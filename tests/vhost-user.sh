@@ -56,26 +56,9 @@ testpmd_start tso0 "$sock_tso0"
 testpmd_start tso1 "$sock_tso1" tso=1
 ok "two dpdk-testpmd vhost-user backends listening: tso0 ($sock_tso0), tso1 (tso=1, $sock_tso1)"
 
-# the backend's own answer to VHOST_USER_GET_FEATURES, on a connection of
-# ours (vhost-user's message header: request, flags = version 1, size)
-cat >"$tmp/vu_features.py" <<'EOF'
-import socket, struct, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(struct.pack("<III", 1, 1, 0))  # VHOST_USER_GET_FEATURES
-buf = b""
-while len(buf) < 20:
-    chunk = s.recv(20 - len(buf))
-    if not chunk:
-        sys.exit("the backend closed the connection")
-    buf += chunk
-req, flags, size = struct.unpack("<III", buf[:12])
-assert (req, flags & 0x7, size) == (1, 0x5, 8), (req, flags, size)
-print(hex(struct.unpack("<Q", buf[12:])[0]))
-EOF
-backend_tso0=$(python3 "$tmp/vu_features.py" "$sock_tso0") || fail "GET_FEATURES on tso0"
-backend_tso1=$(python3 "$tmp/vu_features.py" "$sock_tso1") || fail "GET_FEATURES on tso1"
+# the backend's own answer to VHOST_USER_GET_FEATURES, on a connection of ours
+backend_tso0=$(vu_features "$sock_tso0") || fail "GET_FEATURES on tso0"
+backend_tso1=$(vu_features "$sock_tso1") || fail "GET_FEATURES on tso1"
 [ $((backend_tso1 & ~backend_tso0)) = $tso ] && [ $((backend_tso0 & ~backend_tso1)) = 0 ] ||
     fail "the backends' GET_FEATURES: tso0 $backend_tso0, tso1 $backend_tso1: not bits 11, 12 apart"
 ok "VHOST_USER_GET_FEATURES: tso0 $backend_tso0, tso1 $backend_tso1 (bits 11, 12 apart)"
@@ -84,65 +67,9 @@ ok "VHOST_USER_GET_FEATURES: tso0 $backend_tso0, tso1 $backend_tso1 (bits 11, 12
 emulators="$tmp/emulators"
 list_emulators "$emulators" qemu-system-x86_64
 echo "# QEMUs: $(cut -d= -f1 "$emulators" | tr '\n' ' ')"
-# machines EMULATOR: the current q35, an older pc-q35 (7.2, or 4.2 on a QEMU
-# whose current is 7.2 or older), pc-i440fx-5.2
-machines() {
-    "$1" -machine help </dev/null >"$tmp/machines" 2>/dev/null || fail "$1 -machine help"
-    cur=$(sed -n 's/^q35 .*(alias of \(pc-q35-[0-9.]*\))$/\1/p' "$tmp/machines")
-    [ -n "$cur" ] || fail "$1: no q35 alias in -machine help"
-    old=pc-q35-7.2
-    [ "$cur" != $old ] && grep -q "^$old " "$tmp/machines" || old=pc-q35-4.2
-    for m in $old pc-i440fx-5.2; do
-        grep -q "^$m " "$tmp/machines" || fail "$1 has no machine type $m"
-    done
-    echo "$cur $old pc-i440fx-5.2"
-}
-
-# dom_xml NAME SOCKET MACHINE EMULATOR: a domain with one vhost-user NIC,
-# its memory a shared memfd as vhost-user needs
-dom_xml() {
-    cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='KiB'>262144</memory>
-  <memoryBacking>
-    <source type='memfd'/>
-    <access mode='shared'/>
-  </memoryBacking>
-  <os>
-    <type arch='x86_64' machine='$3'>hvm</type>
-  </os>
-  <devices>
-    <emulator>$4</emulator>
-    <interface type='vhostuser'>
-      <mac address='52:54:00:76:75:01'/>
-      <source type='unix' path='$2' mode='client'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-EOF
-}
-
-# offered JSON: abipin abi --json's vector and external bits of the one interface
-offered() {
-    python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-assert len(d["interfaces"]) == 1, d["interfaces"]
-i = d["interfaces"][0]
-print(i["offered"], ",".join(str(b) for b in i.get("external", [])) or "-")' "$1"
-}
-# bitlist N: the set bits of N, "bits 11, 12" ("no bit" for none)
-bitlist() {
-    python3 -c 'import sys; n = int(sys.argv[1], 0); b = [str(i) for i in range(n.bit_length()) if n >> i & 1]
-print("bits " + ", ".join(b) if b else "no bit")' "$1"
-}
-# same A B: the same number (hex strings of any width)
-same() { [ "$(python3 -c 'import sys; print(int(sys.argv[1], 16) == int(sys.argv[2], 16))' "$1" "$2")" = True ]; }
 
 # abipin's disagreements: one line each, failed at the end
 : >"$tmp/wrong"
-wrong() { echo "$*" | tr '\n' ' ' | sed 's/ *$//' >>"$tmp/wrong" && echo >>"$tmp/wrong"; } # one line each
 has_probe=
 "$ABIPIN" probe --help 2>/dev/null | grep -q -- '--vhost-user' && has_probe=1
 
@@ -152,7 +79,7 @@ cells=0 regs_ms=0
 while IFS='=' read -r qname emu; do
     qver=$("$emu" --version </dev/null 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9.]*\).*/\1/p')
     [ -n "$qver" ] || fail "$qname ($emu) does not say its version"
-    ms=$(machines "$emu")
+    ms=$(vhost_user_machines "$emu")
     for b in tso0 tso1; do
         eval "sock=\$sock_$b"
         prof="$tmp/prof-$qname-$b.xml"
@@ -173,10 +100,10 @@ while IFS='=' read -r qname emu; do
                 [ "$regs" = $want ] || fail "QEMU $qver $m on $b: the registers give $regs, measured before: $want"
                 ;;
             esac
-            dom_xml "vu-$cells" "$sock" "$m" "$emu" >"$tmp/dom-$cells.xml"
+            vhost_user_dom_xml "vu-$cells" "$sock" "$m" "$emu" >"$tmp/dom-$cells.xml"
             if "$ABIPIN" abi --json "$tmp/dom-$cells.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
                 # shellcheck disable=SC2046
-                set -- $(offered "$tmp/abi.json")
+                set -- $(abi_offered "$tmp/abi.json")
                 got=$1 ext=$2
             else
                 got="exit-$?" ext=-
@@ -195,7 +122,7 @@ while IFS='=' read -r qname emu; do
             if [ -n "$has_probe" ] && [ -n "$prof" ]; then
                 if "$ABIPIN" abi --json --platform "$prof" "$tmp/dom-$cells.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
                     # shellcheck disable=SC2046
-                    set -- $(offered "$tmp/abi.json")
+                    set -- $(abi_offered "$tmp/abi.json")
                     pgot=$1
                     same "$pgot" "$regs" || {
                         verdict=WRONG
@@ -295,11 +222,11 @@ until grep -q 'VHOST_USER_SET_VRING_ENABLE' "$tmp/tso1.testpmd" && [ "$(conns)" 
 done
 sleep 0.5
 c0=$(conns) x0=$(closed)
-dom_xml vu-attached "$sock_tso1" pc-q35-10.0 "$(command -v qemu-system-x86_64)" >"$tmp/attached.xml"
+vhost_user_dom_xml vu-attached "$sock_tso1" pc-q35-10.0 "$(command -v qemu-system-x86_64)" >"$tmp/attached.xml"
 rm -rf "$ABIPIN_CACHE_DIR"
 if "$ABIPIN" abi --json "$tmp/attached.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
     # shellcheck disable=SC2046
-    set -- $(offered "$tmp/abi.json")
+    set -- $(abi_offered "$tmp/abi.json")
     same "$1" 0x178bfffe7 ||
         wrong "abipin abi --json DOM (tso1, a QEMU attached to it): offered $1, registers 0x178bfffe7"
 else
@@ -328,7 +255,7 @@ ok "abipin abi${has_probe:+ and probe --vhost-user} on tso1's socket while a QEM
 
 # ---- 5: no stale answer: the backend behind a socket changes ------------------------------
 emu10=$(command -v qemu-system-x86_64)
-dom_xml vu-swapped "$sock_tso0" pc-q35-10.0 "$emu10" >"$tmp/swapped.xml"
+vhost_user_dom_xml vu-swapped "$sock_tso0" pc-q35-10.0 "$emu10" >"$tmp/swapped.xml"
 # first abipin's answer for tso0 as it is, in a cache of its own: a
 # backend's answer kept there would be stale below
 ABIPIN_CACHE_DIR="$tmp/cache-swap"
@@ -340,7 +267,7 @@ regs=$(vhost_user_registers "$emu10" pc-q35-10.0 "$sock_tso0")
 [ "$regs" = 0x178bfffe7 ] || fail "tso0's socket, now served with tso=1: registers $regs, not 0x178bfffe7"
 if "$ABIPIN" abi --json "$tmp/swapped.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
     # shellcheck disable=SC2046
-    set -- $(offered "$tmp/abi.json")
+    set -- $(abi_offered "$tmp/abi.json")
     same "$1" "$regs" ||
         wrong "abipin abi --json DOM (tso0's socket, its backend replaced by a tso=1 one): offered $1, registers $regs (a stale answer?)"
 else
@@ -357,7 +284,7 @@ if [ -n "$has_probe" ]; then
     "$ABIPIN" probe --no-cache -m pc-q35-10.0 -o "$tmp/prof-none.xml" </dev/null 2>"$tmp/err" ||
         { cat "$tmp/err" >&2; fail "abipin probe -m pc-q35-10.0"; }
     ! grep -q '<backend' "$tmp/prof-none.xml" || fail "a probe without --vhost-user named a backend"
-    dom_xml vu-none "$sock_tso1" pc-q35-10.0 "$emu10" >"$tmp/none.xml"
+    vhost_user_dom_xml vu-none "$sock_tso1" pc-q35-10.0 "$emu10" >"$tmp/none.xml"
     if "$ABIPIN" abi --json --platform "$tmp/prof-none.xml" "$tmp/none.xml" </dev/null >"$tmp/abi.json" 2>"$tmp/err"; then
         python3 - "$tmp/abi.json" 0x178bfe7e7 0x178bfffe7 >"$tmp/perr" <<'EOF2' || fail "the check of abi's unknown bits"
 import json, sys
