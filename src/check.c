@@ -274,6 +274,28 @@ static void check_base_extra(CheckState *st, const AbipinPinRecordInterface *ri,
     }
 }
 
+/* The base bits the pin's backend offered, where the platform names no
+ * backend for the interface at all: nobody can tell whether this host
+ * offers them (the fleet's labels require the named backend's, so
+ * Placement agrees). */
+static void check_backend_bits_untold(CheckState *st, const AbipinPinRecordInterface *ri)
+{
+    char detail[1024], bits[64 * 4] = "";
+
+    for (unsigned bit = 0; bit < 64; bit++)
+        if (ri->backend_bits >> bit & 1)
+            snprintf(bits + strlen(bits), sizeof(bits) - strlen(bits), "%s%u", bits[0] ? ", " : "",
+                     bit);
+    snprintf(detail, sizeof(detail),
+             _("the pin needs bits %1$s of %2$s %3$s, and the platform '%4$s' names none serving "
+               "%5$s: whether this host offers them cannot be told"),
+             bits, st->iface->backend == ABIPIN_BACKEND_VDPA ? _("vDPA device") : _("vhost-user backend"),
+             ri->backend_name, st->ctx->platform->name,
+             st->iface->backend == ABIPIN_BACKEND_VDPA ? (st->iface->vdpa_device ?: "?")
+                                                       : (st->iface->socket ?: "?"));
+    check_report(st, true, NULL, NULL, NULL, detail);
+}
+
 /* The base bits the pinned-for backend offered (a guest may have
  * negotiated them) that the platform's backend for the socket does not
  * offer, or could not tell. */
@@ -287,6 +309,10 @@ static void check_backend_bits(CheckState *st, const AbipinPinRecord *record,
     /* a vDPA device: the word to create it with, that the pin needs */
     if (abipin_abi_vdpa_device_features(st->ctx, record, abi, &device_features))
         snprintf(word, sizeof(word), "0x%" PRIx64, device_features);
+    if (ri && !b && ri->backend_name && ri->backend_bits) {
+        check_backend_bits_untold(st, ri);
+        return;
+    }
 
     for (unsigned bit = 0; ri && b && bit < 64; bit++) {
         const char *macro = abipin_catalogue_bit_name(st->ctx->cat, bit), *prop;

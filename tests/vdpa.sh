@@ -237,32 +237,27 @@ if [ -s "$out/pinned.xml" ]; then
     run check.vdpaA "$ABIPIN" check "$out/pinned.xml"
     sed "s|dev='$cdev_a'|dev='$cdev_b'|" "$out/pinned.xml" >"$out/pinned-on-B.xml"
     run check.vdpaB "$ABIPIN" check "$out/pinned-on-B.xml"
-    run abi.pinned "$ABIPIN" abi --json "$out/pinned.xml"
-    features=$(python3 -c 'import json, sys
+    # provision ABI-RUN DEVICE MAC: a device DEVICE created with the
+    # device_features abi --json gave in the run ABI-RUN, its registers
+    # read, the pin checked where the device is DEVICE
+    provision() {
+        pv_features=$(python3 -c 'import json, sys
 i = json.load(open(sys.argv[1]))["interfaces"][0]
-print(i.get("device_features", ""))' "$out/abi.pinned.out" 2>/dev/null)
-    if [ -n "$features" ]; then
-        echo "$features" >"$out/vdpaP.features"
-        adddev vdpaP 52:54:00:76:64:0c "$features"
-        vdpa_registers "$VDPA_EMU" "$m1" "$(cat "$out/vdpaP.chardev")" >"$out/regs.vdpaP.$m1" || exit 1
-        ok "registers of vdpaP (device_features $features) on $m1: $(cat "$out/regs.vdpaP.$m1")"
-        sed "s|dev='$cdev_a'|dev='$(cat "$out/vdpaP.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-P.xml"
-        run check.vdpaP "$ABIPIN" check "$out/pinned-on-P.xml"
-    fi
+print(i.get("device_features", ""))' "$out/$1.out" 2>/dev/null)
+        [ -n "$pv_features" ] || return 0
+        echo "$pv_features" >"$out/$2.features"
+        adddev "$2" "$3" "$pv_features"
+        vdpa_registers "$VDPA_EMU" "$m1" "$(cat "$out/$2.chardev")" >"$out/regs.$2.$m1" || exit 1
+        ok "registers of $2 (device_features $pv_features) on $m1: $(cat "$out/regs.$2.$m1")"
+        sed "s|dev='$cdev_a'|dev='$(cat "$out/$2.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-$2.xml"
+        run "check.$2" "$ABIPIN" check "$out/pinned-on-$2.xml"
+    }
+    run abi.pinned "$ABIPIN" abi --json "$out/pinned.xml"
+    provision abi.pinned vdpaP 52:54:00:76:64:0c
     # the same pin where its device is vdpaB: the device_features that
     # would honour it there
     run abi.pinnedB "$ABIPIN" abi --json "$out/pinned-on-B.xml"
-    features=$(python3 -c 'import json, sys
-i = json.load(open(sys.argv[1]))["interfaces"][0]
-print(i.get("device_features", ""))' "$out/abi.pinnedB.out" 2>/dev/null)
-    if [ -n "$features" ]; then
-        echo "$features" >"$out/vdpaQ.features"
-        adddev vdpaQ 52:54:00:76:64:0d "$features"
-        vdpa_registers "$VDPA_EMU" "$m1" "$(cat "$out/vdpaQ.chardev")" >"$out/regs.vdpaQ.$m1" || exit 1
-        ok "registers of vdpaQ (device_features $features) on $m1: $(cat "$out/regs.vdpaQ.$m1")"
-        sed "s|dev='$cdev_a'|dev='$(cat "$out/vdpaQ.chardev")'|" "$out/pinned.xml" >"$out/pinned-on-Q.xml"
-        run check.vdpaQ "$ABIPIN" check "$out/pinned-on-Q.xml"
-    fi
+    provision abi.pinnedB vdpaQ 52:54:00:76:64:0d
     # a cluster of a host with vdpaA and one with vdpaB, the device named
     # nic on both: the domain pinned against their baseline turns
     # ctrl_mac_addr off, and is one device on either
