@@ -98,15 +98,11 @@ bool abipin_abi_vdpa_device_features(const AbipinPinContext *ctx, const AbipinPi
             wanted &= ~(1ULL << f->feature->bit);
     }
     if (ri && ri->backend_name) {
-        uint64_t base = abipin_abi_backend_base_bits(ctx, ABIPIN_BACKEND_VDPA, abi);
+        uint64_t base = 0; /* every listed base bit: the record says which the pin needs */
 
-        for (size_t i = 0; i < ctx->cat->n_base; i++) {
-            unsigned bit = ctx->cat->base[i].bit;
-
-            if (bit < 64 && abipin_catalogue_backend_decides_on(ctx->cat, ABIPIN_BACKEND_VDPA,
-                                                                bit, ctx->qemu))
-                base |= 1ULL << bit; /* every listed base bit: the record says which */
-        }
+        for (size_t i = 0; i < ctx->cat->n_base; i++)
+            if (ctx->cat->base[i].bit < 64 && listed >> ctx->cat->base[i].bit & 1)
+                base |= 1ULL << ctx->cat->base[i].bit;
         wanted = (wanted & ~base) | (ri->backend_bits & base);
     }
     *ret = (b->features & ~listed) | (wanted & listed);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "catalogue.h"
 #include "testutil.h"
 #include "util/error.h"
@@ -172,6 +173,37 @@ static void same_feature(const AbipinFeature *a, const AbipinFeature *b)
     }
 }
 
+/* Which bits QEMU lets a vDPA device decide, per version: vdpa_feature_bits
+ * read in 7.2.0 and 10.0.2, measured on vdpa_sim_net (tests/vdpa.sh:
+ * GUEST_ANNOUNCE absent on 7.2.22, present on 10.0.2 where the device has
+ * CTRL_VQ; CTRL_GUEST_OFFLOADS hidden on 7.2.22). */
+START_TEST(test_vdpa_decides)
+{
+    const AbipinCatalogue *cat = abipin_catalogue_builtin();
+    const AbipinVersion q71 = ABIPIN_VERSION(7, 1, 0), q72 = ABIPIN_VERSION(7, 2, 22),
+                        q80 = ABIPIN_VERSION(8, 0, 0), q100 = ABIPIN_VERSION(10, 0, 2);
+
+    /* GUEST_ANNOUNCE: the device's up to 7.2; from 8.0 it follows CTRL_VQ */
+    ck_assert(abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 21, q72));
+    ck_assert(!abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 21, q80));
+    ck_assert(!abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 21, q100));
+    ck_assert(abipin_catalogue_backend_decides(cat, ABIPIN_BACKEND_VDPA, 21));
+    /* CTRL_GUEST_OFFLOADS: on the list from 7.2(.4) */
+    ck_assert(!abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 2, q71));
+    ck_assert(abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 2, q72));
+    /* STATUS, CTRL_VQ, CTRL_MAC_ADDR: the device's on vDPA, QEMU's on vhost-user */
+    static const unsigned ctrl[] = { 16, 17, 23 };
+
+    for (size_t i = 0; i < ELEMENTSOF(ctrl); i++) {
+        ck_assert(abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, ctrl[i], q100));
+        ck_assert(!abipin_catalogue_backend_decides(cat, ABIPIN_BACKEND_VHOST_USER, ctrl[i]));
+    }
+    /* MAC: always QEMU's; an offload: the device's */
+    ck_assert(!abipin_catalogue_backend_decides(cat, ABIPIN_BACKEND_VDPA, 5));
+    ck_assert(abipin_catalogue_backend_decides_on(cat, ABIPIN_BACKEND_VDPA, 11, q72));
+}
+END_TEST
+
 START_TEST(test_builtin_is_the_file)
 {
     const AbipinCatalogue *b = abipin_catalogue_builtin();
@@ -300,6 +332,7 @@ int main(void)
     tcase_add_test(tc, test_other_compat_facts);
     tcase_add_test(tc, test_measured_facts);
     tcase_add_test(tc, test_builtin_is_the_file);
+    tcase_add_test(tc, test_vdpa_decides);
     tcase_add_loop_test(bad, test_bad_catalogue, 0, (int) n_bad_cases);
     tcase_add_test(bad, test_trusted_load_is_robust);
     tcase_add_test(bad, test_trusted_load_duplicates);
