@@ -291,15 +291,21 @@ static int decide_interface(PinDecision *pd, size_t index)
     t.prev = abipin_record_find_interface(pd->d->record, alias, iface->mac);
     t.rec = abipin_record_add_interface(pd->record, alias, iface->mac, iface->backend);
     if ((backend = abipin_interface_backend(pd->ctx, iface))) {
+        /* the interface as written, under the alias pin gives it: the
+         * <qemu:override> properties of that alias apply to it then, and
+         * a second pin must find the same bits (fuzz-pin) */
+        AbipinInterface named = *iface;
+
+        named.alias = alias;
         t.rec->backend_name = abipin_strdup(backend->name);
-        if ((r = abipin_abi_compute(pd->ctx, pd->d, iface, &abi)) < 0)
+        if ((r = abipin_abi_compute(pd->ctx, pd->d, &named, &abi)) < 0)
             return r;
         t.rec->backend_bits = abipin_abi_backend_base_bits(pd->ctx, backend->kind, &abi);
         abipin_abi_clear(&abi);
         /* what the backend lacks and a property can turn off is turned
          * off: then no destination's backend needs to offer it (a baseline
          * of a DPDK host and a passt host has no INDIRECT_DESC) */
-        if ((r = abipin_abi_backend_lacking_bits(pd->ctx, pd->d, iface, &t.rec->base_off)) < 0)
+        if ((r = abipin_abi_backend_lacking_bits(pd->ctx, pd->d, &named, &t.rec->base_off)) < 0)
             return r;
     }
     t.measured = abipin_machine_defaults(pd->ctx, &pd->machine, iface);
