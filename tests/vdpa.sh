@@ -392,22 +392,29 @@ fi
 
 printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' device 'QEMU machine' kernel registers abipin abipin-prof verdict >"$tmp/table"
 cells=0
+# held RUN WHAT REGS: abi --json's vector in the guest's run RUN against the
+# registers REGS, no bit external; $got is its vector (or exit-N), and
+# $verdict becomes WRONG, with the finding in $tmp/wrong, where it is not
+# the registers'
+held() {
+    if [ "$(cat "$out/$1.exit")" = 0 ] && ov=$(offered "$1"); then
+        # shellcheck disable=SC2086
+        set -- "$1" "$2" "$3" $ov
+        got=$4
+        if ! same "$4" "$3" || [ "$5" != - ]; then
+            verdict=WRONG
+            wrong "abipin abi --json $2: offered $4, registers $3 (abipin lacks $(bitlist $(($3 & ~$4))), adds $(bitlist $(($4 & ~$3))); external bits: $5)"
+        fi
+    else
+        verdict=WRONG got=exit-$(cat "$out/$1.exit")
+        wrong "abipin abi --json $2: $(said "$1")"
+    fi
+}
 for d in vdpaA vdpaB; do
     for m in $machines; do
         regs=$(cat "$out/regs.$d.$m")
         verdict=ok got=- pgot=-
-        if [ "$(cat "$out/abi.$d.$m.exit")" = 0 ] && o=$(offered "abi.$d.$m"); then
-            # shellcheck disable=SC2086
-            set -- $o
-            got=$1
-            if ! same "$1" "$regs" || [ "$2" != - ]; then
-                verdict=WRONG
-                wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $m): offered $1, registers $regs (abipin lacks $(bitlist $((regs & ~$1))), adds $(bitlist $(($1 & ~regs))); external bits: $2)"
-            fi
-        else
-            verdict=WRONG got=exit-$(cat "$out/abi.$d.$m.exit")
-            wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $m): $(said "abi.$d.$m")"
-        fi
+        held "abi.$d.$m" "DOM ($d $(cat "$out/$d.chardev"), $m)" "$regs"
         if [ "$(cat "$out/abip.$d.$m.exit")" = 0 ] && o=$(offered "abip.$d.$m"); then
             # shellcheck disable=SC2086
             set -- $o
@@ -430,18 +437,7 @@ for o in $others; do
     for d in vdpaA vdpaB; do
         regs=$(cat "$out/regs.$d.$qn")
         verdict=ok got=-
-        if [ "$(cat "$out/abi.$d.$qn.exit")" = 0 ] && ov=$(offered "abi.$d.$qn"); then
-            # shellcheck disable=SC2086
-            set -- $ov
-            got=$1
-            if ! same "$1" "$regs" || [ "$2" != - ]; then
-                verdict=WRONG
-                wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $qn, $om): offered $1, registers $regs (abipin lacks $(bitlist $((regs & ~$1))), adds $(bitlist $(($1 & ~regs))); external bits: $2)"
-            fi
-        else
-            verdict=WRONG got=exit-$(cat "$out/abi.$d.$qn.exit")
-            wrong "abipin abi --json DOM ($d $(cat "$out/$d.chardev"), $qn, $om): $(said "abi.$d.$qn")"
-        fi
+        held "abi.$d.$qn" "DOM ($d $(cat "$out/$d.chardev"), $qn, $om)" "$regs"
         printf '%-6s %-30s %-13s %-14s %-14s %-14s %s\n' $d "${qn#abipin-} $om" "$(feat $d)" "$regs" "$got" - "$verdict" >>"$tmp/table"
         cells=$((cells + 1))
     done
